@@ -1,0 +1,93 @@
+/**
+ * Request/response correlation. Each side numbers its own requests (both usually from 0), so
+ * pending requests are tracked per direction and a response looks in the other direction's map.
+ */
+import type { Id, RequestMessage } from "./message.ts";
+
+export type Direction = "client_to_server" | "server_to_client";
+
+/** The direction a reply to a message travelling in `direction` takes. */
+export function opposite(direction: Direction): Direction {
+  return direction === "client_to_server" ? "server_to_client" : "client_to_server";
+}
+
+/** A request still waiting for its response. */
+export interface PendingRequest {
+  readonly id: Id;
+  /** Audit sequence number of the request's record, so the response can link to it. */
+  readonly seq: number;
+  readonly method: string;
+  /** The tool name of a `tools/call`. */
+  readonly tool?: string;
+  /** Clock reading (ms) when the request passed through km. */
+  readonly startedAt: number;
+  /** Set when a `notifications/cancelled` for this request was seen. */
+  cancelled: boolean;
+}
+
+/** What a response learns about its request. */
+export interface Correlation {
+  readonly request: PendingRequest;
+  readonly latencyMs: number;
+}
+
+/** The tool name of a `tools/call` request, if it has one. */
+export function toolOf(method: string, params: unknown): string | undefined {
+  if (method !== "tools/call" || typeof params !== "object" || params === null) return undefined;
+  const name = (params as { name?: unknown }).name;
+  return typeof name === "string" ? name : undefined;
+}
+
+export class Correlator {
+  readonly #pending: Record<Direction, Map<string, PendingRequest>> = {
+    client_to_server: new Map(),
+    server_to_client: new Map(),
+  };
+
+  /**
+   * Records a request travelling in `direction`. Returns true when the same sender already had
+   * a pending request with this id (a reused id: the newer request replaces the older).
+   */
+  request(direction: Direction, message: RequestMessage, seq: number, now: number): boolean {
+    const map = this.#pending[direction];
+    const reused = map.has(message.id.key);
+    map.set(message.id.key, {
+      id: message.id,
+      seq,
+      method: message.method,
+      tool: toolOf(message.method, message.params),
+      startedAt: now,
+      cancelled: false,
+    });
+    return reused;
+  }
+
+  /** Matches a response travelling in `direction` to its request, and forgets the request. */
+  response(direction: Direction, id: Id, now: number): Correlation | undefined {
+    const map = this.#pending[opposite(direction)];
+    const request = map.get(id.key);
+    if (!request) return undefined;
+    map.delete(id.key);
+    return { request, latencyMs: now - request.startedAt };
+  }
+
+  /** Looks up a pending request sent in `direction` without resolving it. */
+  peek(direction: Direction, key: string): PendingRequest | undefined {
+    return this.#pending[direction].get(key);
+  }
+
+  /**
+   * Marks the request named by a `notifications/cancelled` travelling in `direction` (the same
+   * direction as the request it cancels). The request stays pending: a response may still come.
+   */
+  cancel(direction: Direction, requestIdKey: string): PendingRequest | undefined {
+    const request = this.#pending[direction].get(requestIdKey);
+    if (request) request.cancelled = true;
+    return request;
+  }
+
+  /** Requests sent in `direction` that have no response yet, oldest first. */
+  pending(direction: Direction): PendingRequest[] {
+    return [...this.#pending[direction].values()];
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The relay core: two independent pumps, one per direction, that frame, classify, correlate
+ * and forward messages. It knows nothing of processes or files: sources, sinks, the clock and
+ * the observer are passed in, so tests run it over in-memory streams.
+ *
+ * Each pump awaits its own sink only, so a slow or stalled side holds back one direction and
+ * never the other. Allowed messages are forwarded as the exact bytes received.
+ */
+import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
+import { type Frame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
+import { type Id, idKeyOf, type Message, parseMessage } from "../jsonrpc/message.ts";
+import { findOversizedId } from "../jsonrpc/oversized.ts";
+import { JsonRpcError, RPC_CODES } from "../errors.ts";
+import type { ByteSink } from "./sink.ts";
+
+export type Side = "client" | "server";
+
+/** Clocks injected for deterministic tests. */
+export interface Clock {
+  /** Monotonic milliseconds, for latency. */
+  now(): number;
+  /** Wall-clock epoch milliseconds, for timestamps. */
+  epochMs(): number;
+}
+
+export const systemClock: Clock = { now: () => performance.now(), epochMs: () => Date.now() };
+
+/** One element of a batch with what correlation learned about it. */
+export interface BatchItem {
+  readonly message: Message;
+  readonly correlation?: Correlation;
+}
+
+/** A complete line that was received, classified and (maybe) forwarded. */
+export interface MessageEvent {
+  readonly direction: Direction;
+  readonly seq: number;
+  readonly at: number;
+  /** Bytes on the wire, terminator included. */
+  readonly size: number;
+  readonly message: Message;
+  /** For a response or error response: its request. */
+  readonly correlation?: Correlation;
+  /** For a batch: each item with its correlation. */
+  readonly items?: readonly BatchItem[];
+  /** For a request: the sender already had a pending request with this id. */
+  readonly reusedId?: boolean;
+  /** For `notifications/cancelled`: the cancelled request, when it is known. */
+  readonly cancels?: Correlation["request"];
+  /** False when the receiving side was already gone. */
+  readonly forwarded: boolean;
+  /** False for a last line that ended at end of stream without `\n`. */
+  readonly terminated: boolean;
+}
+
+/** A line over the size limit: never forwarded; answered with an error where an id is known. */
+export interface OversizedEvent {
+  readonly direction: Direction;
+  readonly seq: number;
+  readonly at: number;
+  readonly size: number;
+  readonly limit: number;
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+  readonly id?: Id;
+  /** For an oversized response: its request (which km answered with an error instead). */
+  readonly correlation?: Correlation;
+  /** The error km sent in its place, and to whom. */
+  readonly reply?: { readonly to: Side; readonly response: string };
+}
+
+/** Receives everything the relay sees. Called synchronously: keep it cheap. */
+export interface RelayObserver {
+  message(event: MessageEvent): void;
+  oversized(event: OversizedEvent): void;
+  /** A side's output stream ended (EOF) or failed to read. */
+  ended(side: Side, error?: unknown): void;
+}
+
+export interface RelayOptions {
+  readonly maxMessageBytes: number;
+  readonly clock: Clock;
+  /** Hands out audit sequence numbers, shared with every other record of the session. */
+  readonly nextSeq: () => number;
+  readonly observer: RelayObserver;
+  readonly correlator?: Correlator;
+}
+
+/** The two ends of one side of the relay. */
+export interface Endpoint {
+  readonly output: ReadableStream<Uint8Array>;
+  readonly input: ByteSink;
+}
+
+const DIRECTION_FROM: Record<Side, Direction> = {
+  client: "client_to_server",
+  server: "server_to_client",
+};
+
+export class Relay {
+  readonly correlator: Correlator;
+  readonly #options: RelayOptions;
+
+  constructor(options: RelayOptions) {
+    this.#options = options;
+    this.correlator = options.correlator ?? new Correlator();
+  }
+
+  /** Runs both pumps until both sources end. */
+  run(client: Endpoint, server: Endpoint): { client: Promise<void>; server: Promise<void> } {
+    return {
+      client: this.pump("client", client.output, server.input, client.input),
+      server: this.pump("server", server.output, client.input, server.input),
+    };
+  }
+
+  /** Relays what `from` writes into `to`; km's own replies to `from` go to `back`. */
+  async pump(
+    from: Side,
+    source: ReadableStream<Uint8Array>,
+    to: ByteSink,
+    back: ByteSink,
+  ): Promise<void> {
+    const direction = DIRECTION_FROM[from];
+    const framer = new LineFramer(this.#options.maxMessageBytes);
+    let failure: unknown;
+    try {
+      for await (const chunk of source) {
+        await this.#deliver(direction, framer.push(chunk), to, back);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    await this.#deliver(direction, framer.end(), to, back);
+    this.#options.observer.ended(from, failure);
+  }
+
+  async #deliver(direction: Direction, frames: Frame[], to: ByteSink, back: ByteSink) {
+    if (frames.length === 0) return;
+    const out: Uint8Array[] = [];
+    for (const frame of frames) {
+      if (frame.kind === "line") this.#line(direction, frame.raw, frame.content, frame.terminated, to, out);
+      else this.#oversized(direction, frame, to, back, out);
+    }
+    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
+  }
+
+  #line(
+    direction: Direction,
+    raw: Uint8Array,
+    content: Uint8Array,
+    terminated: boolean,
+    to: ByteSink,
+    out: Uint8Array[],
+  ): void {
+    const { clock, nextSeq, observer } = this.#options;
+    const message = parseMessage(content);
+    const seq = nextSeq();
+    const now = clock.now();
+    const forwarded = !to.broken;
+    if (forwarded) out.push(raw);
+    const base = { direction, seq, at: clock.epochMs(), size: raw.length, message, forwarded, terminated };
+    if (message.kind === "batch") {
+      const items = message.items.map((item) => ({ message: item, ...this.#correlate(direction, item, seq, now) }));
+      observer.message({ ...base, items });
+    } else {
+      observer.message({ ...base, ...this.#correlate(direction, message, seq, now) });
+    }
+  }
+
+  #correlate(direction: Direction, message: Message, seq: number, now: number) {
+    const correlator = this.correlator;
+    switch (message.kind) {
+      case "request":
+        return { reusedId: correlator.request(direction, message, seq, now) || undefined };
+      case "response":
+        return { correlation: correlator.response(direction, message.id, now) };
+      case "error":
+        return { correlation: message.id ? correlator.response(direction, message.id, now) : undefined };
+      case "notification": {
+        if (message.method !== "notifications/cancelled") return {};
+        const key = idKeyOf((message.params as { requestId?: unknown } | undefined)?.requestId);
+        return { cancels: key === undefined ? undefined : correlator.cancel(direction, key) };
+      }
+      default:
+        return {};
+    }
+  }
+
+  #oversized(direction: Direction, frame: OversizedFrame, to: ByteSink, back: ByteSink, out: Uint8Array[]) {
+    const { clock, nextSeq, observer, maxMessageBytes } = this.#options;
+    const seq = nextSeq();
+    const id = findOversizedId(frame.head, frame.tail);
+    const error = new JsonRpcError(
+      RPC_CODES.messageTooLarge,
+      `Message of ${frame.size} bytes exceeds the proxy's limit of ${maxMessageBytes} bytes ` +
+        `(km maxMessageBytes); it was not forwarded`,
+    );
+    let correlation: Correlation | undefined;
+    let reply: OversizedEvent["reply"];
+    if (id) {
+      // A response to a pending request of the receiver: the receiver gets the error instead.
+      // Otherwise it is taken to be a request, and its sender gets the error.
+      const answersReceiver = this.correlator.peek(opposite(direction), id.key) !== undefined;
+      const response = error.toResponse(id.raw) + "\n";
+      const bytes = new TextEncoder().encode(response);
+      if (answersReceiver) {
+        correlation = this.correlator.response(direction, id, clock.now());
+        if (!to.broken) out.push(bytes);
+        reply = { to: direction === "client_to_server" ? "server" : "client", response };
+      } else {
+        void back.write(bytes);
+        reply = { to: direction === "client_to_server" ? "client" : "server", response };
+      }
+    }
+    observer.oversized({
+      direction,
+      seq,
+      at: clock.epochMs(),
+      size: frame.size,
+      limit: maxMessageBytes,
+      head: frame.head,
+      tail: frame.tail,
+      id,
+      correlation,
+      reply,
+    });
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

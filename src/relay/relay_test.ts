@@ -1,0 +1,178 @@
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { type MessageEvent, type OversizedEvent, Relay, type Side } from "./relay.ts";
+import type { ByteSink } from "./sink.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function memorySink(): ByteSink & { text(): string; writes: number } {
+  const chunks: Uint8Array[] = [];
+  let broken = false;
+  return {
+    writes: 0,
+    get broken() {
+      return broken;
+    },
+    write(bytes) {
+      if (!broken) {
+        chunks.push(bytes.slice());
+        this.writes++;
+      }
+      return Promise.resolve();
+    },
+    close() {
+      broken = true;
+      return Promise.resolve();
+    },
+    text: () => chunks.map((c) => dec.decode(c)).join(""),
+  };
+}
+
+function source(...chunks: string[]): ReadableStream<Uint8Array> {
+  return ReadableStream.from(chunks.map((c) => enc.encode(c)));
+}
+
+function setup(maxMessageBytes = 1024) {
+  const messages: MessageEvent[] = [];
+  const oversized: OversizedEvent[] = [];
+  const ended: Side[] = [];
+  let seq = 0;
+  let t = 0;
+  const relay = new Relay({
+    maxMessageBytes,
+    clock: { now: () => (t += 1), epochMs: () => 1_700_000_000_000 },
+    nextSeq: () => ++seq,
+    observer: {
+      message: (e) => void messages.push(e),
+      oversized: (e) => void oversized.push(e),
+      ended: (side) => void ended.push(side),
+    },
+  });
+  return { relay, messages, oversized, ended };
+}
+
+Deno.test("Relay forwards client lines byte for byte, CRLF and odd spacing included", async () => {
+  const { relay, messages, ended } = setup();
+  const toServer = memorySink();
+  const toClient = memorySink();
+  const input = '{ "jsonrpc" : "2.0", "id" : 0, "method":"ping" }\r\n{"jsonrpc":"2.0","method":"x"}\n';
+  await relay.pump("client", source(input), toServer, toClient);
+  equal(toServer.text(), input);
+  equal(toClient.text(), "");
+  assertEquals(messages.map((m) => m.message.kind), ["request", "notification"]);
+  assertEquals(ended, ["client"]);
+});
+
+Deno.test("Relay writes all lines completed by one chunk in a single write", async () => {
+  const { relay } = setup();
+  const toServer = memorySink();
+  const lines = Array.from({ length: 50 }, (_, i) => `{"jsonrpc":"2.0","id":${i},"method":"ping"}\n`);
+  await relay.pump("client", source(lines.join("")), toServer, memorySink());
+  equal(toServer.writes, 1);
+  equal(toServer.text(), lines.join(""));
+});
+
+Deno.test("Relay correlates a server response with the client's request, latency and tool", async () => {
+  const { relay, messages } = setup();
+  await relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo"}}\n'),
+    memorySink(),
+    memorySink(),
+  );
+  await relay.pump("server", source('{"jsonrpc":"2.0","id":7,"result":{}}\n'), memorySink(), memorySink());
+  const response = messages[1];
+  equal(response.correlation?.request.method, "tools/call");
+  equal(response.correlation?.request.tool, "echo");
+  equal(response.correlation?.request.seq, messages[0].seq);
+  ok((response.correlation?.latencyMs ?? 0) > 0);
+});
+
+Deno.test("Relay correlates every item of a batch", async () => {
+  const { relay, messages } = setup();
+  await relay.pump(
+    "client",
+    source('[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":2,"method":"b"}]\n'),
+    memorySink(),
+    memorySink(),
+  );
+  await relay.pump(
+    "server",
+    source('[{"jsonrpc":"2.0","id":2,"result":1},{"jsonrpc":"2.0","id":1,"result":2}]\n'),
+    memorySink(),
+    memorySink(),
+  );
+  const items = messages[1].items ?? [];
+  assertEquals(items.map((i) => i.correlation?.request.method), ["b", "a"]);
+});
+
+Deno.test("Relay forwards a final line without newline at end of stream", async () => {
+  const { relay, messages } = setup();
+  const toServer = memorySink();
+  await relay.pump("client", source('{"jsonrpc":"2.0",', '"method":"x"}'), toServer, memorySink());
+  equal(toServer.text(), '{"jsonrpc":"2.0","method":"x"}');
+  equal(messages[0].terminated, false);
+});
+
+Deno.test("Relay answers an oversized request to its sender and forwards nothing", async () => {
+  const { relay, oversized, messages } = setup(64);
+  const toServer = memorySink();
+  const toClient = memorySink();
+  const big = `{"jsonrpc":"2.0","method":"tools/call","params":{"x":"${"a".repeat(200)}"},"id":3}\n`;
+  await relay.pump("client", source(big, '{"jsonrpc":"2.0","method":"after"}\n'), toServer, toClient);
+  equal(toServer.text(), '{"jsonrpc":"2.0","method":"after"}\n');
+  const reply = JSON.parse(toClient.text());
+  equal(reply.id, 3);
+  equal(reply.error.code, -32001);
+  ok(reply.error.message.includes(`${big.length} bytes`));
+  equal(oversized[0].reply?.to, "client");
+  equal(oversized[0].size, big.length);
+  equal(messages.length, 1);
+});
+
+Deno.test("Relay turns an oversized response into an error response to the requester", async () => {
+  const { relay, oversized } = setup(64);
+  const toClient = memorySink();
+  await relay.pump("client", source('{"jsonrpc":"2.0","id":"r1","method":"resources/read"}\n'), memorySink(), memorySink());
+  const big = `{"result":{"text":"${"b".repeat(500)}"},"jsonrpc":"2.0","id":"r1"}\n`;
+  const toServer = memorySink();
+  await relay.pump("server", source(big), toClient, toServer);
+  equal(toServer.text(), "");
+  const reply = JSON.parse(toClient.text());
+  equal(reply.id, "r1");
+  equal(oversized[0].correlation?.request.method, "resources/read");
+  equal(relay.correlator.pending("client_to_server").length, 0);
+});
+
+Deno.test("Relay records but does not forward messages once the receiver is gone", async () => {
+  const { relay, messages } = setup();
+  const toServer = memorySink();
+  await toServer.close();
+  await relay.pump("client", source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), toServer, memorySink());
+  equal(messages[0].forwarded, false);
+});
+
+Deno.test("Relay marks the request named by notifications/cancelled", async () => {
+  const { relay, messages } = setup();
+  await relay.pump(
+    "client",
+    source(
+      '{"jsonrpc":"2.0","id":0,"method":"tools/call","params":{"name":"slow"}}\n' +
+        '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":0}}\n',
+    ),
+    memorySink(),
+    memorySink(),
+  );
+  equal(messages[1].cancels?.tool, "slow");
+});
+
+Deno.test("Relay keeps relaying one direction while the other's receiver is stalled", async () => {
+  const { relay } = setup();
+  const stalled: ByteSink = { broken: false, write: () => new Promise(() => {}), close: () => Promise.resolve() };
+  const toClient = memorySink();
+  // The client's messages pile up against a server that never reads...
+  void relay.pump("client", source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), stalled, toClient);
+  // ...while the server's messages still reach the client.
+  await relay.pump("server", source('{"jsonrpc":"2.0","method":"notifications/message"}\n'), toClient, stalled);
+  equal(toClient.text(), '{"jsonrpc":"2.0","method":"notifications/message"}\n');
+});
