@@ -1,0 +1,88 @@
+import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
+import { parseText } from "../jsonrpc/message.ts";
+import type { MessageEvent } from "../relay/relay.ts";
+import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
+import { lifecycleRecord, messageRecord, type RecordContext, SCHEMA, stderrRecord } from "./record.ts";
+
+const ctx: RecordContext = {
+  sessionId: "s1",
+  redactor: new Redactor({ rules: BUILTIN_RULES, fields: BUILTIN_FIELDS, maxStringChars: 100 }),
+  logBodies: "full",
+};
+const AT = Date.UTC(2026, 10, 22, 20, 1, 2, 345);
+
+function event(line: string, extra: Partial<MessageEvent> = {}): MessageEvent {
+  return {
+    direction: "client_to_server",
+    seq: 4,
+    at: AT,
+    size: line.length + 1,
+    message: parseText(line),
+    forwarded: true,
+    terminated: true,
+    ...extra,
+  };
+}
+
+Deno.test("messageRecord describes a tools/call request with its redacted body", () => {
+  const line = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"api_key":"k"}}}';
+  assertEquals(messageRecord(ctx, event(line)), {
+    schema: SCHEMA,
+    session_id: "s1",
+    seq: 4,
+    timestamp: "2026-11-22T20:01:02.345Z",
+    type: "message",
+    direction: "client_to_server",
+    kind: "request",
+    method: "tools/call",
+    id: "3",
+    tool: "echo",
+    size: line.length + 1,
+    forwarded: true,
+    message: {
+      jsonrpc: "2.0",
+      id: 3,
+      method: "tools/call",
+      params: { name: "echo", arguments: { api_key: "[REDACTED:field]" } },
+    },
+    redactions: 1,
+  });
+});
+
+Deno.test("messageRecord links a response to its request with latency", () => {
+  const request = { id: { raw: "3", key: "3" }, seq: 4, method: "tools/call", tool: "echo", startedAt: 0, cancelled: false };
+  const record = messageRecord(ctx, {
+    ...event('{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"bad"}}', { direction: "server_to_client" }),
+    correlation: { request, latencyMs: 1.23456 },
+  });
+  equal(record.kind, "error");
+  equal(record.method, "tools/call");
+  equal(record.tool, "echo");
+  equal(record.request_seq, 4);
+  equal(record.latency_ms, 1.235);
+  assertEquals(record.error, { code: -32602, message: "bad" });
+});
+
+Deno.test("messageRecord marks a response nobody asked for as unmatched", () => {
+  equal(messageRecord(ctx, event('{"jsonrpc":"2.0","id":9,"result":{}}')).unmatched, true);
+});
+
+Deno.test("messageRecord keeps the raw text and reason of an invalid line", () => {
+  const record = messageRecord(ctx, event("hello password=hunter2"));
+  equal(record.kind, "invalid");
+  equal(record.raw, "hello password=[REDACTED:password_assignment]");
+  equal((record.reason as string).startsWith("not valid JSON"), true);
+});
+
+Deno.test("messageRecord omits bodies in metadata mode", () => {
+  const record = messageRecord({ ...ctx, logBodies: "metadata" }, event('{"jsonrpc":"2.0","method":"x","params":{}}'));
+  equal("message" in record, false);
+  equal(record.method, "x");
+});
+
+Deno.test("lifecycleRecord and stderrRecord redact what they carry", () => {
+  const start = lifecycleRecord(ctx, 1, AT, "start", { server: { command: ["srv", "--token=abcdefgh1234"] } });
+  equal(start.event, "start");
+  assertEquals(start.server, { command: ["srv", "--token=[REDACTED:password_assignment]"] });
+  equal(stderrRecord(ctx, 2, AT, "using key AKIAIOSFODNN7EXAMPLE").text, "using key [REDACTED:aws_access_key_id]");
+});

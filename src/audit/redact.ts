@@ -1,0 +1,159 @@
+/**
+ * Redaction of secrets before anything is written to the audit log. Pure: rules in, copies out.
+ *
+ * Two mechanisms: patterns that find credentials inside any string (keys of major providers,
+ * bearer tokens, private key blocks...), and field names whose whole value is a secret
+ * (`password`, `api_key`, `authorization`...). Long strings are truncated in the same walk.
+ */
+
+/** A named pattern; every match is replaced by `[REDACTED:<name>]`, keeping group `keep`. */
+export interface RedactionRule {
+  readonly name: string;
+  readonly pattern: RegExp;
+}
+
+/** Built-in rules. Each pattern is global; a `keep` group (if any) is preserved before the secret. */
+export const BUILTIN_RULES: readonly RedactionRule[] = [
+  {
+    name: "private_key",
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+  },
+  { name: "anthropic_key", pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
+  { name: "openai_key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  { name: "aws_access_key_id", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  {
+    name: "aws_secret_access_key",
+    pattern: /(?<keep>(?:aws_secret_access_key|secretAccessKey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+  },
+  { name: "github_token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { name: "gitlab_token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
+  { name: "slack_token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { name: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
+  { name: "stripe_key", pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  { name: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { name: "bearer", pattern: /(?<keep>\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi },
+  { name: "url_password", pattern: /(?<keep>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi },
+  {
+    name: "password_assignment",
+    pattern:
+      /(?<keep>\b(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|token|access[_-]?token|auth[_-]?token)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|[^\s,;&"']+)/gi,
+  },
+];
+
+/** Field names whose value is replaced whole, whatever it looks like. */
+export const BUILTIN_FIELDS: readonly string[] = [
+  "password",
+  "passwd",
+  "pwd",
+  "secret",
+  "client_secret",
+  "api_key",
+  "apikey",
+  "api-key",
+  "x-api-key",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "auth_token",
+  "token",
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "private_key",
+  "secret_key",
+  "aws_secret_access_key",
+];
+
+export interface RedactorOptions {
+  readonly rules: readonly RedactionRule[];
+  /** Field names (compared case-insensitively, `-` and `_` alike) whose values are secrets. */
+  readonly fields: readonly string[];
+  /** Strings longer than this are cut, with a note of how much was dropped. */
+  readonly maxStringChars: number;
+}
+
+/** What a redaction pass changed. */
+export interface RedactionResult<T> {
+  readonly value: T;
+  readonly redactions: number;
+  readonly truncated: number;
+}
+
+/** Shortest string that any rule could match; shorter strings are skipped. */
+const MIN_SECRET_CHARS = 8;
+
+export class Redactor {
+  readonly #rules: readonly RedactionRule[];
+  readonly #fields: ReadonlySet<string>;
+  readonly #maxChars: number;
+
+  constructor(options: RedactorOptions) {
+    this.#rules = options.rules;
+    this.#fields = new Set(options.fields.map(normaliseField));
+    this.#maxChars = options.maxStringChars;
+  }
+
+  /** Redacts and truncates one string. */
+  text(input: string): RedactionResult<string> {
+    const counter = { redactions: 0, truncated: 0 };
+    return { value: this.#string(input, counter), ...counter };
+  }
+
+  /** Returns a redacted copy of a JSON value (the input is not modified). */
+  value<T>(input: T): RedactionResult<T> {
+    const counter = { redactions: 0, truncated: 0 };
+    return { value: this.#walk(input, counter) as T, ...counter };
+  }
+
+  #walk(input: unknown, counter: Counter): unknown {
+    if (typeof input === "string") return this.#string(input, counter);
+    if (Array.isArray(input)) return input.map((item) => this.#walk(item, counter));
+    if (input === null || typeof input !== "object") return input;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input)) {
+      if (this.#fields.has(normaliseField(key)) && value !== null && typeof value !== "object") {
+        counter.redactions++;
+        out[key] = "[REDACTED:field]";
+      } else {
+        out[key] = this.#walk(value, counter);
+      }
+    }
+    return out;
+  }
+
+  #string(input: string, counter: Counter): string {
+    let text = input;
+    let cut = 0;
+    if (text.length > this.#maxChars) {
+      // Redact a little beyond the cut so a secret straddling it is still recognised.
+      cut = text.length - this.#maxChars;
+      text = text.slice(0, this.#maxChars + 256);
+    }
+    if (text.length >= MIN_SECRET_CHARS) {
+      for (const rule of this.#rules) {
+        rule.pattern.lastIndex = 0;
+        if (!rule.pattern.test(text)) continue;
+        text = text.replace(rule.pattern, (...args) => {
+          counter.redactions++;
+          const groups = args[args.length - 1] as { keep?: string } | undefined;
+          return `${groups?.keep ?? ""}[REDACTED:${rule.name}]`;
+        });
+      }
+    }
+    if (cut > 0) {
+      counter.truncated++;
+      text = `${text.slice(0, this.#maxChars)}…[truncated ${cut} chars]`;
+    }
+    return text;
+  }
+}
+
+interface Counter {
+  redactions: number;
+  truncated: number;
+}
+
+function normaliseField(name: string): string {
+  return name.toLowerCase().replaceAll("-", "_");
+}

@@ -1,0 +1,84 @@
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
+
+const redactor = new Redactor({ rules: BUILTIN_RULES, fields: BUILTIN_FIELDS, maxStringChars: 1000 });
+
+Deno.test("Redactor removes credentials of major providers from free text", () => {
+  const secrets: [string, string][] = [
+    ["key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123", "anthropic_key"],
+    ["OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz", "openai_key"],
+    ["id AKIAIOSFODNN7EXAMPLE here", "aws_access_key_id"],
+    ['"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', "aws_secret_access_key"],
+    ["token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"],
+    ["github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "github_token"],
+    ["xoxb-123456789012-abcdefghijkl", "slack_token"],
+    ["AIzaSyA-abcdefghijklmnopqrstuvwxyz0123456", "google_api_key"],
+    ["sk_live_abcdefghijklmnop1234", "stripe_key"],
+    ["glpat-abcdefghijklmnopqrst", "gitlab_token"],
+    ["Authorization: Bearer abc.def-ghi_jkl", "bearer"],
+    ["postgres://admin:hunter2@db:5432/app", "url_password"],
+    ["login with password=hunter2 now", "password_assignment"],
+    ["--api-key=abc123", "password_assignment"],
+    ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sflKxwRJSMeKKF2QT4fwpM", "jwt"],
+  ];
+  for (const [input, rule] of secrets) {
+    const { value, redactions } = redactor.text(input);
+    ok(value.includes(`[REDACTED:${rule}]`), `${rule}: ${value}`);
+    ok(redactions >= 1, input);
+  }
+});
+
+Deno.test("Redactor keeps the label before a secret so the log stays readable", () => {
+  equal(redactor.text("Authorization: Bearer abcdefghijk").value, "Authorization: Bearer [REDACTED:bearer]");
+  equal(redactor.text("postgres://admin:hunter2@db/app").value, "postgres://admin:[REDACTED:url_password]@db/app");
+});
+
+Deno.test("Redactor removes a private key block whole", () => {
+  const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY-----";
+  equal(redactor.text(`key:\n${pem}\nend`).value, "key:\n[REDACTED:private_key]\nend");
+});
+
+Deno.test("Redactor replaces values of password-like fields at any depth", () => {
+  const { value, redactions } = redactor.value({
+    params: { arguments: { user: "ann", Password: "x", "X-Api-Key": 42, nested: [{ token: "t" }] } },
+  });
+  assertEquals(value, {
+    params: {
+      arguments: {
+        user: "ann",
+        Password: "[REDACTED:field]",
+        "X-Api-Key": "[REDACTED:field]",
+        nested: [{ token: "[REDACTED:field]" }],
+      },
+    },
+  });
+  equal(redactions, 3);
+});
+
+Deno.test("Redactor leaves ordinary text and MCP fields alone", () => {
+  const message = {
+    method: "tools/call",
+    params: { name: "echo", arguments: { message: "hello world" }, _meta: { progressToken: 3 } },
+  };
+  const { value, redactions } = redactor.value(message);
+  assertEquals(value, message);
+  equal(redactions, 0);
+});
+
+Deno.test("Redactor truncates long strings and says how much it dropped", () => {
+  const { value, truncated } = redactor.text("a".repeat(5000));
+  equal(truncated, 1);
+  ok(value.startsWith("a".repeat(1000)));
+  ok(value.endsWith("…[truncated 4000 chars]"));
+});
+
+Deno.test("Redactor catches a secret straddling the truncation point", () => {
+  const { value } = redactor.text("a ".repeat(495) + "sk-ant-api03-abcdefghijklmnopqrstuvwxyz" + "b".repeat(2000));
+  ok(!value.includes("sk-ant-api03-abcd"), value.slice(980, 1040));
+});
+
+Deno.test("Redactor does not modify its input", () => {
+  const input = { password: "p" };
+  redactor.value(input);
+  equal(input.password, "p");
+});

@@ -1,0 +1,234 @@
+/**
+ * Configuration: layers (flags > KM_* environment > project km.jsonc > user config > defaults)
+ * are validated one by one against the schema, merged, and frozen into a `Config`.
+ * Pure: files and the environment are read in load.ts.
+ */
+import { KmError } from "../errors.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonrpc/framing.ts";
+import { CONFIG_SPEC, type Spec } from "./schema.ts";
+
+export interface RedactionPattern {
+  readonly name: string;
+  readonly regex: string;
+  readonly flags?: string;
+}
+
+export interface Config {
+  /** km's data directory; undefined until resolved from the environment. */
+  readonly dataDir?: string;
+  /** Folder for session logs (default `<dataDir>/logs`). */
+  readonly logDir?: string;
+  /** One fixed file instead of a file per session. */
+  readonly logFile?: string;
+  readonly logBodies: "full" | "metadata";
+  /** Strings in logged bodies longer than this are truncated. */
+  readonly logMaxStringChars: number;
+  readonly maxMessageBytes: number;
+  readonly sessionId?: string;
+  /** Server name used in file names and output (default: derived from the command). */
+  readonly name?: string;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  readonly env: {
+    /** Pass km's whole environment to the server (true) or only a safe minimum + `allow`. */
+    readonly inherit: boolean;
+    readonly allow: readonly string[];
+    readonly set: Readonly<Record<string, string>>;
+  };
+  readonly shutdown: {
+    /** After closing the server's stdin, how long to wait before SIGTERM (ms). */
+    readonly closeStdinWait: number;
+    /** After SIGTERM, how long to wait before SIGKILL (ms). */
+    readonly terminateWait: number;
+  };
+  readonly redaction: {
+    readonly enabled: boolean;
+    /** Names of built-in rules to switch off. */
+    readonly disable: readonly string[];
+    /** Extra field names whose values are secrets. */
+    readonly fields: readonly string[];
+    readonly patterns: readonly RedactionPattern[];
+  };
+}
+
+export const DEFAULTS: Config = {
+  logBodies: "full",
+  logMaxStringChars: 64 * 1024,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  verbose: false,
+  quiet: false,
+  env: { inherit: true, allow: [], set: {} },
+  shutdown: { closeStdinWait: 2000, terminateWait: 2000 },
+  redaction: { enabled: true, disable: [], fields: [], patterns: [] },
+};
+
+/** One source of settings, already parsed to JSON values. */
+export interface Layer {
+  /** Where it came from, for messages: a file path, "environment", "command line". */
+  readonly source: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Validates each layer and merges them, highest precedence first. Throws CONFIG_INVALID. */
+export function resolveConfig(layers: readonly Layer[]): Config {
+  const problems = layers.flatMap((layer) => validate(layer.values, CONFIG_SPEC, "", layer.source));
+  if (problems.length > 0) {
+    throw new KmError(
+      "CONFIG_INVALID",
+      problems.length === 1 ? problems[0] : `invalid configuration:\n  ${problems.join("\n  ")}`,
+      "see `km config show` and the Configuration section of the README",
+    );
+  }
+  let merged: Record<string, unknown> = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
+  for (const layer of [...layers].reverse()) merged = merge(merged, normalise(layer.values, CONFIG_SPEC));
+  return deepFreeze(merged) as unknown as Config;
+}
+
+/** Converts strings to the schema's types (sizes, durations) after validation. */
+function normalise(value: unknown, spec: Spec): unknown {
+  switch (spec.type) {
+    case "size":
+      return typeof value === "string" ? parseSize(value) : value;
+    case "duration":
+      return typeof value === "string" ? parseDuration(value) : value;
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        out[key] = spec.keys[key] ? normalise(v, spec.keys[key]) : v;
+      }
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+function merge(low: Record<string, unknown>, high: unknown): Record<string, unknown> {
+  const out = { ...low };
+  for (const [key, value] of Object.entries(high as Record<string, unknown>)) {
+    const base = out[key];
+    out[key] = isPlainObject(base) && isPlainObject(value) ? merge(base, value) : value;
+  }
+  return out;
+}
+
+/** Every problem in `value`, each naming the source, the key and what was expected. */
+export function validate(value: unknown, spec: Spec, path: string, source: string): string[] {
+  const where = `${source}: ${path ? `"${path}"` : "top level"}`;
+  const got = describeValue(value);
+  switch (spec.type) {
+    case "string":
+      return typeof value === "string" ? [] : [`${where}: expected a string, got ${got}`];
+    case "boolean":
+      return typeof value === "boolean" ? [] : [`${where}: expected true or false, got ${got}`];
+    case "enum":
+      return spec.values.includes(value as string)
+        ? []
+        : [`${where}: expected ${spec.values.map((v) => `"${v}"`).join(" or ")}, got ${got}`];
+    case "integer":
+      return Number.isInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max
+        ? []
+        : [`${where}: expected an integer from ${spec.min} to ${spec.max}, got ${got}`];
+    case "size": {
+      const bytes = typeof value === "string" ? parseSize(value) : value;
+      return Number.isInteger(bytes) && (bytes as number) >= spec.min
+        ? []
+        : [`${where}: expected a size of at least ${spec.min} bytes (e.g. 67108864 or "64MiB"), got ${got}`];
+    }
+    case "duration": {
+      const ms = typeof value === "string" ? parseDuration(value) : value;
+      return Number.isInteger(ms) && (ms as number) >= 0
+        ? []
+        : [`${where}: expected a duration in ms or with a unit (e.g. 2000 or "2s"), got ${got}`];
+    }
+    case "list":
+      return Array.isArray(value)
+        ? value.flatMap((item, i) => validate(item, spec.of, `${path}[${i}]`, source))
+        : [`${where}: expected a list, got ${got}`];
+    case "map":
+      return isPlainObject(value)
+        ? Object.entries(value).flatMap(([k, v]) => validate(v, spec.of, join(path, k), source))
+        : [`${where}: expected an object, got ${got}`];
+    case "object": {
+      if (!isPlainObject(value)) return [`${where}: expected an object, got ${got}`];
+      return Object.entries(value).flatMap(([key, v]) => {
+        const keySpec = spec.keys[key];
+        if (keySpec) return validate(v, keySpec, join(path, key), source);
+        const hint = suggest(key, Object.keys(spec.keys));
+        return [`${source}: unknown key "${join(path, key)}"${hint ? ` (did you mean "${join(path, hint)}"?)` : ""}`];
+      });
+    }
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** "64MiB" → 67108864; NaN when not a size. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+  return match && unit ? Math.round(Number(match[1]) * unit) : NaN;
+}
+
+const DURATION_UNITS: Record<string, number> = { "": 1, ms: 1, s: 1000, m: 60_000 };
+
+/** "2s" → 2000; NaN when not a duration. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|)\s*$/i.exec(text);
+  return match ? Math.round(Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()]) : NaN;
+}
+
+/** The closest known name within a small edit distance, for "did you mean" hints. */
+export function suggest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = distance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return JSON.stringify(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
