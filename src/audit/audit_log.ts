@@ -48,7 +48,9 @@ export class AuditLog {
   append(build: () => AuditRecord): void {
     if (this.#closed) return;
     this.#queue.push(build);
-    this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => this.#drain());
+    this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() =>
+      this.#drain()
+    );
   }
 
   /** Writes every queued record, then closes the file. */

@@ -8,7 +8,10 @@ export type Os = "linux" | "darwin" | "windows" | string;
  * km's data directory: `$XDG_DATA_HOME/km` or `~/.local/share/km` (Linux, macOS),
  * `%APPDATA%\km` (Windows). Undefined when the environment names no home.
  */
-export function defaultDataDir(env: (name: string) => string | undefined, os: Os): string | undefined {
+export function defaultDataDir(
+  env: (name: string) => string | undefined,
+  os: Os,
+): string | undefined {
   if (os === "windows") {
     const appData = env("APPDATA");
     return appData ? `${appData}\\km` : undefined;
@@ -66,7 +69,18 @@ const LAUNCHERS = new Set([
 ]);
 
 /** Generic file names that say less than the folder they are in. */
-const GENERIC = new Set(["index", "main", "server", "cli", "dist", "build", "src", "bin", "lib", "app"]);
+const GENERIC = new Set([
+  "index",
+  "main",
+  "server",
+  "cli",
+  "dist",
+  "build",
+  "src",
+  "bin",
+  "lib",
+  "app",
+]);
 
 /**
  * A short human name for a server command: `npx -y @modelcontextprotocol/server-everything`
@@ -97,5 +111,23 @@ function stripExtension(name: string): string {
 }
 
 function safeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48) || "server";
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48) ||
+    "server";
+}
+
+/** Where this session's records go: `logFile`, else a new file in `logDir` or `<dataDir>/logs`. */
+export function sessionLogPath(
+  where: { readonly logFile?: string; readonly logDir?: string; readonly dataDir?: string },
+  env: (name: string) => string | undefined,
+  os: Os,
+  file: { readonly startedAt: number; readonly serverName: string; readonly sessionId: string },
+): string | undefined {
+  if (where.logFile) return where.logFile;
+  const dataDir = where.dataDir ?? defaultDataDir(env, os);
+  const dir = where.logDir ?? (dataDir === undefined ? undefined : logDirIn(dataDir, os));
+  if (dir === undefined) return undefined;
+  const sep = os === "windows" ? "\\" : "/";
+  return `${dir.replace(/[\\/]+$/, "")}${sep}${
+    sessionFileName(file.startedAt, file.serverName, file.sessionId)
+  }`;
 }

@@ -7,7 +7,10 @@ Deno.test("defaultDataDir follows XDG, then HOME, and APPDATA on Windows", () =>
   equal(defaultDataDir(envOf({ HOME: "/home/a" }), "linux"), "/home/a/.local/share/km");
   equal(defaultDataDir(envOf({ HOME: "/Users/a" }), "darwin"), "/Users/a/.local/share/km");
   equal(defaultDataDir(envOf({ HOME: "/home/a", XDG_DATA_HOME: "/data" }), "linux"), "/data/km");
-  equal(defaultDataDir(envOf({ APPDATA: "C:\\Users\\a\\AppData\\Roaming" }), "windows"), "C:\\Users\\a\\AppData\\Roaming\\km");
+  equal(
+    defaultDataDir(envOf({ APPDATA: "C:\\Users\\a\\AppData\\Roaming" }), "windows"),
+    "C:\\Users\\a\\AppData\\Roaming\\km",
+  );
   equal(defaultDataDir(envOf({}), "linux"), undefined);
 });
 
@@ -19,9 +22,22 @@ Deno.test("sessionFileName sorts by time and names the server", () => {
 });
 
 Deno.test("serverNameOf sees through launchers, scopes and generic file names", () => {
-  equal(serverNameOf(["npx", "-y", "@modelcontextprotocol/server-everything"]), "server-everything");
-  equal(serverNameOf(["npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "/tmp"]), "server-filesystem");
-  equal(serverNameOf(["node", "/x/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"]), "server-everything");
+  equal(
+    serverNameOf(["npx", "-y", "@modelcontextprotocol/server-everything"]),
+    "server-everything",
+  );
+  equal(
+    serverNameOf(["npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "/tmp"]),
+    "server-filesystem",
+  );
+  equal(
+    serverNameOf([
+      "node",
+      "/x/node_modules/@modelcontextprotocol/server-everything/dist/index.js",
+      "stdio",
+    ]),
+    "server-everything",
+  );
   equal(serverNameOf(["uvx", "mcp-server-git", "--repository", "."]), "mcp-server-git");
   equal(serverNameOf(["/usr/local/bin/My Server"]), "my-server");
   equal(serverNameOf(["python", "-m", "weather"]), "weather");

@@ -37,7 +37,13 @@ export type LifecycleEvent =
   | "shutdown";
 
 function base(ctx: RecordContext, seq: number, at: number, type: string): AuditRecord {
-  return { schema: SCHEMA, session_id: ctx.sessionId, seq, timestamp: new Date(at).toISOString(), type };
+  return {
+    schema: SCHEMA,
+    session_id: ctx.sessionId,
+    seq,
+    timestamp: new Date(at).toISOString(),
+    type,
+  };
 }
 
 /** The record of one received line (message, batch or invalid line). */
@@ -65,7 +71,9 @@ export function oversizedRecord(ctx: RecordContext, event: OversizedEvent): Audi
   record.size = event.size;
   record.limit = event.limit;
   record.forwarded = false;
-  if (event.reply) record.reply = { to: event.reply.to, response: JSON.parse(event.reply.response) };
+  if (event.reply) {
+    record.reply = { to: event.reply.to, response: JSON.parse(event.reply.response) };
+  }
   if (ctx.logBodies === "full") {
     const text = new TextDecoder();
     const head = ctx.redactor.text(text.decode(event.head));
@@ -90,7 +98,12 @@ export function lifecycleRecord(
 }
 
 /** One line the server wrote to stderr. */
-export function stderrRecord(ctx: RecordContext, seq: number, at: number, line: string): AuditRecord {
+export function stderrRecord(
+  ctx: RecordContext,
+  seq: number,
+  at: number,
+  line: string,
+): AuditRecord {
   const record = base(ctx, seq, at, "stderr");
   const { value, redactions } = ctx.redactor.text(line);
   record.text = value;
@@ -116,7 +129,9 @@ function summary(message: Message, correlation?: Correlation): AuditRecord {
       if (message.id) out.id = message.id.raw;
       if (correlation) Object.assign(out, requestLink(correlation));
       else out.unmatched = true;
-      if (message.kind === "error") out.error = { code: message.error.code, message: message.error.message };
+      if (message.kind === "error") {
+        out.error = { code: message.error.code, message: message.error.message };
+      }
       break;
     case "invalid":
       out.reason = message.reason;

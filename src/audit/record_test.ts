@@ -2,7 +2,13 @@ import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { parseText } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/relay.ts";
 import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
-import { lifecycleRecord, messageRecord, type RecordContext, SCHEMA, stderrRecord } from "./record.ts";
+import {
+  lifecycleRecord,
+  messageRecord,
+  type RecordContext,
+  SCHEMA,
+  stderrRecord,
+} from "./record.ts";
 
 const ctx: RecordContext = {
   sessionId: "s1",
@@ -25,7 +31,8 @@ function event(line: string, extra: Partial<MessageEvent> = {}): MessageEvent {
 }
 
 Deno.test("messageRecord describes a tools/call request with its redacted body", () => {
-  const line = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"api_key":"k"}}}';
+  const line =
+    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"api_key":"k"}}}';
   assertEquals(messageRecord(ctx, event(line)), {
     schema: SCHEMA,
     session_id: "s1",
@@ -50,9 +57,18 @@ Deno.test("messageRecord describes a tools/call request with its redacted body",
 });
 
 Deno.test("messageRecord links a response to its request with latency", () => {
-  const request = { id: { raw: "3", key: "3" }, seq: 4, method: "tools/call", tool: "echo", startedAt: 0, cancelled: false };
+  const request = {
+    id: { raw: "3", key: "3" },
+    seq: 4,
+    method: "tools/call",
+    tool: "echo",
+    startedAt: 0,
+    cancelled: false,
+  };
   const record = messageRecord(ctx, {
-    ...event('{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"bad"}}', { direction: "server_to_client" }),
+    ...event('{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"bad"}}', {
+      direction: "server_to_client",
+    }),
     correlation: { request, latencyMs: 1.23456 },
   });
   equal(record.kind, "error");
@@ -75,14 +91,22 @@ Deno.test("messageRecord keeps the raw text and reason of an invalid line", () =
 });
 
 Deno.test("messageRecord omits bodies in metadata mode", () => {
-  const record = messageRecord({ ...ctx, logBodies: "metadata" }, event('{"jsonrpc":"2.0","method":"x","params":{}}'));
+  const record = messageRecord(
+    { ...ctx, logBodies: "metadata" },
+    event('{"jsonrpc":"2.0","method":"x","params":{}}'),
+  );
   equal("message" in record, false);
   equal(record.method, "x");
 });
 
 Deno.test("lifecycleRecord and stderrRecord redact what they carry", () => {
-  const start = lifecycleRecord(ctx, 1, AT, "start", { server: { command: ["srv", "--token=abcdefgh1234"] } });
+  const start = lifecycleRecord(ctx, 1, AT, "start", {
+    server: { command: ["srv", "--token=abcdefgh1234"] },
+  });
   equal(start.event, "start");
   assertEquals(start.server, { command: ["srv", "--token=[REDACTED:password_assignment]"] });
-  equal(stderrRecord(ctx, 2, AT, "using key AKIAIOSFODNN7EXAMPLE").text, "using key [REDACTED:aws_access_key_id]");
+  equal(
+    stderrRecord(ctx, 2, AT, "using key AKIAIOSFODNN7EXAMPLE").text,
+    "using key [REDACTED:aws_access_key_id]",
+  );
 });

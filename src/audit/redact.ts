@@ -16,16 +16,21 @@ export interface RedactionRule {
 export const BUILTIN_RULES: readonly RedactionRule[] = [
   {
     name: "private_key",
-    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    pattern:
+      /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
   },
   { name: "anthropic_key", pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
   { name: "openai_key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: "aws_access_key_id", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
   {
     name: "aws_secret_access_key",
-    pattern: /(?<keep>(?:aws_secret_access_key|secretAccessKey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+    pattern:
+      /(?<keep>(?:aws_secret_access_key|secretAccessKey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
   },
-  { name: "github_token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  {
+    name: "github_token",
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+  },
   { name: "gitlab_token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
   { name: "slack_token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
   { name: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
@@ -156,4 +161,44 @@ interface Counter {
 
 function normaliseField(name: string): string {
   return name.toLowerCase().replaceAll("-", "_");
+}
+
+/** Settings of the `redaction` config key. */
+export interface RedactionSettings {
+  readonly enabled: boolean;
+  readonly disable: readonly string[];
+  readonly fields: readonly string[];
+  readonly patterns: readonly {
+    readonly name: string;
+    readonly regex: string;
+    readonly flags?: string;
+  }[];
+}
+
+/**
+ * The redactor a configuration asks for. Returns an error message (naming the rule) instead
+ * of a redactor when a configured pattern does not compile or a disabled name is unknown.
+ */
+export function redactorFor(
+  settings: RedactionSettings,
+  maxStringChars: number,
+): Redactor | string {
+  if (!settings.enabled) return new Redactor({ rules: [], fields: [], maxStringChars });
+  const known = new Set(BUILTIN_RULES.map((r) => r.name));
+  const unknown = settings.disable.find((name) => !known.has(name));
+  if (unknown) {
+    return `redaction.disable: unknown rule "${unknown}" (built-in rules: ${
+      [...known].join(", ")
+    })`;
+  }
+  const rules = BUILTIN_RULES.filter((r) => !settings.disable.includes(r.name));
+  for (const [i, p] of settings.patterns.entries()) {
+    try {
+      const flags = new Set([..."g", ...(p.flags ?? "")]);
+      rules.push({ name: p.name, pattern: new RegExp(p.regex, [...flags].join("")) });
+    } catch (error) {
+      return `redaction.patterns[${i}] ("${p.name}"): ${(error as Error).message}`;
+    }
+  }
+  return new Redactor({ rules, fields: [...BUILTIN_FIELDS, ...settings.fields], maxStringChars });
 }

@@ -1,14 +1,21 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
+import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor, redactorFor } from "./redact.ts";
 
-const redactor = new Redactor({ rules: BUILTIN_RULES, fields: BUILTIN_FIELDS, maxStringChars: 1000 });
+const redactor = new Redactor({
+  rules: BUILTIN_RULES,
+  fields: BUILTIN_FIELDS,
+  maxStringChars: 1000,
+});
 
 Deno.test("Redactor removes credentials of major providers from free text", () => {
   const secrets: [string, string][] = [
     ["key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123", "anthropic_key"],
     ["OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz", "openai_key"],
     ["id AKIAIOSFODNN7EXAMPLE here", "aws_access_key_id"],
-    ['"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', "aws_secret_access_key"],
+    [
+      '"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+      "aws_secret_access_key",
+    ],
     ["token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"],
     ["github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "github_token"],
     ["xoxb-123456789012-abcdefghijkl", "slack_token"],
@@ -29,8 +36,14 @@ Deno.test("Redactor removes credentials of major providers from free text", () =
 });
 
 Deno.test("Redactor keeps the label before a secret so the log stays readable", () => {
-  equal(redactor.text("Authorization: Bearer abcdefghijk").value, "Authorization: Bearer [REDACTED:bearer]");
-  equal(redactor.text("postgres://admin:hunter2@db/app").value, "postgres://admin:[REDACTED:url_password]@db/app");
+  equal(
+    redactor.text("Authorization: Bearer abcdefghijk").value,
+    "Authorization: Bearer [REDACTED:bearer]",
+  );
+  equal(
+    redactor.text("postgres://admin:hunter2@db/app").value,
+    "postgres://admin:[REDACTED:url_password]@db/app",
+  );
 });
 
 Deno.test("Redactor removes a private key block whole", () => {
@@ -40,7 +53,9 @@ Deno.test("Redactor removes a private key block whole", () => {
 
 Deno.test("Redactor replaces values of password-like fields at any depth", () => {
   const { value, redactions } = redactor.value({
-    params: { arguments: { user: "ann", Password: "x", "X-Api-Key": 42, nested: [{ token: "t" }] } },
+    params: {
+      arguments: { user: "ann", Password: "x", "X-Api-Key": 42, nested: [{ token: "t" }] },
+    },
   });
   assertEquals(value, {
     params: {
@@ -73,7 +88,9 @@ Deno.test("Redactor truncates long strings and says how much it dropped", () => 
 });
 
 Deno.test("Redactor catches a secret straddling the truncation point", () => {
-  const { value } = redactor.text("a ".repeat(495) + "sk-ant-api03-abcdefghijklmnopqrstuvwxyz" + "b".repeat(2000));
+  const { value } = redactor.text(
+    "a ".repeat(495) + "sk-ant-api03-abcdefghijklmnopqrstuvwxyz" + "b".repeat(2000),
+  );
   ok(!value.includes("sk-ant-api03-abcd"), value.slice(980, 1040));
 });
 
@@ -81,4 +98,42 @@ Deno.test("Redactor does not modify its input", () => {
   const input = { password: "p" };
   redactor.value(input);
   equal(input.password, "p");
+});
+
+Deno.test("redactorFor adds configured patterns and fields and disables built-ins by name", () => {
+  const r = redactorFor(
+    {
+      enabled: true,
+      disable: ["jwt"],
+      fields: ["ssn"],
+      patterns: [{ name: "ticket", regex: "TCK-\\d{8}" }],
+    },
+    100,
+  );
+  if (typeof r === "string") throw new Error(r);
+  equal(r.text("see TCK-12345678").value, "see [REDACTED:ticket]");
+  equal(r.text("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sflKxwRJSMeKKF2QT4fwpM").redactions, 0);
+  assertEquals(r.value({ ssn: "123" }).value, { ssn: "[REDACTED:field]" });
+});
+
+Deno.test("redactorFor names a pattern that does not compile and an unknown rule", () => {
+  const bad = redactorFor({
+    enabled: true,
+    disable: [],
+    fields: [],
+    patterns: [{ name: "x", regex: "(" }],
+  }, 100);
+  ok(
+    typeof bad === "string" &&
+      bad.startsWith('redaction.patterns[0] ("x"): Invalid regular expression'),
+    String(bad),
+  );
+  const unknown = redactorFor({ enabled: true, disable: ["jtw"], fields: [], patterns: [] }, 100);
+  ok(typeof unknown === "string" && unknown.startsWith('redaction.disable: unknown rule "jtw"'));
+});
+
+Deno.test("redactorFor with redaction disabled changes nothing but still truncates", () => {
+  const r = redactorFor({ enabled: false, disable: [], fields: [], patterns: [] }, 10);
+  if (typeof r === "string") throw new Error(r);
+  equal(r.text("password=hunter2").value, "password=h…[truncated 6 chars]");
 });

@@ -79,8 +79,13 @@ export function resolveConfig(layers: readonly Layer[]): Config {
       "see `km config show` and the Configuration section of the README",
     );
   }
-  let merged: Record<string, unknown> = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
-  for (const layer of [...layers].reverse()) merged = merge(merged, normalise(layer.values, CONFIG_SPEC));
+  let merged: Record<string, unknown> = structuredClone(DEFAULTS) as unknown as Record<
+    string,
+    unknown
+  >;
+  for (const layer of [...layers].reverse()) {
+    merged = merge(merged, normalise(layer.values, CONFIG_SPEC));
+  }
   return deepFreeze(merged) as unknown as Config;
 }
 
@@ -126,14 +131,15 @@ export function validate(value: unknown, spec: Spec, path: string, source: strin
         ? []
         : [`${where}: expected ${spec.values.map((v) => `"${v}"`).join(" or ")}, got ${got}`];
     case "integer":
-      return Number.isInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max
+      return Number.isInteger(value) && (value as number) >= spec.min &&
+          (value as number) <= spec.max
         ? []
         : [`${where}: expected an integer from ${spec.min} to ${spec.max}, got ${got}`];
     case "size": {
       const bytes = typeof value === "string" ? parseSize(value) : value;
-      return Number.isInteger(bytes) && (bytes as number) >= spec.min
-        ? []
-        : [`${where}: expected a size of at least ${spec.min} bytes (e.g. 67108864 or "64MiB"), got ${got}`];
+      return Number.isInteger(bytes) && (bytes as number) >= spec.min ? [] : [
+        `${where}: expected a size of at least ${spec.min} bytes (e.g. 67108864 or "64MiB"), got ${got}`,
+      ];
     }
     case "duration": {
       const ms = typeof value === "string" ? parseDuration(value) : value;
@@ -155,7 +161,11 @@ export function validate(value: unknown, spec: Spec, path: string, source: strin
         const keySpec = spec.keys[key];
         if (keySpec) return validate(v, keySpec, join(path, key), source);
         const hint = suggest(key, Object.keys(spec.keys));
-        return [`${source}: unknown key "${join(path, key)}"${hint ? ` (did you mean "${join(path, hint)}"?)` : ""}`];
+        return [
+          `${source}: unknown key "${join(path, key)}"${
+            hint ? ` (did you mean "${join(path, hint)}"?)` : ""
+          }`,
+        ];
       });
     }
   }

@@ -2,7 +2,9 @@ import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/
 import { DEFAULTS, parseDuration, parseSize, resolveConfig } from "./config.ts";
 import { loadConfig, type LoadOptions } from "./load.ts";
 
-function options(overrides: Partial<LoadOptions> & { files?: Record<string, string> } = {}): LoadOptions {
+function options(
+  overrides: Partial<LoadOptions> & { files?: Record<string, string> } = {},
+): LoadOptions {
   const files = overrides.files ?? {};
   return {
     cwd: "/proj",
@@ -25,8 +27,10 @@ Deno.test("loadConfig applies flags > environment > project > user > defaults", 
     env: { HOME: "/home/u", KM_LOG_BODIES: "metadata", KM_VERBOSE: "1" },
     flags: { verbose: false },
     files: {
-      "/proj/km.jsonc": '{ "logBodies": "full", "maxMessageBytes": "1MiB", // project\n "name": "p", }',
-      "/home/u/.config/km/config.jsonc": '{"name": "user", "quiet": true, "shutdown": {"terminateWait": "5s"}}',
+      "/proj/km.jsonc":
+        '{ "logBodies": "full", "maxMessageBytes": "1MiB", // project\n "name": "p", }',
+      "/home/u/.config/km/config.jsonc":
+        '{"name": "user", "quiet": true, "shutdown": {"terminateWait": "5s"}}',
     },
   }));
   equal(config.logBodies, "metadata");
@@ -48,7 +52,10 @@ Deno.test("loadConfig names the file, key and expectation of a bad value", () =>
 Deno.test("loadConfig suggests the key meant by a typo", () => {
   throws(
     () => loadConfig(options({ files: { "/proj/km.jsonc": '{"shutdown": {"terminatWait": 1}}' } })),
-    { message: '/proj/km.jsonc: unknown key "shutdown.terminatWait" (did you mean "shutdown.terminateWait"?)' },
+    {
+      message:
+        '/proj/km.jsonc: unknown key "shutdown.terminatWait" (did you mean "shutdown.terminateWait"?)',
+    },
   );
 });
 
@@ -61,7 +68,10 @@ Deno.test("loadConfig lists every problem of every layer at once", () => {
       })),
     (e: Error) => {
       ok(e.message.includes('environment (KM_*): "maxMessageBytes": expected a size'), e.message);
-      ok(e.message.includes('/proj/km.jsonc: "verbose": expected true or false, got "yes"'), e.message);
+      ok(
+        e.message.includes('/proj/km.jsonc: "verbose": expected true or false, got "yes"'),
+        e.message,
+      );
       ok(e.message.includes('/proj/km.jsonc: "env.allow": expected a list, got "PATH"'), e.message);
       return true;
     },
@@ -70,7 +80,10 @@ Deno.test("loadConfig lists every problem of every layer at once", () => {
 
 Deno.test("loadConfig reports JSONC syntax errors with line and column", () => {
   throws(
-    () => loadConfig(options({ files: { "/proj/km.jsonc": '{\n  "verbose": true\n  "quiet": true\n}' } })),
+    () =>
+      loadConfig(
+        options({ files: { "/proj/km.jsonc": '{\n  "verbose": true\n  "quiet": true\n}' } }),
+      ),
     { message: 'Cannot parse config file "/proj/km.jsonc" at line 3, column 3: comma expected' },
   );
 });
@@ -83,7 +96,9 @@ Deno.test("loadConfig fails when an explicit --config file is missing", () => {
 
 Deno.test("loadConfig warns about unknown KM_ variables with a suggestion", () => {
   const { warnings } = loadConfig(options({ env: { KM_LOG_DIRR: "/x", KM_PARENT_SESSION: "s" } }));
-  assertEquals(warnings, ["ignoring unknown environment variable KM_LOG_DIRR (did you mean KM_LOG_DIR?)"]);
+  assertEquals(warnings, [
+    "ignoring unknown environment variable KM_LOG_DIRR (did you mean KM_LOG_DIR?)",
+  ]);
 });
 
 Deno.test("loadConfig works without HOME (a client's minimal environment)", () => {

@@ -38,7 +38,9 @@ export function loadConfig(options: LoadOptions): Loaded {
   const files: ConfigFile[] = [];
   const layers: Layer[] = [];
   const warnings: string[] = [];
-  if (Object.keys(options.flags).length > 0) layers.push({ source: "command line", values: options.flags });
+  if (Object.keys(options.flags).length > 0) {
+    layers.push({ source: "command line", values: options.flags });
+  }
   const fromEnv = envLayer(options.env, warnings);
   if (fromEnv) layers.push(fromEnv);
   const explicit = options.configPath ?? options.env.KM_CONFIG;
@@ -60,7 +62,10 @@ export function loadConfig(options: LoadOptions): Loaded {
 }
 
 /** `$XDG_CONFIG_HOME/km/config.jsonc`, `~/.config/km/config.jsonc`, `%APPDATA%\km\config.jsonc`. */
-export function userConfigPath(env: Readonly<Record<string, string>>, os: string): string | undefined {
+export function userConfigPath(
+  env: Readonly<Record<string, string>>,
+  os: string,
+): string | undefined {
   if (os === "windows") return env.APPDATA ? `${env.APPDATA}\\km\\config.jsonc` : undefined;
   if (env.XDG_CONFIG_HOME?.startsWith("/")) return `${env.XDG_CONFIG_HOME}/km/config.jsonc`;
   return env.HOME ? `${env.HOME}/.config/km/config.jsonc` : undefined;
@@ -79,7 +84,10 @@ export function parseJsonc(path: string, text: string): Record<string, unknown> 
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new KmError("CONFIG_INVALID", `Config file "${path}" must hold a JSON object at the top level`);
+    throw new KmError(
+      "CONFIG_INVALID",
+      `Config file "${path}" must hold a JSON object at the top level`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -91,7 +99,9 @@ function envLayer(env: Readonly<Record<string, string>>, warnings: string[]): La
     const key = ENV_KEYS[name];
     if (!key) {
       const hint = suggest(name, Object.keys(ENV_KEYS));
-      warnings.push(`ignoring unknown environment variable ${name}${hint ? ` (did you mean ${hint}?)` : ""}`);
+      warnings.push(
+        `ignoring unknown environment variable ${name}${hint ? ` (did you mean ${hint}?)` : ""}`,
+      );
       continue;
     }
     setPath(values, key, fromText(text, specAt(key)));

@@ -10,20 +10,44 @@ Deno.test("Correlator keeps each side's id 0 apart", () => {
   c.request("client_to_server", req('{"jsonrpc":"2.0","id":0,"method":"initialize"}'), 1, 10);
   c.request("server_to_client", req('{"jsonrpc":"2.0","id":0,"method":"roots/list"}'), 2, 11);
   // The client answers the server's roots/list first.
-  const toServer = c.response("client_to_server", res('{"jsonrpc":"2.0","id":0,"result":{}}').id, 15);
+  const toServer = c.response(
+    "client_to_server",
+    res('{"jsonrpc":"2.0","id":0,"result":{}}').id,
+    15,
+  );
   equal(toServer?.request.method, "roots/list");
   equal(toServer?.latencyMs, 4);
-  const toClient = c.response("server_to_client", res('{"jsonrpc":"2.0","id":0,"result":{}}').id, 20);
+  const toClient = c.response(
+    "server_to_client",
+    res('{"jsonrpc":"2.0","id":0,"result":{}}').id,
+    20,
+  );
   equal(toClient?.request.method, "initialize");
   equal(toClient?.request.seq, 1);
 });
 
 Deno.test("Correlator knows the tool of a tools/call and matches responses in any order", () => {
   const c = new Correlator();
-  c.request("client_to_server", req('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}'), 1, 0);
-  c.request("client_to_server", req('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"sum"}}'), 2, 0);
-  equal(c.response("server_to_client", res('{"jsonrpc":"2.0","id":2,"result":{}}').id, 1)?.request.tool, "sum");
-  equal(c.response("server_to_client", res('{"jsonrpc":"2.0","id":1,"result":{}}').id, 1)?.request.tool, "echo");
+  c.request(
+    "client_to_server",
+    req('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}'),
+    1,
+    0,
+  );
+  c.request(
+    "client_to_server",
+    req('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"sum"}}'),
+    2,
+    0,
+  );
+  equal(
+    c.response("server_to_client", res('{"jsonrpc":"2.0","id":2,"result":{}}').id, 1)?.request.tool,
+    "sum",
+  );
+  equal(
+    c.response("server_to_client", res('{"jsonrpc":"2.0","id":1,"result":{}}').id, 1)?.request.tool,
+    "echo",
+  );
 });
 
 Deno.test("Correlator reports a duplicate response as unmatched", () => {
@@ -36,7 +60,12 @@ Deno.test("Correlator reports a duplicate response as unmatched", () => {
 
 Deno.test("Correlator keeps a cancelled request pending so a late response still correlates", () => {
   const c = new Correlator();
-  c.request("client_to_server", req('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"slow"}}'), 1, 0);
+  c.request(
+    "client_to_server",
+    req('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"slow"}}'),
+    1,
+    0,
+  );
   equal(c.cancel("client_to_server", "5")?.tool, "slow");
   equal(c.pending("client_to_server").length, 1);
   const late = c.response("server_to_client", res('{"jsonrpc":"2.0","id":5,"result":{}}').id, 9);

@@ -116,14 +116,22 @@ function classify(value: unknown, text: string): Message {
   const hasId = "id" in obj;
   if (typeof obj.method === "string") {
     if (!hasId) return { kind: "notification", method: obj.method, params: obj.params, value: obj };
-    return { kind: "request", id: idOf(obj, text), method: obj.method, params: obj.params, value: obj };
+    return {
+      kind: "request",
+      id: idOf(obj, text),
+      method: obj.method,
+      params: obj.params,
+      value: obj,
+    };
   }
   if ("method" in obj) return invalid('"method" must be a string', text, value);
   if (!hasId) return invalid('a message needs "method" or "id"', text, value);
   if ("result" in obj && "error" in obj) {
     return invalid('a response has "result" or "error", not both', text, value);
   }
-  if ("result" in obj) return { kind: "response", id: idOf(obj, text), result: obj.result, value: obj };
+  if ("result" in obj) {
+    return { kind: "response", id: idOf(obj, text), result: obj.result, value: obj };
+  }
   if ("error" in obj) {
     const error = obj.error;
     if (typeof error !== "object" || error === null) {
@@ -141,7 +149,9 @@ function classify(value: unknown, text: string): Message {
 }
 
 function invalid(reason: string, text: string, value?: unknown): InvalidMessage {
-  return value === undefined ? { kind: "invalid", reason, text } : { kind: "invalid", reason, text, value };
+  return value === undefined
+    ? { kind: "invalid", reason, text }
+    : { kind: "invalid", reason, text, value };
 }
 
 /**
@@ -158,7 +168,12 @@ function idOf(obj: Obj, text: string): Id {
   return { raw, key: raw };
 }
 
-type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+type Reviver = (
+  this: unknown,
+  key: string,
+  value: unknown,
+  context?: { source?: string },
+) => unknown;
 
 /** Re-parses `text` to recover the source text of the `id` member of `obj` (rare path). */
 function rawIdText(obj: Obj, text: string): string | undefined {

@@ -12,9 +12,14 @@ Deno.test("parseText classifies a request, keeping id 0 as a real id", () => {
 });
 
 Deno.test("parseText classifies notifications, responses and error responses", () => {
-  assertEquals(parseText('{"jsonrpc":"2.0","method":"notifications/initialized"}').kind, "notification");
+  assertEquals(
+    parseText('{"jsonrpc":"2.0","method":"notifications/initialized"}').kind,
+    "notification",
+  );
   assertEquals(parseText('{"jsonrpc":"2.0","id":"a","result":{}}').kind, "response");
-  const e = parseText('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}');
+  const e = parseText(
+    '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}',
+  );
   assertEquals(e.kind, "error");
   assertEquals(e.kind === "error" && e.id, null);
   assertEquals(e.kind === "error" && e.error.code, -32700);
@@ -30,7 +35,7 @@ Deno.test("parseText keeps the source text of an id beyond 2^53", () => {
   ok(n.kind === "response" && n.id.key !== "9007199254740993");
 });
 
-Deno.test("parseText distinguishes the string id \"1\" from the number 1", () => {
+Deno.test('parseText distinguishes the string id "1" from the number 1', () => {
   const s = parseText('{"jsonrpc":"2.0","id":"1","method":"ping"}');
   const n = parseText('{"jsonrpc":"2.0","id":1,"method":"ping"}');
   ok(s.kind === "request" && n.kind === "request" && s.id.key !== n.id.key);
@@ -42,14 +47,18 @@ Deno.test("parseText accepts ids of other JSON types and correlates them by valu
 });
 
 Deno.test("parseText classifies a batch item by item", () => {
-  const m = parseText('[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"x"},7]');
+  const m = parseText(
+    '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"x"},7]',
+  );
   assertEquals(m.kind, "batch");
   if (m.kind !== "batch") return;
   assertEquals(m.items.map((i) => i.kind), ["request", "notification", "invalid"]);
 });
 
 Deno.test("parseText reads an unsafe id inside a batch from the source", () => {
-  const m = parseText('[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":12345678901234567890,"method":"b"}]');
+  const m = parseText(
+    '[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":12345678901234567890,"method":"b"}]',
+  );
   if (m.kind !== "batch") throw new Error("expected batch");
   const second = m.items[1];
   assertEquals(second.kind === "request" && second.id.raw, "12345678901234567890");
@@ -69,7 +78,10 @@ Deno.test("parseText reports what is wrong with lines that are not JSON-RPC", ()
   for (const [line, reason] of cases) {
     const m = parseText(line);
     assertEquals(m.kind, "invalid", line);
-    ok(m.kind === "invalid" && m.reason.includes(reason), `${line}: ${m.kind === "invalid" && m.reason}`);
+    ok(
+      m.kind === "invalid" && m.reason.includes(reason),
+      `${line}: ${m.kind === "invalid" && m.reason}`,
+    );
     assertEquals(m.kind === "invalid" && m.text, line);
   }
 });
@@ -83,6 +95,8 @@ Deno.test("parseMessage rejects empty lines, a byte order mark and invalid UTF-8
 });
 
 Deno.test("parseMessage keeps raw U+2028 and U+2029 inside strings", () => {
-  const m = parseMessage(enc.encode('{"jsonrpc":"2.0","method":"x","params":{"s":"a\u2028b\u2029"}}'));
+  const m = parseMessage(
+    enc.encode('{"jsonrpc":"2.0","method":"x","params":{"s":"a\u2028b\u2029"}}'),
+  );
   assertEquals(m.kind === "notification" && (m.params as { s: string }).s, "a\u2028b\u2029");
 });

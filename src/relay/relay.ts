@@ -139,8 +139,9 @@ export class Relay {
     if (frames.length === 0) return;
     const out: Uint8Array[] = [];
     for (const frame of frames) {
-      if (frame.kind === "line") this.#line(direction, frame.raw, frame.content, frame.terminated, to, out);
-      else this.#oversized(direction, frame, to, back, out);
+      if (frame.kind === "line") {
+        this.#line(direction, frame.raw, frame.content, frame.terminated, to, out);
+      } else this.#oversized(direction, frame, to, back, out);
     }
     if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
   }
@@ -159,9 +160,20 @@ export class Relay {
     const now = clock.now();
     const forwarded = !to.broken;
     if (forwarded) out.push(raw);
-    const base = { direction, seq, at: clock.epochMs(), size: raw.length, message, forwarded, terminated };
+    const base = {
+      direction,
+      seq,
+      at: clock.epochMs(),
+      size: raw.length,
+      message,
+      forwarded,
+      terminated,
+    };
     if (message.kind === "batch") {
-      const items = message.items.map((item) => ({ message: item, ...this.#correlate(direction, item, seq, now) }));
+      const items = message.items.map((item) => ({
+        message: item,
+        ...this.#correlate(direction, item, seq, now),
+      }));
       observer.message({ ...base, items });
     } else {
       observer.message({ ...base, ...this.#correlate(direction, message, seq, now) });
@@ -176,7 +188,9 @@ export class Relay {
       case "response":
         return { correlation: correlator.response(direction, message.id, now) };
       case "error":
-        return { correlation: message.id ? correlator.response(direction, message.id, now) : undefined };
+        return {
+          correlation: message.id ? correlator.response(direction, message.id, now) : undefined,
+        };
       case "notification": {
         if (message.method !== "notifications/cancelled") return {};
         const key = idKeyOf((message.params as { requestId?: unknown } | undefined)?.requestId);
@@ -187,7 +201,13 @@ export class Relay {
     }
   }
 
-  #oversized(direction: Direction, frame: OversizedFrame, to: ByteSink, back: ByteSink, out: Uint8Array[]) {
+  #oversized(
+    direction: Direction,
+    frame: OversizedFrame,
+    to: ByteSink,
+    back: ByteSink,
+    out: Uint8Array[],
+  ) {
     const { clock, nextSeq, observer, maxMessageBytes } = this.#options;
     const seq = nextSeq();
     const id = findOversizedId(frame.head, frame.tail);

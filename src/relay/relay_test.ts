@@ -55,7 +55,8 @@ Deno.test("Relay forwards client lines byte for byte, CRLF and odd spacing inclu
   const { relay, messages, ended } = setup();
   const toServer = memorySink();
   const toClient = memorySink();
-  const input = '{ "jsonrpc" : "2.0", "id" : 0, "method":"ping" }\r\n{"jsonrpc":"2.0","method":"x"}\n';
+  const input =
+    '{ "jsonrpc" : "2.0", "id" : 0, "method":"ping" }\r\n{"jsonrpc":"2.0","method":"x"}\n';
   await relay.pump("client", source(input), toServer, toClient);
   equal(toServer.text(), input);
   equal(toClient.text(), "");
@@ -66,7 +67,10 @@ Deno.test("Relay forwards client lines byte for byte, CRLF and odd spacing inclu
 Deno.test("Relay writes all lines completed by one chunk in a single write", async () => {
   const { relay } = setup();
   const toServer = memorySink();
-  const lines = Array.from({ length: 50 }, (_, i) => `{"jsonrpc":"2.0","id":${i},"method":"ping"}\n`);
+  const lines = Array.from(
+    { length: 50 },
+    (_, i) => `{"jsonrpc":"2.0","id":${i},"method":"ping"}\n`,
+  );
   await relay.pump("client", source(lines.join("")), toServer, memorySink());
   equal(toServer.writes, 1);
   equal(toServer.text(), lines.join(""));
@@ -80,7 +84,12 @@ Deno.test("Relay correlates a server response with the client's request, latency
     memorySink(),
     memorySink(),
   );
-  await relay.pump("server", source('{"jsonrpc":"2.0","id":7,"result":{}}\n'), memorySink(), memorySink());
+  await relay.pump(
+    "server",
+    source('{"jsonrpc":"2.0","id":7,"result":{}}\n'),
+    memorySink(),
+    memorySink(),
+  );
   const response = messages[1];
   equal(response.correlation?.request.method, "tools/call");
   equal(response.correlation?.request.tool, "echo");
@@ -118,8 +127,15 @@ Deno.test("Relay answers an oversized request to its sender and forwards nothing
   const { relay, oversized, messages } = setup(64);
   const toServer = memorySink();
   const toClient = memorySink();
-  const big = `{"jsonrpc":"2.0","method":"tools/call","params":{"x":"${"a".repeat(200)}"},"id":3}\n`;
-  await relay.pump("client", source(big, '{"jsonrpc":"2.0","method":"after"}\n'), toServer, toClient);
+  const big = `{"jsonrpc":"2.0","method":"tools/call","params":{"x":"${
+    "a".repeat(200)
+  }"},"id":3}\n`;
+  await relay.pump(
+    "client",
+    source(big, '{"jsonrpc":"2.0","method":"after"}\n'),
+    toServer,
+    toClient,
+  );
   equal(toServer.text(), '{"jsonrpc":"2.0","method":"after"}\n');
   const reply = JSON.parse(toClient.text());
   equal(reply.id, 3);
@@ -133,7 +149,12 @@ Deno.test("Relay answers an oversized request to its sender and forwards nothing
 Deno.test("Relay turns an oversized response into an error response to the requester", async () => {
   const { relay, oversized } = setup(64);
   const toClient = memorySink();
-  await relay.pump("client", source('{"jsonrpc":"2.0","id":"r1","method":"resources/read"}\n'), memorySink(), memorySink());
+  await relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":"r1","method":"resources/read"}\n'),
+    memorySink(),
+    memorySink(),
+  );
   const big = `{"result":{"text":"${"b".repeat(500)}"},"jsonrpc":"2.0","id":"r1"}\n`;
   const toServer = memorySink();
   await relay.pump("server", source(big), toClient, toServer);
@@ -148,7 +169,12 @@ Deno.test("Relay records but does not forward messages once the receiver is gone
   const { relay, messages } = setup();
   const toServer = memorySink();
   await toServer.close();
-  await relay.pump("client", source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), toServer, memorySink());
+  await relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'),
+    toServer,
+    memorySink(),
+  );
   equal(messages[0].forwarded, false);
 });
 
@@ -168,11 +194,25 @@ Deno.test("Relay marks the request named by notifications/cancelled", async () =
 
 Deno.test("Relay keeps relaying one direction while the other's receiver is stalled", async () => {
   const { relay } = setup();
-  const stalled: ByteSink = { broken: false, write: () => new Promise(() => {}), close: () => Promise.resolve() };
+  const stalled: ByteSink = {
+    broken: false,
+    write: () => new Promise(() => {}),
+    close: () => Promise.resolve(),
+  };
   const toClient = memorySink();
   // The client's messages pile up against a server that never reads...
-  void relay.pump("client", source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), stalled, toClient);
+  void relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'),
+    stalled,
+    toClient,
+  );
   // ...while the server's messages still reach the client.
-  await relay.pump("server", source('{"jsonrpc":"2.0","method":"notifications/message"}\n'), toClient, stalled);
+  await relay.pump(
+    "server",
+    source('{"jsonrpc":"2.0","method":"notifications/message"}\n'),
+    toClient,
+    stalled,
+  );
   equal(toClient.text(), '{"jsonrpc":"2.0","method":"notifications/message"}\n');
 });

@@ -1,0 +1,7 @@
+/** km: a security proxy for MCP servers. See README.md. */
+import { run } from "./src/cli/cli.ts";
+import { systemIo } from "./src/cli/system.ts";
+
+if (import.meta.main) {
+  Deno.exit(await run(Deno.args, systemIo()));
+}

@@ -1,0 +1,38 @@
+// deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
+/**
+ * Installs what tests, the demo and the benchmark need and that Deno does not fetch by itself:
+ * the real MCP servers from npm (tests/peers, pinned by its package-lock.json). Idempotent.
+ */
+const root = new URL("..", import.meta.url).pathname;
+const peers = `${root}tests/peers`;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function installPeers(): Promise<void> {
+  const marker = `${peers}/node_modules/.package-lock.json`;
+  if (await exists(marker)) {
+    const [lock, installed] = await Promise.all([
+      Deno.stat(`${peers}/package-lock.json`),
+      Deno.stat(marker),
+    ]);
+    if ((installed.mtime?.getTime() ?? 0) >= (lock.mtime?.getTime() ?? 0)) return;
+  }
+  console.error("setup: installing MCP test servers (npm ci in tests/peers)...");
+  const npm = Deno.build.os === "windows" ? "npm.cmd" : "npm";
+  const { code } = await new Deno.Command(npm, {
+    args: ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+    cwd: peers,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`npm ci in ${peers} failed with exit code ${code}`);
+}
+
+await installPeers();

@@ -1,0 +1,145 @@
+/**
+ * The command-line entry: a table of commands, help and version, and error reporting.
+ * `run` returns the exit code; only main.ts exits.
+ */
+import { suggest } from "../config/config.ts";
+import { loadConfig, type Loaded } from "../config/load.ts";
+import type { Diagnostics, TextWriter } from "../diagnostics.ts";
+import { KmError } from "../errors.ts";
+import { type MonitorDeps, runMonitor } from "../monitor/monitor.ts";
+import { type CommandContext, normaliseServerCommand } from "../monitor/server_command.ts";
+import { DENO_PIN, VERSION } from "../version.ts";
+import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
+import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
+import { type OptionSpec, parseOptions } from "./options.ts";
+
+/** Everything the CLI touches, passed in (see system.ts for the real one). */
+export interface CliIo extends MonitorDeps {
+  /** Text output of commands other than monitor (help, version, config show). */
+  readonly out: TextWriter;
+  readonly diagnostics: Diagnostics;
+  readonly readFile: (path: string) => string | undefined;
+  readonly commandContext: CommandContext;
+}
+
+interface Command extends CommandInfo {
+  run(parsed: ReturnType<typeof parseOptions>, io: CliIo): Promise<number>;
+}
+
+const CONFIG_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "config",
+    kind: "value",
+    valueName: "FILE",
+    description: "config file to use instead of ./km.jsonc",
+  },
+  { name: "help", short: "h", kind: "boolean", description: "show this help" },
+];
+
+const COMMANDS: readonly Command[] = [
+  {
+    name: "monitor",
+    summary: "run an MCP server behind km: relay, audit log",
+    usage: "km monitor [options] -- <server command...>",
+    options: MONITOR_OPTIONS,
+    details:
+      `The server command may also come without \`--\` (options end at the first word that is not
+an option) or as one quoted string. km writes nothing but the relayed protocol to stdout;
+its own messages go to stderr.
+
+Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
+~/.config/km/config.jsonc. \`km config show\` prints the result.`,
+    async run(parsed, io) {
+      const loaded = load(
+        io,
+        flagsLayer(parsed.values),
+        parsed.values.config as string | undefined,
+      );
+      const command = normaliseServerCommand(parsed.rest, io.commandContext);
+      return await runMonitor(loaded.config, command, io);
+    },
+  },
+  {
+    name: "config",
+    summary: "show the effective configuration and where it came from",
+    usage: "km config show [--config FILE]",
+    options: CONFIG_OPTIONS,
+    async run(parsed, io) {
+      const [sub, ...extra] = parsed.rest;
+      if (sub !== "show" || extra.length > 0) {
+        throw new KmError(
+          "USAGE",
+          `unknown config command "${parsed.rest.join(" ")}"`,
+          "usage: km config show",
+        );
+      }
+      const loaded = load(io, {}, parsed.values.config as string | undefined);
+      io.out.write(showConfig(loaded));
+      return await Promise.resolve(0);
+    },
+  },
+];
+
+function load(io: CliIo, flags: Record<string, unknown>, configPath: string | undefined): Loaded {
+  const loaded = loadConfig({
+    cwd: io.cwd,
+    os: io.os,
+    env: io.env,
+    flags,
+    configPath,
+    readFile: io.readFile,
+  });
+  for (const warning of loaded.warnings) io.diagnostics.warn(warning);
+  return loaded;
+}
+
+/** JSONC: the sources as comments, highest precedence first, then the merged settings. */
+export function showConfig(loaded: Loaded): string {
+  const lines = ["// Effective km configuration. Sources, highest precedence first:"];
+  for (const layer of loaded.layers) lines.push(`//   ${layer.source}`);
+  for (const file of loaded.files.filter((f) => !f.found)) {
+    lines.push(`//   ${file.path} (${file.role}; not found)`);
+  }
+  lines.push("//   built-in defaults");
+  return `${lines.join("\n")}\n${JSON.stringify(loaded.config, null, 2)}\n`;
+}
+
+/** Runs km with `args` and returns the exit code. Never throws. */
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const [first, ...rest] = args;
+    if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+      const topic = first === "help" ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      io.out.write(topic ? commandHelp(topic) : mainHelp(COMMANDS));
+      return first === undefined ? 2 : 0;
+    }
+    if (first === "-V" || first === "--version") {
+      io.out.write(`km ${VERSION} (deno ${Deno.version.deno}, built for deno ${DENO_PIN})\n`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === first);
+    if (!command) {
+      const hint = suggest(first, COMMANDS.map((c) => c.name));
+      throw new KmError(
+        "USAGE",
+        `unknown command "${first}"${hint ? ` (did you mean "${hint}"?)` : ""}`,
+        "run `km --help` to list the commands",
+      );
+    }
+    const parsed = parseOptions(rest, command.options, command.name);
+    if (parsed.values.help) {
+      io.out.write(commandHelp(command));
+      return 0;
+    }
+    return await command.run(parsed, io);
+  } catch (error) {
+    if (error instanceof KmError) {
+      io.diagnostics.error(error.message, error.hint);
+      return error.exitCode;
+    }
+    io.diagnostics.error(
+      `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,85 @@
+/** The real CliIo: Deno's stdin/stdout/stderr, environment, signals and process spawning. */
+import { Diagnostics, stderrWriter } from "../diagnostics.ts";
+import { systemClock } from "../relay/relay.ts";
+import { spawnUpstream } from "../monitor/upstream.ts";
+import type { CliIo } from "./cli.ts";
+
+export function systemIo(): CliIo {
+  const stderr = stderrWriter();
+  const os = Deno.build.os;
+  const env = Deno.env.toObject();
+  return {
+    stdin: Deno.stdin.readable,
+    stdout: Deno.stdout.writable,
+    stderr: (bytes) => {
+      try {
+        let written = 0;
+        while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+      } catch {
+        // km's own stderr is gone: nothing to pass the server's stderr to.
+      }
+    },
+    out: { write: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)) },
+    diagnostics: new Diagnostics(stderr),
+    env,
+    os,
+    cwd: Deno.cwd(),
+    clock: systemClock,
+    newSessionId: () => crypto.randomUUID(),
+    spawn: spawnUpstream,
+    onSignals(signals, handler) {
+      const usable = os === "windows" ? signals.filter((s) => s === "SIGINT") : signals;
+      const listeners = usable.map((signal) => [signal, () => handler(signal)] as const);
+      for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+      return () => {
+        for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+      };
+    },
+    readFile(path) {
+      try {
+        return Deno.readTextFileSync(path);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      }
+    },
+    commandContext: {
+      exists: (path) => {
+        try {
+          Deno.statSync(path);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      self: selfPaths(),
+      resolve: (name) => resolveOnPath(name, env.PATH ?? "", os),
+    },
+  };
+}
+
+/** km's own paths: the compiled binary, or the main module when run by deno. */
+function selfPaths(): string[] {
+  const paths: string[] = [];
+  const exec = Deno.execPath();
+  if (!/^deno(\.exe)?$/i.test(exec.split(/[\\/]/).pop() ?? "")) paths.push(exec);
+  if (Deno.mainModule.startsWith("file:")) {
+    paths.push(decodeURIComponent(new URL(Deno.mainModule).pathname));
+  }
+  return paths;
+}
+
+function resolveOnPath(name: string, path: string, os: string): string | undefined {
+  if (/[\\/]/.test(name)) return name;
+  const sep = os === "windows" ? ";" : ":";
+  for (const dir of path.split(sep)) {
+    if (!dir) continue;
+    const candidate = `${dir}/${name}`;
+    try {
+      if (Deno.statSync(candidate).isFile) return Deno.realPathSync(candidate);
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,304 @@
+/**
+ * `km monitor`: one session. Opens the audit log, starts the server, runs the relay, passes
+ * stderr through, forwards signals, stops the server in stages, and returns the exit code.
+ * All process and stream access comes in through `MonitorDeps`.
+ */
+import { AuditLog } from "../audit/audit_log.ts";
+import { serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import {
+  type LifecycleEvent,
+  lifecycleRecord,
+  messageRecord,
+  oversizedRecord,
+  type RecordContext,
+  stderrRecord,
+} from "../audit/record.ts";
+import { redactorFor } from "../audit/redact.ts";
+import type { Config } from "../config/config.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
+import { LineFramer } from "../jsonrpc/framing.ts";
+import {
+  type Clock,
+  type MessageEvent,
+  type OversizedEvent,
+  Relay,
+  type Side,
+} from "../relay/relay.ts";
+import { streamSink } from "../relay/sink.ts";
+import { SessionStats } from "../relay/stats.ts";
+import { VERSION } from "../version.ts";
+import { childEnv } from "./child_env.ts";
+import { formatBytes, summary, verboseLine } from "./report.ts";
+import { Shutdown } from "./shutdown.ts";
+import type { ExitStatus, SpawnOptions, Upstream } from "./upstream.ts";
+
+/** Signals km forwards to the server. */
+export const FORWARDED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+export interface MonitorDeps {
+  /** The client's end: km's stdin and stdout. */
+  readonly stdin: ReadableStream<Uint8Array>;
+  readonly stdout: WritableStream<Uint8Array>;
+  /** Raw bytes to km's stderr (the server's stderr passthrough). */
+  readonly stderr: (bytes: Uint8Array) => void;
+  readonly diagnostics: Diagnostics;
+  readonly env: Readonly<Record<string, string>>;
+  readonly os: string;
+  readonly cwd: string;
+  readonly clock: Clock;
+  readonly newSessionId: () => string;
+  readonly spawn: (options: SpawnOptions) => Upstream;
+  /** Subscribes to process signals; returns the unsubscribe function. */
+  readonly onSignals: (
+    signals: readonly Deno.Signal[],
+    handler: (signal: Deno.Signal) => void,
+  ) => () => void;
+}
+
+/** How long to let the server's last output drain after it exits. */
+const DRAIN_AFTER_EXIT_MS = 1000;
+/** How long to wait for the client to take the last bytes before giving up on it. */
+const FLUSH_CLIENT_MS = 2000;
+
+/** Runs a monitored session of `command` and returns km's exit code. */
+export async function runMonitor(
+  config: Config,
+  command: readonly string[],
+  deps: MonitorDeps,
+): Promise<number> {
+  const { clock, diagnostics } = deps;
+  const sessionId = config.sessionId ?? deps.newSessionId();
+  const serverName = config.name ?? serverNameOf(command);
+  const startedAt = clock.epochMs();
+  const t0 = clock.now();
+  const redactor = redactorFor(config.redaction, config.logMaxStringChars);
+  if (typeof redactor === "string") throw new KmError("CONFIG_INVALID", redactor);
+  const logPath = sessionLogPath(config, (name) => deps.env[name], deps.os, {
+    startedAt,
+    serverName,
+    sessionId,
+  });
+  if (!logPath) {
+    throw new KmError(
+      "LOG_UNWRITABLE",
+      "Cannot choose a place for the audit log: neither HOME nor XDG_DATA_HOME is set",
+      "pass --log-dir DIR or --log-file FILE, or set KM_DATA_DIR (MCP clients often start km with a minimal environment)",
+    );
+  }
+  const audit = await AuditLog.open(
+    logPath,
+    (error) =>
+      diagnostics.error(
+        `writing the audit log "${logPath}" failed: ${
+          (error as Error).message
+        }; later records are lost`,
+      ),
+  );
+
+  const ctx: RecordContext = { sessionId, redactor, logBodies: config.logBodies };
+  let seq = 0;
+  const nextSeq = () => ++seq;
+  const lifecycle = (event: LifecycleEvent, fields: Record<string, unknown> = {}) => {
+    const s = nextSeq();
+    const at = clock.epochMs();
+    audit.append(() => lifecycleRecord(ctx, s, at, event, fields));
+  };
+  const startFields = {
+    km: { version: VERSION, pid: Deno.pid },
+    server: { name: serverName, command: [...command], cwd: deps.cwd },
+    settings: {
+      log_bodies: config.logBodies,
+      max_message_bytes: config.maxMessageBytes,
+      env_inherit: config.env.inherit,
+    },
+  };
+
+  let upstream: Upstream;
+  try {
+    upstream = deps.spawn({ command, env: childEnv(deps.env, config.env, deps.os, sessionId) });
+  } catch (error) {
+    lifecycle("start", startFields);
+    lifecycle("spawn_failed", { error: (error as Error).message });
+    await audit.close();
+    throw error;
+  }
+  lifecycle("start", { ...startFields, server: { ...startFields.server, pid: upstream.pid } });
+  if (config.verbose) {
+    diagnostics.info(
+      `session ${sessionId}: started ${serverName} (pid ${upstream.pid}); audit log ${logPath}`,
+    );
+  }
+
+  const stats = new SessionStats();
+  const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  const shutdown = new Shutdown(
+    upstream,
+    config.shutdown,
+    (step, signal, delivered) => lifecycle(step, { signal, delivered }),
+  );
+  let clientGone = false;
+  const toClient = streamSink(deps.stdout, (error) => {
+    clientGone = true;
+    lifecycle("client_gone", { error: errorText(error) });
+    if (config.verbose) {
+      diagnostics.info(`the client stopped reading (${errorText(error)}); stopping the server`);
+    }
+    void toServer.close().then(() => shutdown.afterStdinClosed());
+  });
+  const toServer = streamSink(
+    upstream.stdin,
+    (error) => lifecycle("server_stdin_closed", { error: errorText(error) }),
+  );
+
+  const onMessage = (event: MessageEvent) => {
+    stats.count(event.direction, event.message.kind, event.size, event.forwarded);
+    if (event.correlation) stats.latency(event.correlation.latencyMs);
+    for (const item of event.items ?? []) {
+      if (item.correlation) stats.latency(item.correlation.latencyMs);
+    }
+    audit.append(() => messageRecord(ctx, event));
+    if (config.verbose) diagnostics.info(verboseLine(event));
+  };
+  const onOversized = (event: OversizedEvent) => {
+    stats.count(event.direction, "oversized", event.size, false);
+    audit.append(() => oversizedRecord(ctx, event));
+    const from = event.direction === "client_to_server" ? "client" : "server";
+    diagnostics.warn(
+      `dropped a ${formatBytes(event.size)} message from the ${from}: it exceeds maxMessageBytes ` +
+        `(${formatBytes(event.limit)})${
+          event.reply ? `; answered the ${event.reply.to} with an error` : ""
+        }`,
+    );
+  };
+  const onEnded = (side: Side, error?: unknown) => {
+    const fields = error ? { error: errorText(error) } : {};
+    if (side === "server") return lifecycle("server_stdout_eof", fields);
+    if (clientGone) return;
+    lifecycle("client_eof", fields);
+    void toServer.close().then(() => shutdown.afterStdinClosed());
+  };
+
+  const relay = new Relay({
+    maxMessageBytes: config.maxMessageBytes,
+    clock,
+    nextSeq,
+    observer: { message: onMessage, oversized: onOversized, ended: onEnded },
+  });
+  const pumps = relay.run({ output: deps.stdin, input: toClient }, {
+    output: upstream.stdout,
+    input: toServer,
+  });
+  const stderrDone = pumpStderr(upstream.stderr, deps.stderr, (line) => {
+    stats.stderrLines++;
+    const s = nextSeq();
+    const at = clock.epochMs();
+    audit.append(() => stderrRecord(ctx, s, at, line));
+  });
+
+  let signalled = false;
+  const unsubscribe = deps.onSignals(FORWARDED_SIGNALS, (signal) => {
+    const delivered = upstream.signal(signal);
+    lifecycle("signal", { signal, forwarded: delivered });
+    if (signal === "SIGHUP") return;
+    if (signalled) shutdown.kill();
+    else shutdown.forwarded();
+    signalled = true;
+  });
+
+  const status = await upstream.status;
+  shutdown.finished();
+  lifecycle("server_exit", { exit_code: status.code, signal: status.signal });
+  await atMost(Promise.all([pumps.server, stderrDone]), DRAIN_AFTER_EXIT_MS);
+  if (upstream.signal("SIGKILL")) {
+    lifecycle("kill", { signal: "SIGKILL", target: "processes the server left behind" });
+  }
+
+  const abandoned = relay.correlator.pending("client_to_server");
+  if (abandoned.length > 0) {
+    const error = new JsonRpcError(
+      RPC_CODES.internalError,
+      `MCP server ${outcomeOf(status)} before answering`,
+    );
+    const bytes = new TextEncoder().encode(
+      abandoned.map((p) => error.toResponse(p.id.raw) + "\n").join(""),
+    );
+    await toClient.write(bytes);
+    lifecycle("pending_abandoned", {
+      answered_with_error: !toClient.broken,
+      requests: abandoned.map((p) => ({
+        id: p.id.raw,
+        method: p.method,
+        tool: p.tool,
+        request_seq: p.seq,
+      })),
+    });
+  }
+  unsubscribe();
+  await atMost(toClient.close(), FLUSH_CLIENT_MS);
+
+  const durationMs = clock.now() - t0;
+  lifecycle("shutdown", {
+    exit_code: status.code,
+    reason: outcomeOf(status),
+    duration_ms: Math.round(durationMs),
+    messages: {
+      client_to_server: stats.directions.client_to_server.messages,
+      server_to_client: stats.directions.server_to_client.messages,
+    },
+  });
+  await audit.close();
+  if (!config.quiet) {
+    diagnostics.raw(summary({
+      sessionId,
+      serverName,
+      durationMs,
+      outcome: outcomeOf(status),
+      stats,
+      logPath,
+      records: audit.written,
+    }));
+  }
+  return status.code;
+}
+
+function outcomeOf(status: ExitStatus): string {
+  return status.signal
+    ? `was killed by ${status.signal} (exit code ${status.code})`
+    : `exited with code ${status.code}`;
+}
+
+/** Copies the server's stderr through unchanged and reports each line. */
+async function pumpStderr(
+  source: ReadableStream<Uint8Array>,
+  passthrough: (bytes: Uint8Array) => void,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const framer = new LineFramer(64 * 1024, 64 * 1024);
+  const decoder = new TextDecoder();
+  const report = (frames: ReturnType<LineFramer["push"]>) => {
+    for (const f of frames) {
+      onLine(
+        f.kind === "line"
+          ? decoder.decode(f.content)
+          : `${decoder.decode(f.head)}…[line of ${f.size} bytes truncated]`,
+      );
+    }
+  };
+  try {
+    for await (const chunk of source) {
+      passthrough(chunk);
+      report(framer.push(chunk));
+    }
+  } catch {
+    // A broken stderr pipe ends the passthrough; the relay goes on.
+  }
+  report(framer.end());
+}
+
+/** Waits for `promise`, or `ms` at most; the timer is cleared either way. */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,96 @@
+/** Human-readable text on stderr: one line per message (--verbose) and the exit summary. */
+import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
+import type { MessageEvent, OversizedEvent } from "../relay/relay.ts";
+import type { DirectionStats, SessionStats } from "../relay/stats.ts";
+
+const ARROW: Record<Direction, string> = { client_to_server: "→", server_to_client: "←" };
+
+/** `→ request tools/call #3 echo (120 B)`, `← response #3 tools/call 2.1 ms (340 B)`. */
+export function verboseLine(event: MessageEvent | OversizedEvent): string {
+  const parts = [ARROW[event.direction]];
+  if ("message" in event) {
+    const m = event.message;
+    parts.push(m.kind);
+    if (m.kind === "request" || m.kind === "notification") parts.push(m.method);
+    if ((m.kind === "request" || m.kind === "response" || m.kind === "error") && m.id) {
+      parts.push(`#${m.id.raw}`);
+    }
+    const request = event.correlation?.request;
+    if (request) parts.push(request.method, ...(request.tool ? [request.tool] : []));
+    if (m.kind === "request") parts.push(toolOf(m.method, m.params) ?? "");
+    if (event.correlation) parts.push(formatMs(event.correlation.latencyMs));
+    if (m.kind === "error") parts.push(`error ${String(m.error.code)}: ${String(m.error.message)}`);
+    if (m.kind === "invalid") parts.push(`(${m.reason})`);
+    if (m.kind === "batch") parts.push(`of ${m.items.length}`);
+    if (!event.forwarded) parts.push("[not forwarded: receiver gone]");
+  } else {
+    parts.push(
+      `oversized line of ${formatBytes(event.size)} (limit ${
+        formatBytes(event.limit)
+      }) [not forwarded]`,
+    );
+    if (event.reply) parts.push(`[error sent to ${event.reply.to}]`);
+  }
+  parts.push(`(${formatBytes(event.size)})`);
+  return parts.filter(Boolean).join(" ");
+}
+
+export interface SummaryInput {
+  readonly sessionId: string;
+  readonly serverName: string;
+  readonly durationMs: number;
+  readonly outcome: string;
+  readonly stats: SessionStats;
+  readonly logPath: string;
+  readonly records: number;
+}
+
+/** The block printed when a session ends. */
+export function summary(input: SummaryInput): string {
+  const { stats } = input;
+  const p50 = stats.percentile(0.5);
+  const p95 = stats.percentile(0.95);
+  const lines = [
+    `session ${input.sessionId.slice(0, 8)} (${input.serverName}) ended after ${
+      formatMs(input.durationMs)
+    }: ${input.outcome}`,
+    `  client → server: ${directionLine(stats.directions.client_to_server)}`,
+    `  server → client: ${directionLine(stats.directions.server_to_client)}`,
+    `  latency: ${
+      p50 === undefined ? "no responses" : `p50 ${formatMs(p50)}, p95 ${formatMs(p95 ?? p50)}`
+    }` +
+    (stats.stderrLines ? `; server stderr: ${stats.stderrLines} lines` : ""),
+    `  audit log: ${input.logPath} (${input.records} records)`,
+  ];
+  return lines.map((l) => `km: ${l}\n`).join("");
+}
+
+function directionLine(d: DirectionStats): string {
+  const kinds = Object.entries(d.byKind).map(([kind, n]) => `${n} ${plural(kind, n!)}`).join(", ");
+  const dropped = d.dropped ? `; ${d.dropped} not forwarded` : "";
+  return `${d.messages} ${d.messages === 1 ? "message" : "messages"}, ${formatBytes(d.bytes)}` +
+    (kinds ? ` (${kinds})` : "") + dropped;
+}
+
+function plural(kind: string, n: number): string {
+  const word = kind === "error"
+    ? "error response"
+    : kind === "invalid"
+    ? "invalid line"
+    : kind === "oversized"
+    ? "oversized line"
+    : kind;
+  return n === 1 ? word : word === "batch" ? "batches" : `${word}s`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
+  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
