@@ -48,3 +48,109 @@ export async function processesMatching(needle: string): Promise<number[]> {
 }
 
 export const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** km started as a child process, driven with raw bytes like an MCP client would. */
+export class KmProcess {
+  readonly child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #stdout: Uint8Array[] = [];
+  #stdoutText = "";
+  readonly #stderr: Uint8Array[] = [];
+  readonly #waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];
+  readonly done: Promise<void>;
+
+  constructor(args: string[], options: { env?: Record<string, string>; clearEnv?: boolean } = {}) {
+    const [program, ...rest] = kmCommand(...args);
+    const child = new Deno.Command(program, {
+      args: rest,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: options.env,
+      clearEnv: options.clearEnv,
+    }).spawn();
+    this.child = child;
+    this.#writer = this.child.stdin.getWriter();
+    const decoder = new TextDecoder();
+    this.done = Promise.all([
+      (async () => {
+        for await (const chunk of child.stdout) {
+          this.#stdout.push(chunk);
+          this.#stdoutText += decoder.decode(chunk, { stream: true });
+          for (const w of [...this.#waiters]) {
+            if (w.test(this.#stdoutText)) {
+              this.#waiters.splice(this.#waiters.indexOf(w), 1);
+              w.resolve();
+            }
+          }
+        }
+      })(),
+      (async () => {
+        for await (const chunk of child.stderr) this.#stderr.push(chunk);
+      })(),
+    ]).then(() => {});
+  }
+
+  async write(text: string | Uint8Array): Promise<void> {
+    await this.#writer.write(typeof text === "string" ? new TextEncoder().encode(text) : text);
+  }
+
+  async closeStdin(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+  }
+
+  /** Resolves once stdout contains `needle` (or rejects after `ms`). */
+  waitFor(needle: string | RegExp, ms = 20_000): Promise<void> {
+    const test = (
+      text: string,
+    ) => (typeof needle === "string" ? text.includes(needle) : needle.test(text));
+    if (test(this.#stdoutText)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${needle} in stdout:\n${this.#stdoutText}\nstderr:\n${this.stderr}`,
+            ),
+          ),
+        ms,
+      );
+      this.#waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  get stdout(): string {
+    return this.#stdoutText;
+  }
+
+  get stdoutBytes(): Uint8Array {
+    const out = new Uint8Array(this.#stdout.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const c of this.#stdout) out.set(c, (offset += c.length) - c.length);
+    return out;
+  }
+
+  get stderr(): string {
+    return this.#stderr.map((c) => new TextDecoder().decode(c)).join("");
+  }
+
+  /** Lines of stdout parsed as JSON. */
+  messages(): Record<string, unknown>[] {
+    return this.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  async exit(): Promise<Deno.CommandStatus> {
+    const status = await this.child.status;
+    await this.done;
+    return status;
+  }
+}
+
+export const INITIALIZE =
+  '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw-test","version":"1"}}}\n';
+export const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}\n';
+
+/** Message records of a session log. */
+export function messageRecords(records: Record<string, unknown>[]): Record<string, unknown>[] {
+  return records.filter((r) => r.type === "message");
+}

@@ -1,0 +1,312 @@
+/**
+ * Process lifecycle end to end (MCP-NOTES.md 6, 8, 9, 12, 15): crashes, servers that ignore
+ * EOF or SIGTERM, vanishing clients, signals, bad commands. Each checks the client's view, the
+ * exit code, the audit log, and that no process is left behind.
+ */
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import {
+  alive,
+  FIXTURES,
+  INITIALIZE,
+  INITIALIZED,
+  KmProcess,
+  messageRecords,
+  processesMatching,
+  readSessionLog,
+  SERVER_EVERYTHING,
+  wait,
+} from "./helpers.ts";
+
+const SCRIPTED = `${FIXTURES}/scripted_server.mjs`;
+const events = (records: Record<string, unknown>[]) =>
+  records.filter((r) => r.type === "lifecycle").map((r) => r.event);
+const uniqueSleep = () =>
+  `${3600 + Math.floor(Math.random() * 1000)}.${Math.floor(Math.random() * 1000)}`;
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a server crash mid-call gives the client an error, and km its exit code", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      SCRIPTED,
+      "crash-on-call",
+    ]);
+    await km.write(
+      INITIALIZE + INITIALIZED +
+        '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"work"}}\n',
+    );
+    const status = await km.exit();
+    equal(status.code, 3);
+    const reply = km.messages().find((m) => m.id === 1) as { error: { message: string } };
+    equal(reply.error.message, "MCP server exited with code 3 before answering");
+    ok(km.stderr.includes("scripted: crashing mid-call"), "server stderr passes through");
+    const records = await readSessionLog(dir);
+    const order = ["start", "server_exit", "pending_abandoned", "shutdown"].map((e) =>
+      events(records).indexOf(e)
+    );
+    assertEquals(order, [...order].sort((a, b) => a - b), `lifecycle order: ${events(records)}`);
+    ok(!order.includes(-1), `lifecycle events: ${events(records)}`);
+    equal(records.find((r) => r.event === "server_exit")?.exit_code, 3);
+    const abandoned = records.find((r) => r.event === "pending_abandoned") as {
+      requests: unknown[];
+      answered_with_error: boolean;
+    };
+    assertEquals(abandoned.requests, [{
+      id: "1",
+      method: "tools/call",
+      tool: "work",
+      request_seq: 4,
+    }]);
+    equal(abandoned.answered_with_error, true);
+  }));
+
+Deno.test("a server that ignores stdin EOF is terminated, and its children with it", () =>
+  withDir(async (dir) => {
+    const sleep = uniqueSleep();
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--close-stdin-wait",
+      "300ms",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      SCRIPTED,
+      "ignore-eof",
+      sleep,
+    ]);
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    equal((await processesMatching(`sleep ${sleep}`)).length, 1);
+    await km.closeStdin();
+    const status = await km.exit();
+    equal(status.code, 143, km.stderr);
+    const records = await readSessionLog(dir);
+    ok(events(records).includes("client_eof"));
+    equal(records.find((r) => r.event === "terminate")?.signal, "SIGTERM");
+    assertEquals(await processesMatching(`sleep ${sleep}`), []);
+  }));
+
+Deno.test("a server that ignores SIGTERM too is killed after the terminate wait", () =>
+  withDir(async (dir) => {
+    const sleep = uniqueSleep();
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--close-stdin-wait",
+      "200ms",
+      "--terminate-wait",
+      "300ms",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      SCRIPTED,
+      "ignore-term",
+      sleep,
+    ]);
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    await km.closeStdin();
+    equal((await km.exit()).code, 137);
+    const records = await readSessionLog(dir);
+    assertEquals(
+      records.filter((r) => r.event === "terminate" || r.event === "kill").map((r) => r.signal),
+      ["SIGTERM", "SIGKILL"],
+    );
+    assertEquals(await processesMatching(`sleep ${sleep}`), []);
+  }));
+
+for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  Deno.test(`${signal} to km is forwarded to the server and km exits with 128+n`, () =>
+    withDir(async (dir) => {
+      const km = new KmProcess([
+        "monitor",
+        "--quiet",
+        "--log-dir",
+        dir,
+        "--",
+        "node",
+        SCRIPTED,
+        "ignore-eof",
+        uniqueSleep(),
+      ]);
+      await km.write(INITIALIZE);
+      await km.waitFor('"id":0');
+      const serverPid = (await readSessionLogWhenReady(dir)).find((r) => r.event === "start")
+        ?.server as { pid: number };
+      km.child.kill(signal);
+      equal((await km.exit()).code, code);
+      ok(!alive(serverPid.pid));
+      const records = await readSessionLog(dir);
+      const record = records.find((r) => r.event === "signal");
+      equal(record?.signal, signal);
+      equal(record?.forwarded, true);
+      equal(records.at(-1)?.event, "shutdown", "the last record is written before exit");
+    }));
+}
+
+/** The start record is written within moments of start-up; poll for it. */
+async function readSessionLogWhenReady(dir: string): Promise<Record<string, unknown>[]> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const records = await readSessionLog(dir);
+      if (records.length > 0) return records;
+    } catch {
+      // not there yet
+    }
+    await wait(50);
+  }
+  throw new Error(`no session log appeared in ${dir}`);
+}
+
+Deno.test("SIGHUP is forwarded and the server decides what it means", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      ...SERVER_EVERYTHING,
+    ]);
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    km.child.kill("SIGHUP");
+    // Node's default for SIGHUP is to exit.
+    equal((await km.exit()).code, 129);
+    ok(events(await readSessionLog(dir)).includes("signal"));
+  }));
+
+Deno.test("a client that vanishes with calls pending stops the server, leaving nothing behind", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--close-stdin-wait",
+      "300ms",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      ...SERVER_EVERYTHING,
+    ]);
+    await km.write(INITIALIZE + INITIALIZED);
+    await km.waitFor('"id":0');
+    await km.write(
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":30,"steps":30}}}\n',
+    );
+    await wait(200);
+    // The client dies: both of its pipes close.
+    await km.child.stdout.cancel().catch(() => {});
+    await km.closeStdin();
+    // server-everything keeps running while its operation is busy: km has to SIGTERM it.
+    equal((await km.child.status).code, 143);
+    const records = await readSessionLog(dir);
+    ok(events(records).includes("client_eof"));
+    ok(events(records).includes("terminate"));
+    const abandoned = records.find((r) => r.event === "pending_abandoned") as {
+      requests: { tool: string }[];
+    };
+    equal(abandoned.requests[0].tool, "trigger-long-running-operation");
+    const pid = (records.find((r) => r.event === "start")?.server as { pid: number }).pid;
+    ok(!alive(pid), "server stopped");
+    equal(records.at(-1)?.event, "shutdown");
+  }));
+
+Deno.test("a command that does not exist exits 127 with a clear error and nothing on stdout", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess(["monitor", "--log-dir", dir, "--", "/no/such/mcp-server", "--flag"]);
+    await km.closeStdin();
+    equal((await km.exit()).code, 127);
+    equal(km.stdout, "");
+    ok(
+      km.stderr.includes('Cannot start the server: command "/no/such/mcp-server" was not found'),
+      km.stderr,
+    );
+    assertEquals(events(await readSessionLog(dir)), ["start", "spawn_failed"]);
+  }));
+
+Deno.test("a command that is not executable exits 126", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/server.sh`, "#!/bin/sh\n");
+    const km = new KmProcess(["monitor", "--log-dir", `${dir}/logs`, "--", `${dir}/server.sh`]);
+    await km.closeStdin();
+    equal((await km.exit()).code, 126);
+    ok(km.stderr.includes("is not executable"), km.stderr);
+  }));
+
+Deno.test("km refuses to wrap itself and says how to fix the config", async () => {
+  const km = new KmProcess(["monitor", "--", "km", "monitor", "--", "node", "server.js"]);
+  await km.closeStdin();
+  equal((await km.exit()).code, 2);
+  ok(km.stderr.includes("refusing to run km inside km"), km.stderr);
+});
+
+Deno.test("an unwritable log directory is reported before the server starts", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const km = new KmProcess([
+      "monitor",
+      "--log-dir",
+      `${dir}/file/logs`,
+      "--",
+      "node",
+      ...SERVER_EVERYTHING,
+    ]);
+    await km.closeStdin();
+    equal((await km.exit()).code, 1);
+    ok(km.stderr.includes(`Cannot write the audit log "${dir}/file/logs/`), km.stderr);
+    ok(km.stderr.includes("hint: pass --log-dir"), km.stderr);
+  }));
+
+Deno.test("a server command given as one string runs, with a minimal client environment", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess(["monitor", "--quiet", "--", `node ${SERVER_EVERYTHING.join(" ")}`], {
+      clearEnv: true,
+      env: { PATH: Deno.env.get("PATH")!, KM_LOG_DIR: dir },
+    });
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    await km.closeStdin();
+    equal((await km.exit()).code, 0, km.stderr);
+    const start = (await readSessionLog(dir))[0];
+    assertEquals((start.server as { command: string[] }).command, ["node", ...SERVER_EVERYTHING]);
+  }));
+
+Deno.test("server stderr passes through unchanged and each line is recorded, redacted", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      SCRIPTED,
+      "stderr",
+    ]);
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    await km.closeStdin();
+    equal((await km.exit()).code, 0);
+    ok(km.stderr.includes("first line\nsecond line with AKIAIOSFODNN7EXAMPLE\n"));
+    const lines = (await readSessionLog(dir)).filter((r) => r.type === "stderr").map((r) => r.text);
+    assertEquals(lines, ["first line", "second line with [REDACTED:aws_access_key_id]"]);
+    equal(messageRecords(await readSessionLog(dir)).length, 2);
+  }));
