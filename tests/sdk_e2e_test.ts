@@ -4,9 +4,13 @@
  * record per message the client sent or received.
  */
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
-// The "./client" export carries the SDK's types; the ".js" subpaths resolve at run time only.
-import { Client } from "@modelcontextprotocol/sdk/client";
+// The SDK's "./*" export points the types of `x.js` at `x.js.d.ts`, which does not exist;
+// these hints give Deno the real declarations.
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -19,8 +23,6 @@ import {
   SERVER_EVERYTHING,
   SERVER_FILESYSTEM,
 } from "./helpers.ts";
-
-type Transport = Parameters<Client["connect"]>[0];
 
 interface Counted {
   client: Client;
@@ -55,16 +57,16 @@ async function connect(command: string[], env?: Record<string, string>): Promise
   );
   const counted: Counted = { client, transport, sent: 0, received: 0 };
   const send = transport.send.bind(transport);
-  transport.send = (...[message, options]: Parameters<Transport["send"]>) => {
+  transport.send = (message) => {
     counted.sent++;
-    return send(message, options);
+    return send(message);
   };
   await client.connect(transport);
   // The SDK sets onmessage during connect; wrap it afterwards.
   const onmessage = transport.onmessage!;
-  transport.onmessage = (...[message, extra]: Parameters<NonNullable<Transport["onmessage"]>>) => {
+  transport.onmessage = (message) => {
     counted.received++;
-    onmessage(message, extra);
+    onmessage(message);
   };
   return counted;
 }

@@ -59,7 +59,9 @@ export function summary(input: SummaryInput): string {
     `  latency: ${
       p50 === undefined ? "no responses" : `p50 ${formatMs(p50)}, p95 ${formatMs(p95 ?? p50)}`
     }` +
-    (stats.stderrLines ? `; server stderr: ${stats.stderrLines} lines` : ""),
+    (stats.stderrLines
+      ? `; server stderr: ${stats.stderrLines} ${stats.stderrLines === 1 ? "line" : "lines"}`
+      : ""),
     `  audit log: ${input.logPath} (${input.records} records)`,
   ];
   return lines.map((l) => `km: ${l}\n`).join("");

@@ -1,0 +1,101 @@
+import { equal, ok } from "node:assert/strict";
+import { bufferWriter, Diagnostics } from "../diagnostics.ts";
+import type { MonitorDeps } from "../monitor/monitor.ts";
+import { VERSION } from "../version.ts";
+import { type CliIo, run } from "./cli.ts";
+
+function io(files: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const out = bufferWriter();
+  const err = bufferWriter();
+  const unused = () => {
+    throw new Error("not used by this test");
+  };
+  const cli: CliIo = {
+    out,
+    diagnostics: new Diagnostics(err),
+    env,
+    os: "linux",
+    cwd: "/proj",
+    readFile: (path) => files[path],
+    commandContext: { exists: () => false, self: [], resolve: () => undefined },
+    stdin: new ReadableStream(),
+    stdout: new WritableStream(),
+    stderr: unused,
+    clock: { now: () => 0, epochMs: () => 0 },
+    newSessionId: () => "s",
+    spawn: unused as MonitorDeps["spawn"],
+    onSignals: () => () => {},
+  };
+  return { cli, out, err };
+}
+
+Deno.test("km --version prints the version", async () => {
+  const { cli, out } = io();
+  equal(await run(["--version"], cli), 0);
+  ok(out.text().startsWith(`km ${VERSION} `));
+});
+
+Deno.test("km with no arguments prints help and exits 2", async () => {
+  const { cli, out } = io();
+  equal(await run([], cli), 2);
+  ok(out.text().includes("km monitor [options] -- <server command...>"));
+});
+
+Deno.test("km monitor --help lists every option", async () => {
+  const { cli, out } = io();
+  equal(await run(["monitor", "--help"], cli), 0);
+  for (
+    const option of ["--log-dir", "--log-bodies", "--max-message-bytes", "--scrub-env", "--verbose"]
+  ) {
+    ok(out.text().includes(option), option);
+  }
+});
+
+Deno.test("km monitor without a server command explains the usage", async () => {
+  const { cli, err } = io();
+  equal(await run(["monitor"], cli), 2);
+  ok(err.text().includes("km: error: km monitor needs the server command to run"));
+  ok(err.text().includes("km: hint: usage: km monitor"));
+});
+
+Deno.test("km monitor reports a config typo with the file and key, before starting anything", async () => {
+  const { cli, err } = io({ "/proj/km.jsonc": '{"logBodys": "full"}' });
+  equal(await run(["monitor", "--", "server"], cli), 2);
+  ok(
+    err.text().includes('/proj/km.jsonc: unknown key "logBodys" (did you mean "logBodies"?)'),
+    err.text(),
+  );
+});
+
+Deno.test("km monitor rejects a bad flag value with the expectation", async () => {
+  const { cli, err } = io();
+  equal(await run(["monitor", "--log-bodies", "some", "--", "server"], cli), 2);
+  ok(
+    err.text().includes('command line: "logBodies": expected "full" or "metadata", got "some"'),
+    err.text(),
+  );
+});
+
+Deno.test("km config show prints the merged settings and their sources", async () => {
+  const { cli, out } = io({ "/proj/km.jsonc": '{"verbose": true}' }, {
+    KM_LOG_BODIES: "metadata",
+    HOME: "/h",
+  });
+  equal(await run(["config", "show"], cli), 0);
+  const text = out.text();
+  ok(
+    text.includes(
+      "//   environment (KM_*)\n//   /proj/km.jsonc\n//   /h/.config/km/config.jsonc (user; not found)",
+    ),
+    text,
+  );
+  const json = JSON.parse(text.replace(/^\/\/.*\n/gm, ""));
+  equal(json.verbose, true);
+  equal(json.logBodies, "metadata");
+});
+
+Deno.test("an unknown command gets a suggestion", async () => {
+  const { cli, err } = io();
+  equal(await run(["moniter"], cli), 2);
+  ok(err.text().includes('unknown command "moniter" (did you mean "monitor"?)'));
+});
