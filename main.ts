@@ -3,5 +3,8 @@ import { run } from "./src/cli/cli.ts";
 import { systemIo } from "./src/cli/system.ts";
 
 if (import.meta.main) {
-  Deno.exit(await run(Deno.args, systemIo()));
+  const io = systemIo();
+  const code = await run(Deno.args, io);
+  await io.flush();
+  Deno.exit(code);
 }

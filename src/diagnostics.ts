@@ -8,22 +8,55 @@ export interface TextWriter {
   write(text: string): void;
 }
 
-/** Writes to the process's stderr, never throwing: a closed stderr must not stop the relay. */
-export function stderrWriter(): TextWriter {
-  const encoder = new TextEncoder();
-  let broken = false;
-  return {
-    write(text: string) {
-      if (broken) return;
-      try {
-        const bytes = encoder.encode(text);
-        let written = 0;
-        while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
-      } catch {
-        broken = true;
-      }
-    },
-  };
+/**
+ * km's stderr as a queue. Writes never block the caller: an MCP client that does not read
+ * km's stderr must not stall the relay (a full pipe would block a synchronous write). Beyond
+ * `limit` queued bytes, output is dropped (and counted) rather than buffered without bound;
+ * the audit log keeps everything regardless. `flush` waits for what is queued.
+ */
+export class StderrQueue implements TextWriter {
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #encoder = new TextEncoder();
+  #queued = 0;
+  #last: Promise<unknown> = Promise.resolve();
+  #broken = false;
+  /** Bytes dropped because the queue was full. */
+  dropped = 0;
+
+  constructor(stream: WritableStream<Uint8Array>, readonly limit = 4 * 1024 * 1024) {
+    this.#writer = stream.getWriter();
+  }
+
+  write(text: string): void {
+    this.bytes(this.#encoder.encode(text));
+  }
+
+  /** Queues raw bytes (the server's stderr passthrough). */
+  bytes(bytes: Uint8Array): void {
+    if (this.#broken) return;
+    if (this.#queued + bytes.length > this.limit) {
+      this.dropped += bytes.length;
+      return;
+    }
+    this.#queued += bytes.length;
+    this.#last = this.#writer.write(bytes).then(
+      () => void (this.#queued -= bytes.length),
+      () => void (this.#broken = true),
+    );
+  }
+
+  /**
+   * Resolves when everything queued so far was written, stderr broke, or `timeoutMs` passed
+   * (a reader that never reads must not keep km from exiting).
+   */
+  async flush(timeoutMs = 2000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#last,
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
 }
 
 /** A writer that keeps everything in memory, for tests. */

@@ -59,7 +59,10 @@ export class KmProcess {
   readonly #waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];
   readonly done: Promise<void>;
 
-  constructor(args: string[], options: { env?: Record<string, string>; clearEnv?: boolean } = {}) {
+  constructor(
+    args: string[],
+    options: { env?: Record<string, string>; clearEnv?: boolean; readStderr?: boolean } = {},
+  ) {
     const [program, ...rest] = kmCommand(...args);
     const child = new Deno.Command(program, {
       args: rest,
@@ -86,6 +89,8 @@ export class KmProcess {
         }
       })(),
       (async () => {
+        // A client that never reads km's stderr: leave it unread until km has exited.
+        if (options.readStderr === false) await child.status;
         for await (const chunk of child.stderr) this.#stderr.push(chunk);
       })(),
     ]).then(() => {});

@@ -310,3 +310,31 @@ Deno.test("server stderr passes through unchanged and each line is recorded, red
     assertEquals(lines, ["first line", "second line with [REDACTED:aws_access_key_id]"]);
     equal(messageRecords(await readSessionLog(dir)).length, 2);
   }));
+
+Deno.test("a client that never reads km's stderr does not stall the relay", () =>
+  withDir(async (dir) => {
+    const km = new KmProcess([
+      "monitor",
+      "--quiet",
+      "--log-dir",
+      dir,
+      "--",
+      "node",
+      SCRIPTED,
+      "flood",
+    ], {
+      readStderr: false,
+    });
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    await km.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    await km.waitFor('"id":1');
+    await km.closeStdin();
+    equal((await km.exit()).code, 0);
+    const stderrRecords = (await readSessionLog(dir)).filter((r) => r.type === "stderr");
+    equal(
+      stderrRecords.length,
+      8192,
+      `stderr records: ${stderrRecords.length}; ${km.stderr.slice(-300)}`,
+    );
+  }));

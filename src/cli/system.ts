@@ -1,25 +1,20 @@
 /** The real CliIo: Deno's stdin/stdout/stderr, environment, signals and process spawning. */
-import { Diagnostics, stderrWriter } from "../diagnostics.ts";
+import { Diagnostics, StderrQueue } from "../diagnostics.ts";
 import { systemClock } from "../relay/relay.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
 import type { CliIo } from "./cli.ts";
 
-export function systemIo(): CliIo {
-  const stderr = stderrWriter();
+/** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
+export function systemIo(): CliIo & { flush(): Promise<void> } {
+  const stderr = new StderrQueue(Deno.stderr.writable);
   const os = Deno.build.os;
   const env = Deno.env.toObject();
   return {
     stdin: Deno.stdin.readable,
     stdout: Deno.stdout.writable,
-    stderr: (bytes) => {
-      try {
-        let written = 0;
-        while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
-      } catch {
-        // km's own stderr is gone: nothing to pass the server's stderr to.
-      }
-    },
-    out: { write: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)) },
+    stderr: (bytes) => stderr.bytes(bytes),
+    flush: () => stderr.flush(),
+    out: { write: (text) => writeAllSync(Deno.stdout, new TextEncoder().encode(text)) },
     diagnostics: new Diagnostics(stderr),
     env,
     os,
@@ -82,4 +77,9 @@ function resolveOnPath(name: string, path: string, os: string): string | undefin
     }
   }
   return undefined;
+}
+
+function writeAllSync(file: { writeSync(bytes: Uint8Array): number }, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }

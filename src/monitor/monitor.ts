@@ -40,7 +40,7 @@ export interface MonitorDeps {
   /** The client's end: km's stdin and stdout. */
   readonly stdin: ReadableStream<Uint8Array>;
   readonly stdout: WritableStream<Uint8Array>;
-  /** Raw bytes to km's stderr (the server's stderr passthrough). */
+  /** Raw bytes to km's stderr (the server's stderr passthrough); must not block. */
   readonly stderr: (bytes: Uint8Array) => void;
   readonly diagnostics: Diagnostics;
   readonly env: Readonly<Record<string, string>>;
@@ -56,8 +56,11 @@ export interface MonitorDeps {
   ) => () => void;
 }
 
-/** How long to let the server's last output drain after it exits. */
-const DRAIN_AFTER_EXIT_MS = 1000;
+/**
+ * The longest km waits for the server's pipes to end after it exits. Only a process that left
+ * the server's process group yet holds its stdout or stderr open makes this wait matter.
+ */
+const DRAIN_AFTER_EXIT_MS = 5000;
 /** How long to wait for the client to take the last bytes before giving up on it. */
 const FLUSH_CLIENT_MS = 2000;
 
@@ -137,6 +140,10 @@ export async function runMonitor(
     config.shutdown,
     (step, signal, delivered) => lifecycle(step, { signal, delivered }),
   );
+  const toServer = streamSink(
+    upstream.stdin,
+    (error) => lifecycle("server_stdin_closed", { error: errorText(error) }),
+  );
   let clientGone = false;
   const toClient = streamSink(deps.stdout, (error) => {
     clientGone = true;
@@ -146,10 +153,6 @@ export async function runMonitor(
     }
     void toServer.close().then(() => shutdown.afterStdinClosed());
   });
-  const toServer = streamSink(
-    upstream.stdin,
-    (error) => lifecycle("server_stdin_closed", { error: errorText(error) }),
-  );
 
   const onMessage = (event: MessageEvent) => {
     stats.count(event.direction, event.message.kind, event.size, event.forwarded);
@@ -209,10 +212,12 @@ export async function runMonitor(
   const status = await upstream.status;
   shutdown.finished();
   lifecycle("server_exit", { exit_code: status.code, signal: status.signal });
-  await atMost(Promise.all([pumps.server, stderrDone]), DRAIN_AFTER_EXIT_MS);
+  // Descendants left in the server's process group would hold its pipes open (and be orphans).
   if (upstream.signal("SIGKILL")) {
     lifecycle("kill", { signal: "SIGKILL", target: "processes the server left behind" });
   }
+  // What the server wrote before exiting is still in the pipes: relay and record all of it.
+  await atMost(Promise.all([pumps.server, stderrDone]), DRAIN_AFTER_EXIT_MS);
 
   const abandoned = relay.correlator.pending("client_to_server");
   if (abandoned.length > 0) {
