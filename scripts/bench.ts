@@ -1,0 +1,594 @@
+// deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
+/**
+ * `deno task bench`: what km costs on the wire. Runs one client against three setups, side by
+ * side: the echo server spawned directly, behind a raw byte relay (the floor of an extra
+ * process hop in Deno), and behind `km monitor`. For each it measures sequential round-trip
+ * latency, pipelined throughput, the round trip of a 10 MiB message and the proxy's peak RSS,
+ * prints a table with km/raw ratios against targets, and writes the same to docs/benchmarks.md.
+ */
+import { LineSplitter } from "./bench/echo_server.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DENO = Deno.execPath();
+const ECHO_SERVER = `${ROOT}scripts/bench/echo_server.ts`;
+const RAW_RELAY = `${ROOT}scripts/bench/raw_relay.ts`;
+const KM_MAIN = `${ROOT}main.ts`;
+const REPORT = `${ROOT}docs/benchmarks.md`;
+
+/** How much of everything. */
+export const PLAN = {
+  warmup: 200,
+  sequential: 2000,
+  /** Size of the `message` argument: the params come to about 300 bytes. */
+  messageChars: 260,
+  pipelined: 20_000,
+  /** Requests per write in the pipelined run (about 24 KiB). */
+  pipelineBatch: 64,
+  /** Pipelined runs per setup; the median is reported. */
+  pipelinedRounds: 5,
+  largeBytes: 10 * 1024 * 1024,
+  /** Timed 10 MiB round trips, after one warm-up. */
+  largeRuns: 5,
+  /** Any single phase taking longer than this is a hang. */
+  phaseTimeoutMs: 60_000,
+} as const;
+
+/** The targets for km relative to the raw relay, and for its memory. */
+export const TARGETS = {
+  p50Ratio: 1.3,
+  throughputRatio: 0.6,
+  largeRatio: 2,
+  kmPeakRssMiB: 80,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The client harness: any spawned command that speaks newline-delimited JSON-RPC on stdio.
+
+/** A line received on the child's stdout, stamped when its chunk arrived. */
+export interface Received {
+  readonly line: Uint8Array;
+  readonly at: number;
+}
+
+type LineHandler = (line: Uint8Array, at: number) => void;
+
+const unexpected: LineHandler = (line) => {
+  throw new Error(`unexpected output: ${preview(line)}`);
+};
+
+/**
+ * A spawned peer. Its stdout is read from the start, concurrently with every write, so large
+ * and pipelined runs cannot deadlock on full pipes. Each line goes to the current handler.
+ */
+export class Peer {
+  readonly child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reading: Promise<void>;
+  #onLine: LineHandler = unexpected;
+  #nextId = 1;
+
+  constructor(readonly command: readonly string[], cwd = ROOT) {
+    const [program, ...args] = command;
+    this.child = new Deno.Command(program, {
+      args,
+      cwd,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.child.stdin.getWriter();
+    this.#reading = this.#read();
+  }
+
+  /** A fresh request id: ids stay unique over the whole session. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /** Routes every following line to `handler`. */
+  listen(handler: LineHandler): void {
+    this.#onLine = handler;
+  }
+
+  /** The next line, whenever it comes. Set it up before writing the request. */
+  nextLine(): Promise<Received> {
+    return new Promise((resolve) => {
+      this.#onLine = (line, at) => {
+        this.#onLine = unexpected;
+        resolve({ line, at });
+      };
+    });
+  }
+
+  /** Resolves when the child's stdin has accepted the bytes. */
+  write(bytes: Uint8Array): Promise<void> {
+    return this.#writer.write(bytes);
+  }
+
+  /** High-water mark of the child's resident memory so far, in MiB (Linux only). */
+  peakRssMiB(): number | undefined {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${this.child.pid}/status`);
+      const kib = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+      return kib === undefined ? undefined : Number(kib) / 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Closes stdin, reads stdout to its end and returns the exit code. */
+  async close(): Promise<number> {
+    await this.#writer.close();
+    await this.#reading;
+    return (await this.child.status).code;
+  }
+
+  /** Ends a peer that failed or hung. */
+  kill(): void {
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  async #read(): Promise<void> {
+    const lines = new LineSplitter();
+    for await (const chunk of this.child.stdout) {
+      const at = performance.now();
+      lines.push(chunk, (line) => this.#onLine(line, at));
+    }
+    const rest = lines.end();
+    if (rest) throw new Error(`output ended in an unterminated line: ${preview(rest)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The params of a typical MCP tools/call, about 300 bytes of JSON. */
+export function toolCallParams(chars = PLAN.messageChars): { name: string; arguments: object } {
+  const text = "The quick brown fox jumps over the lazy dog. ".repeat(Math.ceil(chars / 45));
+  return { name: "echo", arguments: { message: text.slice(0, chars) } };
+}
+
+export function echoRequest(id: number, paramsJson: string): string {
+  return `{"jsonrpc":"2.0","id":${id},"method":"echo","params":${paramsJson}}\n`;
+}
+
+/** What the echo server sends back for `echoRequest(id, paramsJson)`. */
+export function echoResponse(id: number, paramsJson: string): string {
+  return `{"jsonrpc":"2.0","id":${id},"result":${paramsJson}}`;
+}
+
+/** Parses a response and checks that it answers `id` with `expected` (compared as JSON). */
+function checkEcho(line: Uint8Array, id: number, expectedJson: string): void {
+  const message = JSON.parse(decoder.decode(line));
+  if (message.id !== id || JSON.stringify(message.result) !== expectedJson) {
+    throw new Error(`bad answer to request ${id}: ${preview(line)}`);
+  }
+}
+
+const RESPONSE_PREFIX = encoder.encode('{"jsonrpc":"2.0","id":');
+
+/**
+ * The id of an echo response, read from its bytes without parsing the rest (the pipelined run
+ * checks ids and lengths of 20 000 answers; a JSON.parse each would load the client).
+ */
+export function responseId(line: Uint8Array): number {
+  for (let i = 0; i < RESPONSE_PREFIX.length; i++) {
+    if (line[i] !== RESPONSE_PREFIX[i]) throw new Error(`not an echo response: ${preview(line)}`);
+  }
+  let id = 0;
+  let i = RESPONSE_PREFIX.length;
+  for (; i < line.length && line[i] >= 0x30 && line[i] <= 0x39; i++) id = id * 10 + line[i] - 0x30;
+  if (i === RESPONSE_PREFIX.length || line[i] !== 0x2c) {
+    throw new Error(`cannot read the id of: ${preview(line)}`);
+  }
+  return id;
+}
+
+function preview(line: Uint8Array): string {
+  const text = decoder.decode(line.subarray(0, 200));
+  return line.length > 200 ? `${text}… (${line.length} bytes)` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measurements.
+
+/** Round-trip times in µs of `count` requests sent one at a time. */
+export async function sequentialLatencies(peer: Peer, count: number): Promise<number[]> {
+  const paramsJson = JSON.stringify(toolCallParams());
+  const micros: number[] = [];
+  for (let n = 0; n < count; n++) {
+    const id = peer.nextId();
+    const request = encoder.encode(echoRequest(id, paramsJson));
+    const reply = peer.nextLine();
+    const sent = performance.now();
+    await peer.write(request);
+    const { line, at } = await reply;
+    micros.push((at - sent) * 1000);
+    checkEcho(line, id, paramsJson);
+  }
+  return micros;
+}
+
+/** Messages per second for `count` requests written as fast as the pipe takes them. */
+export async function pipelinedThroughput(peer: Peer, count: number): Promise<number> {
+  const paramsJson = JSON.stringify(toolCallParams());
+  const firstId = peer.nextId();
+  for (let n = 1; n < count; n++) peer.nextId();
+  const batches: Uint8Array[] = [];
+  for (let n = 0; n < count; n += PLAN.pipelineBatch) {
+    let text = "";
+    for (let k = n; k < Math.min(count, n + PLAN.pipelineBatch); k++) {
+      text += echoRequest(firstId + k, paramsJson);
+    }
+    batches.push(encoder.encode(text));
+  }
+  const lengthOf = (id: number) => echoResponse(id, paramsJson).length;
+  const seen = new Uint8Array(count);
+  let received = 0;
+  let done!: (at: number) => void;
+  let failed!: (error: unknown) => void;
+  const finished = new Promise<number>((resolve, reject) => ((done = resolve), (failed = reject)));
+  peer.listen((line, at) => {
+    try {
+      const id = responseId(line);
+      const k = id - firstId;
+      if (!(k >= 0 && k < count) || seen[k]) throw new Error(`unexpected or repeated id ${id}`);
+      if (line.length !== lengthOf(id)) throw new Error(`answer ${id} has the wrong length`);
+      seen[k] = 1;
+      if (++received === count) done(at);
+    } catch (error) {
+      failed(error);
+    }
+  });
+  const start = performance.now();
+  const writing = (async () => {
+    for (const batch of batches) await peer.write(batch);
+  })();
+  const [end] = await Promise.all([finished, writing]);
+  peer.listen(unexpected);
+  return count / ((end - start) / 1000);
+}
+
+/** Round-trip time in ms of one request whose params carry a string of `bytes` bytes. */
+export async function largeRoundTrip(peer: Peer, bytes: number): Promise<number> {
+  const id = peer.nextId();
+  const request = encoder.encode(echoRequest(id, `{"data":"${"x".repeat(bytes)}"}`));
+  const reply = peer.nextLine();
+  const sent = performance.now();
+  await peer.write(request);
+  const { line, at } = await reply;
+  const message = JSON.parse(decoder.decode(line));
+  if (message.id !== id || message.result?.data?.length !== bytes) {
+    throw new Error(`bad answer to the ${bytes}-byte request: ${preview(line)}`);
+  }
+  return at - sent;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))];
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+// ---------------------------------------------------------------------------------------------
+// The setups and a run.
+
+export interface Setup {
+  readonly key: "direct" | "raw" | "km";
+  readonly label: string;
+  /** What the peak RSS column is of. */
+  readonly process: string;
+  readonly command: readonly string[];
+}
+
+export interface Measurement {
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly messagesPerSecond: number;
+  readonly largeMs: number;
+  readonly peakRssMiB: number | undefined;
+}
+
+export function echoServerCommand(): string[] {
+  return [DENO, "run", "--no-prompt", ECHO_SERVER];
+}
+
+export function setups(logDir: string): Setup[] {
+  const server = echoServerCommand();
+  return [
+    { key: "direct", label: "direct", process: "the echo server", command: server },
+    {
+      key: "raw",
+      label: "raw relay",
+      process: "raw_relay.ts",
+      command: [DENO, "run", "--allow-run", "--no-prompt", RAW_RELAY, ...server],
+    },
+    {
+      key: "km",
+      label: "km",
+      process: "km",
+      command: [
+        DENO,
+        "run",
+        "--allow-all",
+        KM_MAIN,
+        "monitor",
+        "--quiet",
+        "--log-dir",
+        logDir,
+        "--",
+        ...server,
+      ],
+    },
+  ];
+}
+
+/** Fails with `what` when `promise` takes longer than the phase timeout. */
+async function phase<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} took longer than ${PLAN.phaseTimeoutMs / 1000} s`)),
+      PLAN.phaseTimeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every measurement against one setup, in one session of it. */
+export async function measure(setup: Setup): Promise<Measurement> {
+  const peer = new Peer(setup.command);
+  const step = <T>(what: string, run: () => Promise<T>) => phase(`${setup.label}: ${what}`, run());
+  try {
+    await step("warm-up", () => sequentialLatencies(peer, PLAN.warmup));
+    const micros = await step("latency", () => sequentialLatencies(peer, PLAN.sequential));
+    const rates: number[] = [];
+    for (let round = 0; round < PLAN.pipelinedRounds; round++) {
+      rates.push(await step("throughput", () => pipelinedThroughput(peer, PLAN.pipelined)));
+    }
+    await step("10 MiB warm-up", () => largeRoundTrip(peer, PLAN.largeBytes));
+    const large: number[] = [];
+    for (let run = 0; run < PLAN.largeRuns; run++) {
+      large.push(await step("10 MiB", () => largeRoundTrip(peer, PLAN.largeBytes)));
+    }
+    const peakRssMiB = peer.peakRssMiB();
+    const code = await step("shutdown", () => peer.close());
+    if (code !== 0) throw new Error(`${setup.label} exited with code ${code}`);
+    return {
+      p50Us: percentile(micros, 50),
+      p99Us: percentile(micros, 99),
+      messagesPerSecond: median(rates),
+      largeMs: median(large),
+      peakRssMiB,
+    };
+  } catch (error) {
+    peer.kill();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+export type Results = ReadonlyMap<Setup["key"], Measurement>;
+
+interface Verdict {
+  readonly what: string;
+  readonly value: string;
+  readonly target: string;
+  readonly pass: boolean;
+}
+
+export function verdicts(results: Results): Verdict[] {
+  const km = results.get("km")!;
+  const raw = results.get("raw")!;
+  const p50 = km.p50Us / raw.p50Us;
+  const throughput = km.messagesPerSecond / raw.messagesPerSecond;
+  const large = km.largeMs / raw.largeMs;
+  const rss = km.peakRssMiB;
+  return [
+    {
+      what: "p50 latency, km / raw",
+      value: p50.toFixed(2),
+      target: `≤ ${TARGETS.p50Ratio}`,
+      pass: p50 <= TARGETS.p50Ratio,
+    },
+    {
+      what: "throughput, km / raw",
+      value: throughput.toFixed(2),
+      target: `≥ ${TARGETS.throughputRatio}`,
+      pass: throughput >= TARGETS.throughputRatio,
+    },
+    {
+      what: "10 MiB round trip, km / raw",
+      value: large.toFixed(2),
+      target: `≤ ${TARGETS.largeRatio}`,
+      pass: large <= TARGETS.largeRatio,
+    },
+    {
+      what: "km peak RSS",
+      value: rss === undefined ? "n/a" : `${rss.toFixed(1)} MiB`,
+      target: `≤ ${TARGETS.kmPeakRssMiB} MiB`,
+      pass: rss !== undefined && rss <= TARGETS.kmPeakRssMiB,
+    },
+  ];
+}
+
+const RESULT_HEADERS = [
+  "setup",
+  "p50 µs",
+  "p99 µs",
+  "throughput msg/s",
+  "10 MiB round trip ms",
+  "peak RSS MiB",
+];
+
+function resultRows(results: Results, list: readonly Setup[]): string[][] {
+  return list.map((setup) => {
+    const m = results.get(setup.key)!;
+    return [
+      setup.label,
+      m.p50Us.toFixed(0),
+      m.p99Us.toFixed(0),
+      Math.round(m.messagesPerSecond).toLocaleString("en-US"),
+      m.largeMs.toFixed(1),
+      m.peakRssMiB === undefined ? "n/a" : m.peakRssMiB.toFixed(1),
+    ];
+  });
+}
+
+function verdictRows(list: readonly Verdict[]): string[][] {
+  return list.map((v) => [v.what, v.value, v.target, v.pass ? "PASS" : "MISS"]);
+}
+
+const NUMBER = /^[\d,.]+$/;
+
+/** A plain-text table with aligned columns; numbers are right-aligned. */
+export function textTable(headers: readonly string[], rows: readonly string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const cell = (text: string, i: number) =>
+    i > 0 && NUMBER.test(text) ? text.padStart(widths[i]) : text.padEnd(widths[i]);
+  const line = (cells: readonly string[]) => cells.map(cell).join("   ").trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("   "), ...rows.map(line)].join(
+    "\n",
+  );
+}
+
+/** A markdown table; columns of numbers are right-aligned. */
+export function markdownTable(headers: readonly string[], rows: readonly string[][]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  const numeric = (i: number) => i > 0 && rows.every((row) => NUMBER.test(row[i]));
+  const align = headers.map((_, i) => (numeric(i) ? "---:" : "---"));
+  return [line(headers), line(align), ...rows.map(line)].join("\n");
+}
+
+export interface Machine {
+  readonly date: string;
+  readonly os: string;
+  readonly cpu: string;
+  readonly cpus: number;
+  readonly deno: string;
+}
+
+function machine(): Machine {
+  let cpu = "unknown";
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? cpu;
+  } catch {
+    // Not Linux.
+  }
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    os: `${Deno.build.os} ${Deno.osRelease()} (${Deno.build.arch})`,
+    cpu,
+    cpus: navigator.hardwareConcurrency,
+    deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
+  };
+}
+
+const VERDICT_HEADERS = ["check", "value", "target", "result"];
+
+function textReport(results: Results, list: readonly Setup[]): string {
+  return [
+    textTable(RESULT_HEADERS, resultRows(results, list)),
+    "",
+    textTable(VERDICT_HEADERS, verdictRows(verdicts(results))),
+  ].join("\n");
+}
+
+export function markdownReport(results: Results, list: readonly Setup[], m: Machine): string {
+  return `# Benchmarks
+
+What km costs on the wire, measured by \`deno task bench\` (scripts/bench.ts). Generated; do not
+edit by hand: run the benchmark again.
+
+- Date: ${m.date}
+- Machine: ${m.os}, ${m.cpus} CPUs (${m.cpu})
+- Deno: ${m.deno}
+
+## How to run
+
+\`\`\`sh
+deno task bench
+\`\`\`
+
+It installs the test servers if needed (scripts/setup.ts), takes a few seconds, prints the
+tables below and rewrites this file. Close other busy programs first: client, proxy and server
+all compete for the CPUs, and on a small machine the numbers move by 10-20% from run to run.
+
+## The setups
+
+One client (scripts/bench.ts) spawns each setup and speaks newline-delimited JSON-RPC on its
+stdin and stdout. All three end in the same server, scripts/bench/echo_server.ts, run with the
+same Deno: it answers each \`echo\` request with its params as the result.
+
+- **direct**: the client spawns the echo server itself. No proxy: the reference point.
+- **raw relay**: the client spawns scripts/bench/raw_relay.ts, a Deno program that spawns the
+  echo server and pipes bytes both ways (\`pipeTo\`) without looking at them. This is the
+  physical floor of any stdio proxy written in Deno: an extra process and two extra pipes.
+- **km**: the client spawns \`deno run -A main.ts monitor --quiet --log-dir <tmp> -- <echo
+  server>\`: km with its default settings, framing, parsing, correlating and writing the full
+  (redacted) audit log of every message.
+
+## What is measured
+
+In one session per setup:
+
+- **latency**: ${PLAN.sequential.toLocaleString("en-US")} requests one at a time, after a warm-up of
+  ${PLAN.warmup}, each the size of a typical \`tools/call\` (params of about 300 bytes): p50 and p99
+  of the round trip, from the client's write to the arrival of the answer.
+- **throughput**: ${
+    PLAN.pipelined.toLocaleString("en-US")
+  } such requests written as fast as the pipe
+  takes them (${PLAN.pipelineBatch} per write) while the answers are read, every id checked: the
+  median of ${PLAN.pipelinedRounds} runs, in messages per second.
+- **10 MiB round trip**: one request whose params carry a 10 MiB string, echoed back; the
+  median of ${PLAN.largeRuns} runs after a warm-up, with the echoed length checked.
+- **peak RSS**: VmHWM of the process the client spawned (the server for direct, the relay, km)
+  read from /proc just before the client closes its stdin: the high-water mark of the whole
+  session.
+
+## Results
+
+${markdownTable(RESULT_HEADERS, resultRows(results, list))}
+
+## km against the raw relay
+
+${markdownTable(VERDICT_HEADERS, verdictRows(verdicts(results)))}
+`;
+}
+
+async function main(): Promise<void> {
+  const logDir = await Deno.makeTempDir({ prefix: "km-bench-" });
+  const list = setups(logDir);
+  const results = new Map<Setup["key"], Measurement>();
+  const started = performance.now();
+  try {
+    for (const setup of list) {
+      console.error(`bench: ${setup.label}...`);
+      results.set(setup.key, await measure(setup));
+    }
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+  const m = machine();
+  console.log(`\nkm benchmark, ${m.date}: ${m.os}, ${m.cpus} CPUs, Deno ${m.deno}\n`);
+  console.log(textReport(results, list));
+  await Deno.writeTextFile(REPORT, markdownReport(results, list, m));
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(`\nwrote ${REPORT.slice(ROOT.length)} (${seconds} s)`);
+}
+
+if (import.meta.main) await main();
