@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
 export class AuditLog {
   readonly #file: LogFile;
   readonly #onError: (error: unknown) => void;
-  #queue: (() => AuditRecord)[] = [];
+  #queue: (() => AuditRecord | string)[] = [];
   #draining: Promise<void> | undefined;
   #failed = false;
   #closed = false;
@@ -44,8 +44,11 @@ export class AuditLog {
     }
   }
 
-  /** Queues a record. `build` runs later, so the caller pays only for the closure. */
-  append(build: () => AuditRecord): void {
+  /**
+   * Queues a record (an object, or its JSON text). `build` runs later, so the caller pays only
+   * for the closure.
+   */
+  append(build: () => AuditRecord | string): void {
     if (this.#closed) return;
     this.#queue.push(build);
     this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() =>
@@ -86,9 +89,10 @@ export class AuditLog {
 }
 
 /** A record that cannot be serialised still leaves a trace rather than vanishing. */
-function serialise(build: () => AuditRecord): string {
+function serialise(build: () => AuditRecord | string): string {
   try {
-    return JSON.stringify(build());
+    const record = build();
+    return typeof record === "string" ? record : JSON.stringify(record);
   } catch (error) {
     return JSON.stringify({ type: "record_error", error: String(error) });
   }

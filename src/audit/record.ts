@@ -1,9 +1,10 @@
 /**
  * Audit records (schema `km.audit/v1`, documented in docs/audit-log.md). Pure builders: the
- * relay's events and lifecycle facts in, plain JSON-ready objects out. Redaction happens here,
- * so nothing reaches the writer unredacted.
+ * relay's events and lifecycle facts in, JSON lines out. Redaction happens here, so nothing
+ * reaches the writer unredacted. A message body is embedded as the text that was received
+ * whenever redaction leaves it unchanged, so the common case costs no re-serialising.
  */
-import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
+import { type Correlation, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
 import type { BatchItem, MessageEvent, OversizedEvent } from "../relay/relay.ts";
 import type { Redactor } from "./redact.ts";
@@ -37,17 +38,23 @@ export type LifecycleEvent =
   | "shutdown";
 
 function base(ctx: RecordContext, seq: number, at: number, type: string): AuditRecord {
-  return {
-    schema: SCHEMA,
-    session_id: ctx.sessionId,
-    seq,
-    timestamp: new Date(at).toISOString(),
-    type,
-  };
+  return { schema: SCHEMA, session_id: ctx.sessionId, seq, timestamp: timestamp(at), type };
 }
 
-/** The record of one received line (message, batch or invalid line). */
-export function messageRecord(ctx: RecordContext, event: MessageEvent): AuditRecord {
+let lastAt = Number.NaN;
+let lastTimestamp = "";
+
+/** RFC 3339 text of an epoch time; records of the same millisecond share one conversion. */
+function timestamp(at: number): string {
+  if (at !== lastAt) {
+    lastAt = at;
+    lastTimestamp = new Date(at).toISOString();
+  }
+  return lastTimestamp;
+}
+
+/** The record of one received line (message, batch or invalid line), as one JSON line. */
+export function messageLine(ctx: RecordContext, event: MessageEvent): string {
   const record = base(ctx, event.seq, event.at, "message");
   record.direction = event.direction;
   Object.assign(record, summary(event.message, event.correlation));
@@ -57,8 +64,10 @@ export function messageRecord(ctx: RecordContext, event: MessageEvent): AuditRec
   if (event.reusedId) record.reused_id = true;
   if (event.cancels) record.cancels_seq = event.cancels.seq;
   if (event.items) record.items = event.items.map(itemSummary);
-  const body = bodyOf(ctx, event.message);
-  return body ? Object.assign(record, body) : record;
+  if (event.elided) record.elided = event.elided;
+  const head = JSON.stringify(record);
+  const body = ctx.logBodies === "full" ? bodyOf(ctx, event) : "";
+  return body ? `${head.slice(0, -1)}${body}}` : head;
 }
 
 /** The record of a line over the size limit, with its head and tail (redacted). */
@@ -155,19 +164,18 @@ function requestLink(correlation: Correlation): AuditRecord {
   return out;
 }
 
-/** `message` (the parsed body) or `raw` (the text of an invalid line), redacted. */
-function bodyOf(ctx: RecordContext, message: Message): AuditRecord | undefined {
-  if (ctx.logBodies !== "full") return undefined;
-  const redacted = message.kind === "invalid" && message.value === undefined
-    ? { key: "raw", ...ctx.redactor.text(message.text) }
-    : { key: "message", ...ctx.redactor.value(message.value) };
-  const out: AuditRecord = { [redacted.key]: redacted.value };
-  if (redacted.redactions) out.redactions = redacted.redactions;
-  if (redacted.truncated) out.truncated = redacted.truncated;
-  return out;
+/** `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text), redacted. */
+function bodyOf(ctx: RecordContext, event: MessageEvent): string {
+  const message = event.message;
+  if (message.kind === "invalid" && message.value === undefined) {
+    const raw = ctx.redactor.text(message.text);
+    return `,"raw":${JSON.stringify(raw.value)}${counts(raw)}`;
+  }
+  const json = ctx.redactor.json(event.text, "value" in message ? message.value : undefined);
+  return `,"message":${json.value}${counts(json)}`;
 }
 
-/** The human-readable name of a direction, for text output. */
-export function arrow(direction: Direction): string {
-  return direction === "client_to_server" ? "client → server" : "server → client";
+function counts(result: { redactions: number; truncated: number }): string {
+  return (result.redactions ? `,"redactions":${result.redactions}` : "") +
+    (result.truncated ? `,"truncated":${result.truncated}` : "");
 }

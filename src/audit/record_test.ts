@@ -1,10 +1,10 @@
-import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { parseText } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/relay.ts";
 import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
 import {
   lifecycleRecord,
-  messageRecord,
+  messageLine,
   type RecordContext,
   SCHEMA,
   stderrRecord,
@@ -24,11 +24,15 @@ function event(line: string, extra: Partial<MessageEvent> = {}): MessageEvent {
     at: AT,
     size: line.length + 1,
     message: parseText(line),
+    text: line,
+    elided: 0,
     forwarded: true,
     terminated: true,
     ...extra,
   };
 }
+
+const messageRecord = (c: RecordContext, e: MessageEvent) => JSON.parse(messageLine(c, e));
 
 Deno.test("messageRecord describes a tools/call request with its redacted body", () => {
   const line =
@@ -109,4 +113,11 @@ Deno.test("lifecycleRecord and stderrRecord redact what they carry", () => {
     stderrRecord(ctx, 2, AT, "using key AKIAIOSFODNN7EXAMPLE").text,
     "using key [REDACTED:aws_access_key_id]",
   );
+});
+
+Deno.test("messageLine embeds the received text as the body when nothing is redacted", () => {
+  const line = '{"jsonrpc":"2.0","id":7,"method":"ping",  "params":{"b":2,"a":1}}';
+  const text = messageLine(ctx, event(line));
+  ok(text.includes(`,"message":${line}}`), text);
+  equal(JSON.parse(text).message.params.a, 1);
 });

@@ -1,5 +1,11 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor, redactorFor } from "./redact.ts";
+import {
+  BUILTIN_FIELDS,
+  BUILTIN_RULES,
+  BUILTIN_TRIGGERS,
+  Redactor,
+  redactorFor,
+} from "./redact.ts";
 
 const redactor = new Redactor({
   rules: BUILTIN_RULES,
@@ -136,4 +142,78 @@ Deno.test("redactorFor with redaction disabled changes nothing but still truncat
   const r = redactorFor({ enabled: false, disable: [], fields: [], patterns: [] }, 10);
   if (typeof r === "string") throw new Error(r);
   equal(r.text("password=hunter2").value, "password=h…[truncated 6 chars]");
+});
+
+Deno.test("every built-in rule and field name contains a trigger fragment", () => {
+  const trigger = new RegExp(BUILTIN_TRIGGERS.join("|"));
+  const samples = [
+    "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----",
+    "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123",
+    "sk-proj-abcdefghijklmnopqrstuvwxyz",
+    "AKIAIOSFODNN7EXAMPLE",
+    "ASIAIOSFODNN7EXAMPLE",
+    "secretAccessKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "ghs_abcdefghijklmnopqrstuvwxyz0123456789",
+    "github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+    "glpat-abcdefghijklmnopqrst",
+    "xoxb-123456789012-abcdefghijkl",
+    "AIzaSyA-abcdefghijklmnopqrstuvwxyz0123456",
+    "rk_live_abcdefghijklmnop1234",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sflKxwRJSMeKKF2QT4fwpM",
+    "Token abcdefghijk",
+    "Basic dXNlcjpwYXNz",
+    "https://admin:hunter2@db",
+    "PWD=hunter2",
+  ];
+  for (const sample of samples) {
+    ok(
+      BUILTIN_RULES.some((r) => (r.pattern.lastIndex = 0, r.pattern.test(sample))),
+      `a rule matches ${sample}`,
+    );
+    ok(trigger.test(sample.toLowerCase()), `a trigger matches ${sample}`);
+  }
+  for (const field of BUILTIN_FIELDS) ok(trigger.test(field), `a trigger matches field ${field}`);
+});
+
+Deno.test("Redactor.json returns the original text untouched when there is nothing to do", () => {
+  const text =
+    '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}';
+  const result = redactor.json(text, JSON.parse(text));
+  equal(result.value, text);
+  equal(result.redactions, 0);
+});
+
+Deno.test("Redactor.json redacts secrets hidden behind JSON escapes", () => {
+  // "sk-ant-..." with the dash escaped, and a password key spelled with an escape.
+  const text = '{"a":"sk\\u002dant-api03-abcdefghijklmnopqrstuvwxyz","pass\\u0077ord":"x"}';
+  const result = redactor.json(text, JSON.parse(text));
+  assertEquals(JSON.parse(result.value), {
+    a: "[REDACTED:anthropic_key]",
+    password: "[REDACTED:field]",
+  });
+  equal(result.redactions, 2);
+});
+
+Deno.test("Redactor.json re-serialises text with a carriage return so records stay one line", () => {
+  const text = '{"a":\r1}';
+  equal(redactor.json(text, JSON.parse(text)).value, '{"a":1}');
+});
+
+Deno.test("Redactor.json truncates long strings", () => {
+  const value = { s: "q".repeat(5000) };
+  const result = redactor.json(JSON.stringify(value), value);
+  equal(result.truncated, 1);
+  ok(JSON.parse(result.value).s.endsWith("…[truncated 4000 chars]"));
+});
+
+Deno.test("redactorFor checks every string when a custom pattern has no trigger", () => {
+  const r = redactorFor({
+    enabled: true,
+    disable: [],
+    fields: [],
+    patterns: [{ name: "ticket", regex: "TCK-\\d{8}" }],
+  }, 100);
+  if (typeof r === "string") throw new Error(r);
+  const text = '{"note":"TCK-12345678"}';
+  equal(r.json(text, JSON.parse(text)).value, '{"note":"[REDACTED:ticket]"}');
 });

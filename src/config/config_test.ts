@@ -84,7 +84,10 @@ Deno.test("loadConfig reports JSONC syntax errors with line and column", () => {
       loadConfig(
         options({ files: { "/proj/km.jsonc": '{\n  "verbose": true\n  "quiet": true\n}' } }),
       ),
-    { message: 'Cannot parse config file "/proj/km.jsonc" at line 3, column 3: comma expected' },
+    {
+      message: 'Cannot parse config file "/proj/km.jsonc" at line 3, column 3: ' +
+        "Expected ',' or '}' after property value",
+    },
   );
 });
 

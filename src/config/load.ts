@@ -2,9 +2,9 @@
  * Reading configuration layers: command-line values, KM_* variables, the project's km.jsonc
  * and the user's config.jsonc. The environment and file reads are injected.
  */
-import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { KmError } from "../errors.ts";
 import { type Config, type Layer, resolveConfig, suggest } from "./config.ts";
+import { JsoncError, parseJsonc } from "./jsonc.ts";
 import { CONFIG_SPEC, ENV_KEYS, ENV_OTHER, type Spec } from "./schema.ts";
 
 export interface LoadOptions {
@@ -56,7 +56,7 @@ export function loadConfig(options: LoadOptions): Loaded {
       }
       continue;
     }
-    layers.push({ source: path, values: parseJsonc(path, text) });
+    layers.push({ source: path, values: parseConfigFile(path, text) });
   }
   return { config: resolveConfig(layers), layers, files, warnings };
 }
@@ -71,16 +71,16 @@ export function userConfigPath(
   return env.HOME ? `${env.HOME}/.config/km/config.jsonc` : undefined;
 }
 
-/** Parses JSONC (comments, trailing commas); errors name the file, line and column. */
-export function parseJsonc(path: string, text: string): Record<string, unknown> {
-  const errors: ParseError[] = [];
-  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0) {
-    const { line, column } = position(text, errors[0].offset);
+/** Parses a JSONC config file; errors name the file, line and column. */
+export function parseConfigFile(path: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseJsonc(text);
+  } catch (error) {
+    const e = error as JsoncError;
     throw new KmError(
       "CONFIG_INVALID",
-      `Cannot parse config file "${path}" at line ${line}, column ${column}: ` +
-        `${describeParseError(printParseErrorCode(errors[0].error))}`,
+      `Cannot parse config file "${path}" at line ${e.line}, column ${e.column}: ${e.message}`,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -133,15 +133,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   let node = target;
   for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
   node[parts[parts.length - 1]] = value;
-}
-
-function position(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, column: before[before.length - 1].length + 1 };
-}
-
-function describeParseError(code: string): string {
-  return code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
 function joinPath(dir: string, name: string, os: string): string {

@@ -89,3 +89,18 @@ Deno.test("LineFramer frames a 32 MiB line from 64 KiB chunks without losing a b
   assertEquals(frame.content[0], 0x61);
   assertEquals(frame.content[frame.content.length - 1], 0x61 + ((count - 1) % 26));
 });
+
+Deno.test("LineFramer keeps frames of a chunk bigger than its buffer intact", () => {
+  const framer = new LineFramer(1024);
+  const many = Array.from({ length: 5000 }, (_, i) => `{"n":${i}}`);
+  const frames = framer.push(enc.encode(many.join("\n") + "\n"));
+  assertEquals(lines(frames), many);
+});
+
+Deno.test("LineFramer gives a big line's memory back once it is consumed", () => {
+  const framer = new LineFramer();
+  framer.push(new Uint8Array(1024 * 1024).fill(0x61));
+  assertEquals(framer.push(enc.encode("\n")).length, 1);
+  assertEquals(lines(framer.push(enc.encode("small\n"))), ["small"]);
+  assertEquals(framer.memory, 64 * 1024);
+});

@@ -5,6 +5,7 @@
  * nothing here serialises a message back. Ids are kept as their raw JSON text, so that ids of
  * any type, including integers beyond 2^53, are correlated and echoed exactly.
  */
+import { elideLongStrings } from "./skeleton.ts";
 
 /** An id as it appeared on the wire. `key` is what correlation compares. */
 export interface Id {
@@ -74,22 +75,49 @@ export type MessageKind = Message["kind"];
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
+/** Lines above this size are inspected through a skeleton with long strings cut. */
+export const LARGE_LINE_BYTES = 1024 * 1024;
+/** How much of each long string a large line's skeleton keeps. */
+const SKELETON_KEEP_BYTES = 16 * 1024;
+
+/** A classified line and the text it was parsed from. */
+export interface ParsedLine {
+  readonly message: Message;
+  /**
+   * The text that was parsed: the whole line, or for a line over `LARGE_LINE_BYTES` its
+   * skeleton, in which strings longer than 16 KiB are cut (see skeleton.ts).
+   */
+  readonly text: string;
+  /** Number of strings cut in the skeleton (0 for ordinary lines). */
+  readonly elided: number;
+}
+
 /** Classifies one line (without its terminator). Never throws. */
-export function parseMessage(content: Uint8Array): Message {
-  if (content.length === 0) return invalid("empty line", "");
-  if (content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) {
-    return invalid(
-      "line starts with a UTF-8 byte order mark, which JSON-RPC peers reject",
-      lenient.decode(content),
-    );
+export function parseLine(content: Uint8Array): ParsedLine {
+  if (content.length === 0) return { message: invalid("empty line", ""), text: "", elided: 0 };
+  let bytes = content;
+  let elided = 0;
+  if (content.length > LARGE_LINE_BYTES) {
+    ({ bytes, elided } = elideLongStrings(content, SKELETON_KEEP_BYTES));
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    const text = lenient.decode(bytes);
+    const reason = "line starts with a UTF-8 byte order mark, which JSON-RPC peers reject";
+    return { message: invalid(reason, text), text, elided };
   }
   let text: string;
   try {
-    text = utf8.decode(content);
+    text = utf8.decode(bytes);
   } catch {
-    return invalid("line is not valid UTF-8", lenient.decode(content));
+    text = lenient.decode(bytes);
+    return { message: invalid("line is not valid UTF-8", text), text, elided };
   }
-  return parseText(text);
+  return { message: parseText(text), text, elided };
+}
+
+/** Classifies one line (without its terminator). Never throws. */
+export function parseMessage(content: Uint8Array): Message {
+  return parseLine(content).message;
 }
 
 /** Classifies one line of text. Never throws. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { parseMessage, parseText } from "./message.ts";
+import { parseLine, parseMessage, parseText } from "./message.ts";
 
 const enc = new TextEncoder();
 
@@ -99,4 +99,21 @@ Deno.test("parseMessage keeps raw U+2028 and U+2029 inside strings", () => {
     enc.encode('{"jsonrpc":"2.0","method":"x","params":{"s":"a\u2028b\u2029"}}'),
   );
   assertEquals(m.kind === "notification" && (m.params as { s: string }).s, "a\u2028b\u2029");
+});
+
+Deno.test("parseLine inspects a line over 1 MiB through its skeleton", () => {
+  const line = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 4,
+    result: { content: [{ type: "text", text: "z".repeat(3 << 20) }] },
+  });
+  const { message, text, elided } = parseLine(enc.encode(line));
+  assertEquals(message.kind, "response");
+  assertEquals(elided, 1);
+  ok(text.length < 20_000);
+  const shown = (message as { result: { content: { text: string }[] } }).result.content[0].text;
+  ok(
+    shown.endsWith(`…[${(3 << 20) - 16 * 1024} more bytes not inspected by km]`),
+    shown.slice(-60),
+  );
 });

@@ -8,7 +8,7 @@ import { serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import {
   type LifecycleEvent,
   lifecycleRecord,
-  messageRecord,
+  messageLine,
   oversizedRecord,
   type RecordContext,
   stderrRecord,
@@ -160,7 +160,7 @@ export async function runMonitor(
     for (const item of event.items ?? []) {
       if (item.correlation) stats.latency(item.correlation.latencyMs);
     }
-    audit.append(() => messageRecord(ctx, event));
+    audit.append(() => messageLine(ctx, event));
     if (config.verbose) diagnostics.info(verboseLine(event));
   };
   const onOversized = (event: OversizedEvent) => {

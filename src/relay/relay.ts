@@ -7,8 +7,8 @@
  * never the other. Allowed messages are forwarded as the exact bytes received.
  */
 import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
-import { type Frame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
-import { type Id, idKeyOf, type Message, parseMessage } from "../jsonrpc/message.ts";
+import { type Frame, type LineFrame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
+import { type Id, idKeyOf, type Message, parseLine } from "../jsonrpc/message.ts";
 import { findOversizedId } from "../jsonrpc/oversized.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type { ByteSink } from "./sink.ts";
@@ -39,6 +39,10 @@ export interface MessageEvent {
   /** Bytes on the wire, terminator included. */
   readonly size: number;
   readonly message: Message;
+  /** The text parsed (see `ParsedLine.text`): the audit body, without re-serialising. */
+  readonly text: string;
+  /** Strings cut from a large line's skeleton before parsing. */
+  readonly elided: number;
   /** For a response or error response: its request. */
   readonly correlation?: Correlation;
   /** For a batch: each item with its correlation. */
@@ -123,15 +127,17 @@ export class Relay {
   ): Promise<void> {
     const direction = DIRECTION_FROM[from];
     const framer = new LineFramer(this.#options.maxMessageBytes);
+    const read = frameReader(source, framer);
     let failure: unknown;
     try {
-      for await (const chunk of source) {
-        await this.#deliver(direction, framer.push(chunk), to, back);
+      for (let frames = await read(); frames; frames = await read()) {
+        // Frames are views into the framer's buffer: deliver them before the next read.
+        await this.#deliver(direction, frames, to, back);
       }
+      await this.#deliver(direction, framer.end(), to, back);
     } catch (error) {
       failure = error;
     }
-    await this.#deliver(direction, framer.end(), to, back);
     this.#options.observer.ended(from, failure);
   }
 
@@ -139,35 +145,29 @@ export class Relay {
     if (frames.length === 0) return;
     const out: Uint8Array[] = [];
     for (const frame of frames) {
-      if (frame.kind === "line") {
-        this.#line(direction, frame.raw, frame.content, frame.terminated, to, out);
-      } else this.#oversized(direction, frame, to, back, out);
+      if (frame.kind === "line") this.#line(direction, frame, to, out);
+      else this.#oversized(direction, frame, to, back, out);
     }
     if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
   }
 
-  #line(
-    direction: Direction,
-    raw: Uint8Array,
-    content: Uint8Array,
-    terminated: boolean,
-    to: ByteSink,
-    out: Uint8Array[],
-  ): void {
+  #line(direction: Direction, frame: LineFrame, to: ByteSink, out: Uint8Array[]): void {
     const { clock, nextSeq, observer } = this.#options;
-    const message = parseMessage(content);
+    const { message, text, elided } = parseLine(frame.content);
     const seq = nextSeq();
     const now = clock.now();
     const forwarded = !to.broken;
-    if (forwarded) out.push(raw);
+    if (forwarded) out.push(frame.raw);
     const base = {
       direction,
       seq,
       at: clock.epochMs(),
-      size: raw.length,
+      size: frame.raw.length,
       message,
+      text,
+      elided,
       forwarded,
-      terminated,
+      terminated: frame.terminated,
     };
     if (message.kind === "batch") {
       const items = message.items.map((item) => ({
@@ -246,6 +246,42 @@ export class Relay {
       reply,
     });
   }
+}
+
+/** Size of the buffer each read fills. */
+const READ_SIZE = 64 * 1024;
+
+/**
+ * Reads `source` into the framer and returns the frames each read completes (null at the
+ * end). Byte streams (Deno's pipes and stdio) are read with a BYOB reader into one reused
+ * buffer, so reading allocates nothing; other streams hand over chunks of their own.
+ */
+function frameReader(
+  source: ReadableStream<Uint8Array>,
+  framer: LineFramer,
+): () => Promise<Frame[] | null> {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = source.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream.
+  }
+  if (byob) {
+    const reader = byob;
+    let scratch = new Uint8Array(READ_SIZE);
+    return async () => {
+      const { value, done } = await reader.read(scratch);
+      if (done || !value) return null;
+      // The read transferred the buffer; the returned view owns it now.
+      scratch = new Uint8Array(value.buffer as ArrayBuffer);
+      return framer.push(value);
+    };
+  }
+  const reader = source.getReader();
+  return async () => {
+    const { value, done } = await reader.read();
+    return done ? null : framer.push(value);
+  };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
