@@ -107,7 +107,9 @@ async function exerciseEverything({ client }: Counted): Promise<Results> {
     undefined,
     { onprogress: (p) => void progress.push(p.progress) },
   );
-  results.progress = progress;
+  // The SDK client may drop the last progress notification when the response follows it
+  // closely (typescript-sdk#2580), direct or not; the audit log shows km relays all of them.
+  results.progressSeen = progress.length > 0;
   results.ping = await client.ping();
   return results;
 }
@@ -133,7 +135,7 @@ Deno.test("server-everything: tools, resources, prompts, sampling, elicitation, 
     (expected.tools as string[]).includes("trigger-sampling-request"),
     "sampling tools appear when declared",
   );
-  ok((expected.progress as number[]).length > 0, "progress notifications reached the client");
+  equal(expected.progressSeen, true, "progress notifications reached the client");
   ok(JSON.stringify(expected.sampling).includes("canned answer"));
 
   const records = await readSessionLog(dir);
@@ -148,7 +150,7 @@ Deno.test("server-everything: tools, resources, prompts, sampling, elicitation, 
     r.direction === "client_to_server" && r.method === "sampling/createMessage"
   );
   equal(sampling?.kind, "response");
-  ok(messages.some((r) => r.method === "notifications/progress"));
+  equal(messages.filter((r) => r.method === "notifications/progress").length, 4);
   for (const r of messages.filter((r) => r.kind === "response" || r.kind === "error")) {
     equal(
       r.unmatched,

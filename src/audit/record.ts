@@ -55,19 +55,55 @@ function timestamp(at: number): string {
 
 /** The record of one received line (message, batch or invalid line), as one JSON line. */
 export function messageLine(ctx: RecordContext, event: MessageEvent): string {
-  const record = base(ctx, event.seq, event.at, "message");
-  record.direction = event.direction;
-  Object.assign(record, summary(event.message, event.correlation));
-  record.size = event.size;
-  record.forwarded = event.forwarded;
-  if (!event.terminated) record.unterminated = true;
-  if (event.reusedId) record.reused_id = true;
-  if (event.cancels) record.cancels_seq = event.cancels.seq;
-  if (event.items) record.items = event.items.map(itemSummary);
-  if (event.elided) record.elided = event.elided;
-  const head = JSON.stringify(record);
-  const body = ctx.logBodies === "full" ? bodyOf(ctx, event) : "";
-  return body ? `${head.slice(0, -1)}${body}}` : head;
+  // Written member by member: the hot path of the audit log, with no intermediate object.
+  const out = new JsonLine(
+    `{"schema":"${SCHEMA}","session_id":${JSON.stringify(ctx.sessionId)},"seq":${event.seq},` +
+      `"timestamp":"${timestamp(event.at)}","type":"message","direction":"${event.direction}"`,
+  );
+  addSummary(out, event.message, event.correlation);
+  out.add("size", event.size).add("forwarded", event.forwarded);
+  if (!event.terminated) out.add("unterminated", true);
+  if (event.reusedId) out.add("reused_id", true);
+  if (event.cancels) out.add("cancels_seq", event.cancels.seq);
+  if (event.items) out.add("items", event.items.map(itemSummary));
+  if (event.elided) out.add("elided", event.elided);
+  if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event));
+  return out.close();
+}
+
+/** Where summary fields go: a JSON text being written, or a plain object. */
+interface Fields {
+  add(key: string, value: unknown): Fields;
+}
+
+/** A JSON object text built member by member; undefined values are left out. */
+class JsonLine implements Fields {
+  constructor(private text: string) {}
+
+  add(key: string, value: unknown): this {
+    if (value !== undefined) this.text += `,"${key}":${JSON.stringify(value)}`;
+    return this;
+  }
+
+  /** Appends members given as JSON text (starting with a comma). */
+  raw(members: string): this {
+    this.text += members;
+    return this;
+  }
+
+  close(): string {
+    return `${this.text}}`;
+  }
+}
+
+/** Fields collected into an object (for the items of a batch). */
+class ObjectFields implements Fields {
+  constructor(readonly value: AuditRecord = {}) {}
+
+  add(key: string, value: unknown): this {
+    if (value !== undefined) this.value[key] = value;
+    return this;
+  }
 }
 
 /** The record of a line over the size limit, with its head and tail (redacted). */
@@ -76,7 +112,7 @@ export function oversizedRecord(ctx: RecordContext, event: OversizedEvent): Audi
   record.direction = event.direction;
   record.kind = "oversized";
   if (event.id) record.id = event.id.raw;
-  if (event.correlation) Object.assign(record, requestLink(event.correlation));
+  if (event.correlation) addRequestLink(new ObjectFields(record), event.correlation);
   record.size = event.size;
   record.limit = event.limit;
   record.forwarded = false;
@@ -121,47 +157,44 @@ export function stderrRecord(
 }
 
 /** kind, method, id, tool, and what the response learned from its request. */
-function summary(message: Message, correlation?: Correlation): AuditRecord {
-  const out: AuditRecord = { kind: message.kind };
+function addSummary(out: Fields, message: Message, correlation?: Correlation): void {
+  out.add("kind", message.kind);
   switch (message.kind) {
     case "request":
-      out.method = message.method;
-      out.id = message.id.raw;
-      out.tool = toolOf(message.method, message.params);
-      if (out.tool === undefined) delete out.tool;
+      out.add("method", message.method).add("id", message.id.raw);
+      out.add("tool", toolOf(message.method, message.params));
       break;
     case "notification":
-      out.method = message.method;
+      out.add("method", message.method);
       break;
     case "response":
     case "error":
-      if (message.id) out.id = message.id.raw;
-      if (correlation) Object.assign(out, requestLink(correlation));
-      else out.unmatched = true;
+      if (message.id) out.add("id", message.id.raw);
+      if (correlation) addRequestLink(out, correlation);
+      else out.add("unmatched", true);
       if (message.kind === "error") {
-        out.error = { code: message.error.code, message: message.error.message };
+        out.add("error", { code: message.error.code, message: message.error.message });
       }
       break;
     case "invalid":
-      out.reason = message.reason;
+      out.add("reason", message.reason);
       break;
     case "batch":
       break;
   }
-  return out;
 }
 
 function itemSummary(item: BatchItem): AuditRecord {
-  return summary(item.message, item.correlation);
+  const fields = new ObjectFields();
+  addSummary(fields, item.message, item.correlation);
+  return fields.value;
 }
 
-function requestLink(correlation: Correlation): AuditRecord {
+function addRequestLink(out: Fields, correlation: Correlation): void {
   const { request, latencyMs } = correlation;
-  const out: AuditRecord = { method: request.method, request_seq: request.seq };
-  if (request.tool !== undefined) out.tool = request.tool;
-  out.latency_ms = Math.round(latencyMs * 1000) / 1000;
-  if (request.cancelled) out.cancelled = true;
-  return out;
+  out.add("method", request.method).add("request_seq", request.seq).add("tool", request.tool);
+  out.add("latency_ms", Math.round(latencyMs * 1000) / 1000);
+  if (request.cancelled) out.add("cancelled", true);
 }
 
 /** `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text), redacted. */

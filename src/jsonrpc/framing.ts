@@ -43,6 +43,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** The buffer's resting size. */
 const BASE_SIZE = 64 * 1024;
+/** Above this size the buffer grows by this much at a time rather than doubling. */
+const GROWTH_STEP = 1024 * 1024;
 
 /** Splits a byte stream into lines. */
 export class LineFramer {
@@ -173,13 +175,23 @@ export class LineFramer {
     };
   }
 
+  /**
+   * Gives the memory of a big line back once it is consumed. Call it when done with the
+   * frames of the last `push` (they are invalid afterwards).
+   */
+  release(): void {
+    if (this.#end === this.#start && this.#memory.byteLength > BASE_SIZE) {
+      this.#start = this.#end = this.#scan = 0;
+      this.#resize(BASE_SIZE);
+    }
+  }
+
   /** Compacts, grows or shrinks the buffer so that `min` bytes are free after `#end`. */
   #makeRoom(min: number): void {
     const pending = this.#end - this.#start;
     if (pending === 0) {
       this.#start = this.#end = this.#scan = 0;
-      // Idle after a big line: give the memory back.
-      if (this.#memory.byteLength > BASE_SIZE && min <= BASE_SIZE) this.#resize(BASE_SIZE);
+      if (min <= BASE_SIZE) this.release();
     }
     if (this.#buf.length - this.#end >= min) return;
     if (this.#start > 0) {
@@ -189,11 +201,10 @@ export class LineFramer {
       this.#start = 0;
     }
     if (this.#buf.length - this.#end < min) {
-      const wanted = Math.max(
-        this.#end + min,
-        Math.min(this.#memory.byteLength * 2, this.#memory.maxByteLength),
-      );
-      this.#resize(Math.min(wanted, this.#memory.maxByteLength));
+      // Growing in place copies nothing, so big lines grow in steps and hold little spare.
+      const size = this.#memory.byteLength;
+      const step = Math.min(size, GROWTH_STEP);
+      this.#resize(Math.min(Math.max(this.#end + min, size + step), this.#memory.maxByteLength));
     }
   }
 

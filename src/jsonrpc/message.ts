@@ -92,8 +92,11 @@ export interface ParsedLine {
   readonly elided: number;
 }
 
-/** Classifies one line (without its terminator). Never throws. */
-export function parseLine(content: Uint8Array): ParsedLine {
+/**
+ * Classifies one line (without its terminator). `decoded`, when given, is its text already
+ * decoded (see `decodeLines`). Never throws.
+ */
+export function parseLine(content: Uint8Array, decoded?: string): ParsedLine {
   if (content.length === 0) return { message: invalid("empty line", ""), text: "", elided: 0 };
   let bytes = content;
   let elided = 0;
@@ -107,12 +110,75 @@ export function parseLine(content: Uint8Array): ParsedLine {
   }
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = decoded !== undefined && bytes === content ? decoded : utf8.decode(bytes);
   } catch {
     text = lenient.decode(bytes);
     return { message: invalid("line is not valid UTF-8", text), text, elided };
   }
   return { message: parseText(text), text, elided };
+}
+
+/**
+ * Decodes many lines with one call where it can: lines whose raw bytes (terminators included)
+ * lie back to back in one buffer are decoded as a run and split at `\n`, which never occurs
+ * inside a multi-byte UTF-8 character. Returns each line's text without its terminator, or
+ * undefined where the line is to be decoded on its own (large lines, invalid UTF-8, gaps).
+ */
+export function decodeLines(raws: readonly (Uint8Array | undefined)[]): (string | undefined)[] {
+  const texts: (string | undefined)[] = new Array(raws.length).fill(undefined);
+  let i = 0;
+  while (i < raws.length) {
+    const first = raws[i];
+    if (!first || first.length > LARGE_LINE_BYTES) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let end = first.byteOffset + first.length;
+    for (; j < raws.length; j++) {
+      const next = raws[j];
+      if (
+        !next || next.buffer !== first.buffer || next.byteOffset !== end ||
+        next.length > LARGE_LINE_BYTES
+      ) break;
+      end += next.length;
+    }
+    if (j - i > 1) {
+      decodeRun(
+        i,
+        j,
+        new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset),
+        texts,
+      );
+    }
+    i = j;
+  }
+  return texts;
+}
+
+function decodeRun(
+  from: number,
+  to: number,
+  region: Uint8Array,
+  texts: (string | undefined)[],
+): void {
+  let text: string;
+  try {
+    text = utf8.decode(region);
+  } catch {
+    return; // one of them is not UTF-8: decode each on its own to find out which
+  }
+  let start = 0;
+  for (let k = from; k < to; k++) {
+    const nl = text.indexOf("\n", start);
+    const stop = nl === -1 ? text.length : nl;
+    // The same terminator handling as the framer: drop "\n", then a "\r" before it.
+    texts[k] = text.slice(
+      start,
+      text.charCodeAt(stop - 1) === 0x0d && stop > start ? stop - 1 : stop,
+    );
+    start = stop + 1;
+  }
 }
 
 /** Classifies one line (without its terminator). Never throws. */

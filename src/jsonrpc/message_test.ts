@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { parseLine, parseMessage, parseText } from "./message.ts";
+import { decodeLines, parseLine, parseMessage, parseText } from "./message.ts";
 
 const enc = new TextEncoder();
 
@@ -116,4 +116,34 @@ Deno.test("parseLine inspects a line over 1 MiB through its skeleton", () => {
     shown.endsWith(`…[${(3 << 20) - 16 * 1024} more bytes not inspected by km]`),
     shown.slice(-60),
   );
+});
+
+Deno.test("decodeLines decodes back-to-back lines in one go, exactly as one by one", () => {
+  const lines = ['{"a":1}\n', '{"b":"é😀"}\r\n', "\n", "\uFEFF{}\n", '{"c":3}'];
+  const bytes = enc.encode(lines.join(""));
+  const raws: Uint8Array[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    const size = enc.encode(line).length;
+    raws.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  assertEquals(decodeLines(raws), ['{"a":1}', '{"b":"é😀"}', "", "\uFEFF{}", '{"c":3}']);
+  for (const [i, raw] of raws.entries()) {
+    const content = raw.subarray(
+      0,
+      raw.length - (lines[i].endsWith("\r\n") ? 2 : lines[i].endsWith("\n") ? 1 : 0),
+    );
+    assertEquals(parseLine(content, decodeLines(raws)[i]).message, parseLine(content).message);
+  }
+});
+
+Deno.test("decodeLines leaves a run with invalid UTF-8 and lines with gaps to per-line decoding", () => {
+  const bytes = Uint8Array.of(0x7b, 0x7d, 0x0a, 0xff, 0x0a);
+  assertEquals(decodeLines([bytes.subarray(0, 3), bytes.subarray(3, 5)]), [undefined, undefined]);
+  assertEquals(decodeLines([bytes.subarray(0, 3), undefined, bytes.subarray(3, 5)]), [
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });

@@ -176,6 +176,8 @@ export async function runMonitor(
   };
   const onEnded = (side: Side, error?: unknown) => {
     const fields = error ? { error: errorText(error) } : {};
+    // Not an end of input but a failure: say so, not only in the log.
+    if (error) diagnostics.error(`relaying from the ${side} stopped: ${errorText(error)}`);
     if (side === "server") return lifecycle("server_stdout_eof", fields);
     if (clientGone) return;
     lifecycle("client_eof", fields);

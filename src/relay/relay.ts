@@ -8,7 +8,7 @@
  */
 import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
 import { type Frame, type LineFrame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
-import { type Id, idKeyOf, type Message, parseLine } from "../jsonrpc/message.ts";
+import { decodeLines, type Id, idKeyOf, type Message, parseLine } from "../jsonrpc/message.ts";
 import { findOversizedId } from "../jsonrpc/oversized.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type { ByteSink } from "./sink.ts";
@@ -24,6 +24,17 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => performance.now(), epochMs: () => Date.now() };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What correlation learns about one message. */
+type Links = Pick<MessageEvent, "correlation" | "reusedId" | "cancels">;
+
+/** Both clock readings for one batch of frames. */
+interface Time {
+  readonly now: number;
+  readonly at: number;
+}
 
 /** One element of a batch with what correlation learned about it. */
 export interface BatchItem {
@@ -133,6 +144,7 @@ export class Relay {
       for (let frames = await read(); frames; frames = await read()) {
         // Frames are views into the framer's buffer: deliver them before the next read.
         await this.#deliver(direction, frames, to, back);
+        framer.release();
       }
       await this.#deliver(direction, framer.end(), to, back);
     } catch (error) {
@@ -143,72 +155,93 @@ export class Relay {
 
   async #deliver(direction: Direction, frames: Frame[], to: ByteSink, back: ByteSink) {
     if (frames.length === 0) return;
+    // Lines that arrived in one read arrived at the same time: read the clocks once.
+    const time: Time = { now: this.#options.clock.now(), at: this.#options.clock.epochMs() };
+    const texts = decodeLines(frames.map((f) => (f.kind === "line" ? f.raw : undefined)));
     const out: Uint8Array[] = [];
-    for (const frame of frames) {
-      if (frame.kind === "line") this.#line(direction, frame, to, out);
-      else this.#oversized(direction, frame, to, back, out);
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      if (frame.kind === "line") this.#line(direction, frame, texts[i], time, to, out);
+      else this.#oversized(direction, frame, time, to, back, out);
     }
     if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
   }
 
-  #line(direction: Direction, frame: LineFrame, to: ByteSink, out: Uint8Array[]): void {
-    const { clock, nextSeq, observer } = this.#options;
-    const { message, text, elided } = parseLine(frame.content);
-    const seq = nextSeq();
-    const now = clock.now();
+  #line(
+    direction: Direction,
+    frame: LineFrame,
+    decoded: string | undefined,
+    time: Time,
+    to: ByteSink,
+    out: Uint8Array[],
+  ): void {
+    const { message, text, elided } = parseLine(frame.content, decoded);
+    const seq = this.#options.nextSeq();
     const forwarded = !to.broken;
     if (forwarded) out.push(frame.raw);
-    const base = {
+    // One object of one shape per message: the relay's hot path.
+    const event: Mutable<MessageEvent> = {
       direction,
       seq,
-      at: clock.epochMs(),
+      at: time.at,
       size: frame.raw.length,
       message,
       text,
       elided,
       forwarded,
       terminated: frame.terminated,
+      correlation: undefined,
+      items: undefined,
+      reusedId: undefined,
+      cancels: undefined,
     };
     if (message.kind === "batch") {
-      const items = message.items.map((item) => ({
-        message: item,
-        ...this.#correlate(direction, item, seq, now),
-      }));
-      observer.message({ ...base, items });
+      event.items = message.items.map((item) => {
+        const link: Mutable<Links> & BatchItem = { message: item, correlation: undefined };
+        this.#correlate(direction, item, seq, time.now, link);
+        return link;
+      });
     } else {
-      observer.message({ ...base, ...this.#correlate(direction, message, seq, now) });
+      this.#correlate(direction, message, seq, time.now, event);
     }
+    this.#options.observer.message(event);
   }
 
-  #correlate(direction: Direction, message: Message, seq: number, now: number) {
+  /** Tracks requests, resolves responses and marks cancellations, noting what it learned. */
+  #correlate(
+    direction: Direction,
+    message: Message,
+    seq: number,
+    now: number,
+    into: Mutable<Links>,
+  ) {
     const correlator = this.correlator;
     switch (message.kind) {
       case "request":
-        return { reusedId: correlator.request(direction, message, seq, now) || undefined };
+        if (correlator.request(direction, message, seq, now)) into.reusedId = true;
+        break;
       case "response":
-        return { correlation: correlator.response(direction, message.id, now) };
       case "error":
-        return {
-          correlation: message.id ? correlator.response(direction, message.id, now) : undefined,
-        };
+        if (message.id) into.correlation = correlator.response(direction, message.id, now);
+        break;
       case "notification": {
-        if (message.method !== "notifications/cancelled") return {};
+        if (message.method !== "notifications/cancelled") break;
         const key = idKeyOf((message.params as { requestId?: unknown } | undefined)?.requestId);
-        return { cancels: key === undefined ? undefined : correlator.cancel(direction, key) };
+        if (key !== undefined) into.cancels = correlator.cancel(direction, key);
+        break;
       }
-      default:
-        return {};
     }
   }
 
   #oversized(
     direction: Direction,
     frame: OversizedFrame,
+    time: Time,
     to: ByteSink,
     back: ByteSink,
     out: Uint8Array[],
   ) {
-    const { clock, nextSeq, observer, maxMessageBytes } = this.#options;
+    const { nextSeq, observer, maxMessageBytes } = this.#options;
     const seq = nextSeq();
     const id = findOversizedId(frame.head, frame.tail);
     const error = new JsonRpcError(
@@ -225,7 +258,7 @@ export class Relay {
       const response = error.toResponse(id.raw) + "\n";
       const bytes = new TextEncoder().encode(response);
       if (answersReceiver) {
-        correlation = this.correlator.response(direction, id, clock.now());
+        correlation = this.correlator.response(direction, id, time.now);
         if (!to.broken) out.push(bytes);
         reply = { to: direction === "client_to_server" ? "server" : "client", response };
       } else {
@@ -236,7 +269,7 @@ export class Relay {
     observer.oversized({
       direction,
       seq,
-      at: clock.epochMs(),
+      at: time.at,
       size: frame.size,
       limit: maxMessageBytes,
       head: frame.head,
