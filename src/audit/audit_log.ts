@@ -1,6 +1,6 @@
 /**
- * The JSON Lines writer. Callers append record builders; building (redaction, stringify) and
- * writing happen later, in batches, off the relay's path. `close` drains everything.
+ * The JSON Lines writer. Records are queued and written in batches after the relay's current
+ * work, so a slow disk never holds a message back. `close` drains everything.
  */
 import { KmError } from "../errors.ts";
 import type { AuditRecord } from "./record.ts";
@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
 export class AuditLog {
   readonly #file: LogFile;
   readonly #onError: (error: unknown) => void;
-  #queue: (() => AuditRecord | string)[] = [];
+  #queue: string[] = [];
   #draining: Promise<void> | undefined;
   #failed = false;
   #closed = false;
@@ -44,13 +44,10 @@ export class AuditLog {
     }
   }
 
-  /**
-   * Queues a record (an object, or its JSON text). `build` runs later, so the caller pays only
-   * for the closure.
-   */
-  append(build: () => AuditRecord | string): void {
+  /** Queues a record: an object, or its JSON text. Writing happens later, in batches. */
+  append(record: AuditRecord | string): void {
     if (this.#closed) return;
-    this.#queue.push(build);
+    this.#queue.push(typeof record === "string" ? record : JSON.stringify(record));
     this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() =>
       this.#drain()
     );
@@ -68,9 +65,7 @@ export class AuditLog {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
-      let text = "";
-      for (const build of batch) text += serialise(build) + "\n";
-      await this.#writeAll(encoder.encode(text));
+      await this.#writeAll(encoder.encode(batch.join("\n") + "\n"));
       this.written += batch.length;
     }
     this.#draining = undefined;
@@ -85,15 +80,5 @@ export class AuditLog {
       this.#failed = true;
       this.#onError(error);
     }
-  }
-}
-
-/** A record that cannot be serialised still leaves a trace rather than vanishing. */
-function serialise(build: () => AuditRecord | string): string {
-  try {
-    const record = build();
-    return typeof record === "string" ? record : JSON.stringify(record);
-  } catch (error) {
-    return JSON.stringify({ type: "record_error", error: String(error) });
   }
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
-import { JsoncError, parseJsonc, stripJsonc } from "./jsonc.ts";
+import { type JsoncError, parseJsonc, stripJsonc } from "./jsonc.ts";
 
 Deno.test("parseJsonc accepts line and block comments and trailing commas", () => {
   const text = `{

@@ -4,7 +4,7 @@
  */
 import { KmError } from "../errors.ts";
 import { type Config, type Layer, resolveConfig, suggest } from "./config.ts";
-import { JsoncError, parseJsonc } from "./jsonc.ts";
+import { type JsoncError, parseJsonc } from "./jsonc.ts";
 import { CONFIG_SPEC, ENV_KEYS, ENV_OTHER, type Spec } from "./schema.ts";
 
 export interface LoadOptions {

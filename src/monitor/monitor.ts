@@ -105,7 +105,7 @@ export async function runMonitor(
   const lifecycle = (event: LifecycleEvent, fields: Record<string, unknown> = {}) => {
     const s = nextSeq();
     const at = clock.epochMs();
-    audit.append(() => lifecycleRecord(ctx, s, at, event, fields));
+    audit.append(lifecycleRecord(ctx, s, at, event, fields));
   };
   const startFields = {
     km: { version: VERSION, pid: Deno.pid },
@@ -160,12 +160,12 @@ export async function runMonitor(
     for (const item of event.items ?? []) {
       if (item.correlation) stats.latency(item.correlation.latencyMs);
     }
-    audit.append(() => messageLine(ctx, event));
+    audit.append(messageLine(ctx, event));
     if (config.verbose) diagnostics.info(verboseLine(event));
   };
   const onOversized = (event: OversizedEvent) => {
     stats.count(event.direction, "oversized", event.size, false);
-    audit.append(() => oversizedRecord(ctx, event));
+    audit.append(oversizedRecord(ctx, event));
     const from = event.direction === "client_to_server" ? "client" : "server";
     diagnostics.warn(
       `dropped a ${formatBytes(event.size)} message from the ${from}: it exceeds maxMessageBytes ` +
@@ -198,7 +198,7 @@ export async function runMonitor(
     stats.stderrLines++;
     const s = nextSeq();
     const at = clock.epochMs();
-    audit.append(() => stderrRecord(ctx, s, at, line));
+    audit.append(stderrRecord(ctx, s, at, line));
   });
 
   let signalled = false;

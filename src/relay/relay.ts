@@ -159,12 +159,23 @@ export class Relay {
     const time: Time = { now: this.#options.clock.now(), at: this.#options.clock.epochMs() };
     const texts = decodeLines(frames.map((f) => (f.kind === "line" ? f.raw : undefined)));
     const out: Uint8Array[] = [];
+    const events: (MessageEvent | OversizedEvent)[] = [];
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
-      if (frame.kind === "line") this.#line(direction, frame, texts[i], time, to, out);
-      else this.#oversized(direction, frame, time, to, back, out);
+      events.push(
+        frame.kind === "line"
+          ? this.#line(direction, frame, texts[i], time, to, out)
+          : this.#oversized(direction, frame, time, to, back, out),
+      );
     }
-    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
+    // Forward first; the observer (audit records) works while the bytes are being written.
+    const written = out.length > 0 ? to.write(out.length === 1 ? out[0] : concat(out)) : undefined;
+    const { observer } = this.#options;
+    for (const event of events) {
+      if ("message" in event) observer.message(event);
+      else observer.oversized(event);
+    }
+    await written;
   }
 
   #line(
@@ -174,7 +185,7 @@ export class Relay {
     time: Time,
     to: ByteSink,
     out: Uint8Array[],
-  ): void {
+  ): MessageEvent {
     const { message, text, elided } = parseLine(frame.content, decoded);
     const seq = this.#options.nextSeq();
     const forwarded = !to.broken;
@@ -204,7 +215,7 @@ export class Relay {
     } else {
       this.#correlate(direction, message, seq, time.now, event);
     }
-    this.#options.observer.message(event);
+    return event;
   }
 
   /** Tracks requests, resolves responses and marks cancellations, noting what it learned. */
@@ -240,8 +251,8 @@ export class Relay {
     to: ByteSink,
     back: ByteSink,
     out: Uint8Array[],
-  ) {
-    const { nextSeq, observer, maxMessageBytes } = this.#options;
+  ): OversizedEvent {
+    const { nextSeq, maxMessageBytes } = this.#options;
     const seq = nextSeq();
     const id = findOversizedId(frame.head, frame.tail);
     const error = new JsonRpcError(
@@ -266,7 +277,7 @@ export class Relay {
         reply = { to: direction === "client_to_server" ? "client" : "server", response };
       }
     }
-    observer.oversized({
+    return {
       direction,
       seq,
       at: time.at,
@@ -277,7 +288,7 @@ export class Relay {
       id,
       correlation,
       reply,
-    });
+    };
   }
 }
 
