@@ -168,14 +168,13 @@ export class Relay {
           : this.#oversized(direction, frame, time, to, back, out),
       );
     }
-    // Forward first; the observer (audit records) works while the bytes are being written.
-    const written = out.length > 0 ? to.write(out.length === 1 ? out[0] : concat(out)) : undefined;
+    // Forward first: the observer (audit records, stats) runs once the bytes are written.
+    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
     const { observer } = this.#options;
     for (const event of events) {
       if ("message" in event) observer.message(event);
       else observer.oversized(event);
     }
-    await written;
   }
 
   #line(
