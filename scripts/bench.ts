@@ -306,6 +306,10 @@ export function echoServerCommand(): string[] {
 
 export function setups(logDir: string): Setup[] {
   const server = echoServerCommand();
+  const km = (...flags: string[]) => [
+    ...[DENO, "run", "--allow-all", KM_MAIN, "monitor", "--quiet", ...flags],
+    ...["--log-dir", logDir, "--", ...server],
+  ];
   return [
     { key: "direct", label: "direct", process: "the echo server", command: server },
     {
@@ -314,41 +318,12 @@ export function setups(logDir: string): Setup[] {
       process: "raw_relay.ts",
       command: [DENO, "run", "--allow-run", "--no-prompt", RAW_RELAY, ...server],
     },
-    {
-      key: "km",
-      label: "km",
-      process: "km",
-      command: [
-        DENO,
-        "run",
-        "--allow-all",
-        KM_MAIN,
-        "monitor",
-        "--quiet",
-        "--log-dir",
-        logDir,
-        "--",
-        ...server,
-      ],
-    },
+    { key: "km", label: "km", process: "km", command: km() },
     {
       key: "km-metadata",
       label: "km, metadata log",
       process: "km",
-      command: [
-        DENO,
-        "run",
-        "--allow-all",
-        KM_MAIN,
-        "monitor",
-        "--quiet",
-        "--log-bodies",
-        "metadata",
-        "--log-dir",
-        logDir,
-        "--",
-        ...server,
-      ],
+      command: km("--log-bodies", "metadata"),
     },
   ];
 }

@@ -159,3 +159,16 @@ export const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized
 export function messageRecords(records: Record<string, unknown>[]): Record<string, unknown>[] {
   return records.filter((r) => r.type === "message");
 }
+
+/** `km monitor --quiet [flags] --log-dir DIR -- server...`, driven as a raw client. */
+export function monitor(
+  logDir: string,
+  server: string[],
+  flags: string[] = [],
+  options?: ConstructorParameters<typeof KmProcess>[1],
+): KmProcess {
+  return new KmProcess(
+    ["monitor", "--quiet", ...flags, "--log-dir", logDir, "--", ...server],
+    options,
+  );
+}

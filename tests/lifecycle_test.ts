@@ -11,6 +11,7 @@ import {
   INITIALIZED,
   KmProcess,
   messageRecords,
+  monitor,
   processesMatching,
   readSessionLog,
   SERVER_EVERYTHING,
@@ -34,16 +35,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 Deno.test("a server crash mid-call gives the client an error, and km its exit code", () =>
   withDir(async (dir) => {
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      SCRIPTED,
-      "crash-on-call",
-    ]);
+    const km = monitor(dir, ["node", SCRIPTED, "crash-on-call"]);
     await km.write(
       INITIALIZE + INITIALIZED +
         '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"work"}}\n',
@@ -76,18 +68,9 @@ Deno.test("a server crash mid-call gives the client an error, and km its exit co
 Deno.test("a server that ignores stdin EOF is terminated, and its children with it", () =>
   withDir(async (dir) => {
     const sleep = uniqueSleep();
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
+    const km = monitor(dir, ["node", SCRIPTED, "ignore-eof", sleep], [
       "--close-stdin-wait",
       "300ms",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      SCRIPTED,
-      "ignore-eof",
-      sleep,
     ]);
     await km.write(INITIALIZE);
     await km.waitFor('"id":0');
@@ -104,20 +87,11 @@ Deno.test("a server that ignores stdin EOF is terminated, and its children with 
 Deno.test("a server that ignores SIGTERM too is killed after the terminate wait", () =>
   withDir(async (dir) => {
     const sleep = uniqueSleep();
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
+    const km = monitor(dir, ["node", SCRIPTED, "ignore-term", sleep], [
       "--close-stdin-wait",
       "200ms",
       "--terminate-wait",
       "300ms",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      SCRIPTED,
-      "ignore-term",
-      sleep,
     ]);
     await km.write(INITIALIZE);
     await km.waitFor('"id":0');
@@ -134,17 +108,7 @@ Deno.test("a server that ignores SIGTERM too is killed after the terminate wait"
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
   Deno.test(`${signal} to km is forwarded to the server and km exits with 128+n`, () =>
     withDir(async (dir) => {
-      const km = new KmProcess([
-        "monitor",
-        "--quiet",
-        "--log-dir",
-        dir,
-        "--",
-        "node",
-        SCRIPTED,
-        "ignore-eof",
-        uniqueSleep(),
-      ]);
+      const km = monitor(dir, ["node", SCRIPTED, "ignore-eof", uniqueSleep()]);
       await km.write(INITIALIZE);
       await km.waitFor('"id":0');
       const serverPid = (await readSessionLogWhenReady(dir)).find((r) => r.event === "start")
@@ -176,15 +140,7 @@ async function readSessionLogWhenReady(dir: string): Promise<Record<string, unkn
 
 Deno.test("SIGHUP is forwarded and the server decides what it means", () =>
   withDir(async (dir) => {
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      ...SERVER_EVERYTHING,
-    ]);
+    const km = monitor(dir, ["node", ...SERVER_EVERYTHING]);
     await km.write(INITIALIZE);
     await km.waitFor('"id":0');
     km.child.kill("SIGHUP");
@@ -195,17 +151,7 @@ Deno.test("SIGHUP is forwarded and the server decides what it means", () =>
 
 Deno.test("a client that vanishes with calls pending stops the server, leaving nothing behind", () =>
   withDir(async (dir) => {
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
-      "--close-stdin-wait",
-      "300ms",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      ...SERVER_EVERYTHING,
-    ]);
+    const km = monitor(dir, ["node", ...SERVER_EVERYTHING], ["--close-stdin-wait", "300ms"]);
     await km.write(INITIALIZE + INITIALIZED);
     await km.waitFor('"id":0');
     await km.write(
@@ -291,16 +237,7 @@ Deno.test("a server command given as one string runs, with a minimal client envi
 
 Deno.test("server stderr passes through unchanged and each line is recorded, redacted", () =>
   withDir(async (dir) => {
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      SCRIPTED,
-      "stderr",
-    ]);
+    const km = monitor(dir, ["node", SCRIPTED, "stderr"]);
     await km.write(INITIALIZE);
     await km.waitFor('"id":0');
     await km.closeStdin();
@@ -313,16 +250,7 @@ Deno.test("server stderr passes through unchanged and each line is recorded, red
 
 Deno.test("a client that never reads km's stderr does not stall the relay", () =>
   withDir(async (dir) => {
-    const km = new KmProcess([
-      "monitor",
-      "--quiet",
-      "--log-dir",
-      dir,
-      "--",
-      "node",
-      SCRIPTED,
-      "flood",
-    ], {
+    const km = monitor(dir, ["node", SCRIPTED, "flood"], [], {
       readStderr: false,
     });
     await km.write(INITIALIZE);

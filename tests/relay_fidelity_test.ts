@@ -7,8 +7,8 @@ import {
   FIXTURES,
   INITIALIZE,
   INITIALIZED,
-  KmProcess,
   messageRecords,
+  monitor,
   readSessionLog,
   SERVER_EVERYTHING,
 } from "./helpers.ts";
@@ -29,17 +29,7 @@ Deno.test("km forwards odd lines byte for byte and records exactly one record pe
     "not json at all\n",
     '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"work"}}', // no final newline
   ];
-  const km = new KmProcess([
-    "monitor",
-    "--quiet",
-    "--log-dir",
-    `${dir}/logs`,
-    "--",
-    "node",
-    SCRIPTED,
-    "record",
-    received,
-  ]);
+  const km = monitor(`${dir}/logs`, ["node", SCRIPTED, "record", received]);
   for (const line of lines) await km.write(line);
   await km.waitFor('"id":9007199254740993');
   // The unterminated last line reaches the server only at end of input.
@@ -111,15 +101,7 @@ Deno.test("a client sees the same bytes from server-everything with and without 
     '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get-sum","arguments":{"a":2,"b":40}}}\n',
   ];
   const expected = await direct(lines, '"id":2');
-  const km = new KmProcess([
-    "monitor",
-    "--quiet",
-    "--log-dir",
-    dir,
-    "--",
-    "node",
-    ...SERVER_EVERYTHING,
-  ]);
+  const km = monitor(dir, ["node", ...SERVER_EVERYTHING]);
   for (const line of lines) await km.write(line);
   await km.waitFor('"id":2');
   await km.closeStdin();
@@ -134,18 +116,9 @@ Deno.test("a client sees the same bytes from server-everything with and without 
 Deno.test("an oversized request is answered with an error and never reaches the server", async () => {
   const dir = await Deno.makeTempDir();
   const received = `${dir}/received.bin`;
-  const km = new KmProcess([
-    "monitor",
-    "--quiet",
+  const km = monitor(`${dir}/logs`, ["node", SCRIPTED, "record", received], [
     "--max-message-bytes",
     "64KiB",
-    "--log-dir",
-    `${dir}/logs`,
-    "--",
-    "node",
-    SCRIPTED,
-    "record",
-    received,
   ]);
   await km.write(INITIALIZE);
   await km.waitFor('"id":0');
@@ -175,19 +148,7 @@ Deno.test("an oversized request is answered with an error and never reaches the 
 
 Deno.test("an oversized response becomes an error response for the waiting client", async () => {
   const dir = await Deno.makeTempDir();
-  const km = new KmProcess([
-    "monitor",
-    "--quiet",
-    "--max-message-bytes",
-    "64KiB",
-    "--log-dir",
-    dir,
-    "--",
-    "node",
-    SCRIPTED,
-    "big",
-    "200000",
-  ]);
+  const km = monitor(dir, ["node", SCRIPTED, "big", "200000"], ["--max-message-bytes", "64KiB"]);
   await km.write(
     INITIALIZE + '{"jsonrpc":"2.0","id":"call-1","method":"tools/call","params":{"name":"work"}}\n',
   );
@@ -204,16 +165,7 @@ Deno.test("an oversized response becomes an error response for the waiting clien
 
 Deno.test("out-of-order traffic: early notification, junk, a server request with id 0, a duplicate response", async () => {
   const dir = await Deno.makeTempDir();
-  const km = new KmProcess([
-    "monitor",
-    "--quiet",
-    "--log-dir",
-    dir,
-    "--",
-    "node",
-    SCRIPTED,
-    "chatty",
-  ]);
+  const km = monitor(dir, ["node", SCRIPTED, "chatty"]);
   await km.write(INITIALIZE + INITIALIZED);
   await km.waitFor('"method":"roots/list"');
   // Both sides have a request with id 0 in flight: the client answers the server's.
