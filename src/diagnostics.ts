@@ -2,6 +2,7 @@
  * The one place km writes human-readable text. Stdout belongs to the relayed protocol, so
  * everything here goes to a writer that is stderr in production and a buffer in tests.
  */
+import { atMost } from "./at_most.ts";
 
 /** Something that accepts text synchronously (stderr, or a test buffer). */
 export interface TextWriter {
@@ -50,12 +51,7 @@ export class StderrQueue implements TextWriter {
    * (a reader that never reads must not keep km from exiting).
    */
   async flush(timeoutMs = 2000): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#last,
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await atMost(this.#last, timeoutMs);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { type Correlation, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
-import type { BatchItem, MessageEvent, OversizedEvent } from "../relay/relay.ts";
+import type { BatchItem, MessageEvent, OversizedEvent } from "../relay/events.ts";
 import type { Redactor } from "./redact.ts";
 
 export const SCHEMA = "km.audit/v1";

@@ -1,7 +1,8 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { parseText } from "../jsonrpc/message.ts";
-import type { MessageEvent } from "../relay/relay.ts";
-import { BUILTIN_FIELDS, BUILTIN_RULES, Redactor } from "./redact.ts";
+import type { MessageEvent } from "../relay/events.ts";
+import { Redactor } from "./redact.ts";
+import { BUILTIN_FIELDS, BUILTIN_RULES } from "./redaction_rules.ts";
 import {
   lifecycleRecord,
   messageLine,

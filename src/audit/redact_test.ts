@@ -1,11 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import {
-  BUILTIN_FIELDS,
-  BUILTIN_RULES,
-  BUILTIN_TRIGGERS,
-  Redactor,
-  redactorFor,
-} from "./redact.ts";
+import { Redactor, redactorFor } from "./redact.ts";
+import { BUILTIN_FIELDS, BUILTIN_RULES, BUILTIN_TRIGGERS } from "./redaction_rules.ts";
 
 const redactor = new Redactor({
   rules: BUILTIN_RULES,

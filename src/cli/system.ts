@@ -1,6 +1,6 @@
 /** The real CliIo: Deno's stdin/stdout/stderr, environment, signals and process spawning. */
 import { Diagnostics, StderrQueue } from "../diagnostics.ts";
-import { systemClock } from "../relay/relay.ts";
+import { systemClock } from "../relay/events.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
 import type { CliIo } from "./cli.ts";
 

@@ -3,6 +3,7 @@
  * stderr through, forwards signals, stops the server in stages, and returns the exit code.
  * All process and stream access comes in through `MonitorDeps`.
  */
+import { atMost } from "../at_most.ts";
 import { AuditLog } from "../audit/audit_log.ts";
 import { serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import {
@@ -17,20 +18,15 @@ import { redactorFor } from "../audit/redact.ts";
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
-import { LineFramer } from "../jsonrpc/framing.ts";
-import {
-  type Clock,
-  type MessageEvent,
-  type OversizedEvent,
-  Relay,
-  type Side,
-} from "../relay/relay.ts";
+import type { Clock, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
+import { Relay } from "../relay/relay.ts";
 import { streamSink } from "../relay/sink.ts";
 import { SessionStats } from "../relay/stats.ts";
 import { VERSION } from "../version.ts";
 import { childEnv } from "./child_env.ts";
 import { formatBytes, summary, verboseLine } from "./report.ts";
 import { Shutdown } from "./shutdown.ts";
+import { pumpStderr } from "./stderr_pump.ts";
 import type { ExitStatus, SpawnOptions, Upstream } from "./upstream.ts";
 
 /** Signals km forwards to the server. */
@@ -273,39 +269,4 @@ function outcomeOf(status: ExitStatus): string {
   return status.signal
     ? `was killed by ${status.signal} (exit code ${status.code})`
     : `exited with code ${status.code}`;
-}
-
-/** Copies the server's stderr through unchanged and reports each line. */
-async function pumpStderr(
-  source: ReadableStream<Uint8Array>,
-  passthrough: (bytes: Uint8Array) => void,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const framer = new LineFramer(64 * 1024, 64 * 1024);
-  const decoder = new TextDecoder();
-  const report = (frames: ReturnType<LineFramer["push"]>) => {
-    for (const f of frames) {
-      onLine(
-        f.kind === "line"
-          ? decoder.decode(f.content)
-          : `${decoder.decode(f.head)}…[line of ${f.size} bytes truncated]`,
-      );
-    }
-  };
-  try {
-    for await (const chunk of source) {
-      passthrough(chunk);
-      report(framer.push(chunk));
-    }
-  } catch {
-    // A broken stderr pipe ends the passthrough; the relay goes on.
-  }
-  report(framer.end());
-}
-
-/** Waits for `promise`, or `ms` at most; the timer is cleared either way. */
-async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -1,6 +1,6 @@
 /** Human-readable text on stderr: one line per message (--verbose) and the exit summary. */
 import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
-import type { MessageEvent, OversizedEvent } from "../relay/relay.ts";
+import type { MessageEvent, OversizedEvent } from "../relay/events.ts";
 import type { DirectionStats, SessionStats } from "../relay/stats.ts";
 
 const ARROW: Record<Direction, string> = { client_to_server: "→", server_to_client: "←" };

@@ -8,22 +8,20 @@
  */
 import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
 import { type Frame, type LineFrame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
-import { decodeLines, type Id, idKeyOf, type Message, parseLine } from "../jsonrpc/message.ts";
+import { idKeyOf, type Message } from "../jsonrpc/message.ts";
+import { decodeLines, parseLine } from "../jsonrpc/parse_line.ts";
 import { findOversizedId } from "../jsonrpc/oversized.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
+import type {
+  BatchItem,
+  Clock,
+  MessageEvent,
+  OversizedEvent,
+  RelayObserver,
+  Side,
+} from "./events.ts";
+import { frameReader } from "./frame_reader.ts";
 import type { ByteSink } from "./sink.ts";
-
-export type Side = "client" | "server";
-
-/** Clocks injected for deterministic tests. */
-export interface Clock {
-  /** Monotonic milliseconds, for latency. */
-  now(): number;
-  /** Wall-clock epoch milliseconds, for timestamps. */
-  epochMs(): number;
-}
-
-export const systemClock: Clock = { now: () => performance.now(), epochMs: () => Date.now() };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -34,62 +32,6 @@ type Links = Pick<MessageEvent, "correlation" | "reusedId" | "cancels">;
 interface Time {
   readonly now: number;
   readonly at: number;
-}
-
-/** One element of a batch with what correlation learned about it. */
-export interface BatchItem {
-  readonly message: Message;
-  readonly correlation?: Correlation;
-}
-
-/** A complete line that was received, classified and (maybe) forwarded. */
-export interface MessageEvent {
-  readonly direction: Direction;
-  readonly seq: number;
-  readonly at: number;
-  /** Bytes on the wire, terminator included. */
-  readonly size: number;
-  readonly message: Message;
-  /** The text parsed (see `ParsedLine.text`): the audit body, without re-serialising. */
-  readonly text: string;
-  /** Strings cut from a large line's skeleton before parsing. */
-  readonly elided: number;
-  /** For a response or error response: its request. */
-  readonly correlation?: Correlation;
-  /** For a batch: each item with its correlation. */
-  readonly items?: readonly BatchItem[];
-  /** For a request: the sender already had a pending request with this id. */
-  readonly reusedId?: boolean;
-  /** For `notifications/cancelled`: the cancelled request, when it is known. */
-  readonly cancels?: Correlation["request"];
-  /** False when the receiving side was already gone. */
-  readonly forwarded: boolean;
-  /** False for a last line that ended at end of stream without `\n`. */
-  readonly terminated: boolean;
-}
-
-/** A line over the size limit: never forwarded; answered with an error where an id is known. */
-export interface OversizedEvent {
-  readonly direction: Direction;
-  readonly seq: number;
-  readonly at: number;
-  readonly size: number;
-  readonly limit: number;
-  readonly head: Uint8Array;
-  readonly tail: Uint8Array;
-  readonly id?: Id;
-  /** For an oversized response: its request (which km answered with an error instead). */
-  readonly correlation?: Correlation;
-  /** The error km sent in its place, and to whom. */
-  readonly reply?: { readonly to: Side; readonly response: string };
-}
-
-/** Receives everything the relay sees. Called synchronously: keep it cheap. */
-export interface RelayObserver {
-  message(event: MessageEvent): void;
-  oversized(event: OversizedEvent): void;
-  /** A side's output stream ended (EOF) or failed to read. */
-  ended(side: Side, error?: unknown): void;
 }
 
 export interface RelayOptions {
@@ -289,42 +231,6 @@ export class Relay {
       reply,
     };
   }
-}
-
-/** Size of the buffer each read fills. */
-const READ_SIZE = 64 * 1024;
-
-/**
- * Reads `source` into the framer and returns the frames each read completes (null at the
- * end). Byte streams (Deno's pipes and stdio) are read with a BYOB reader into one reused
- * buffer, so reading allocates nothing; other streams hand over chunks of their own.
- */
-function frameReader(
-  source: ReadableStream<Uint8Array>,
-  framer: LineFramer,
-): () => Promise<Frame[] | null> {
-  let byob: ReadableStreamBYOBReader | undefined;
-  try {
-    byob = source.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream.
-  }
-  if (byob) {
-    const reader = byob;
-    let scratch = new Uint8Array(READ_SIZE);
-    return async () => {
-      const { value, done } = await reader.read(scratch);
-      if (done || !value) return null;
-      // The read transferred the buffer; the returned view owns it now.
-      scratch = new Uint8Array(value.buffer as ArrayBuffer);
-      return framer.push(value);
-    };
-  }
-  const reader = source.getReader();
-  return async () => {
-    const { value, done } = await reader.read();
-    return done ? null : framer.push(value);
-  };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

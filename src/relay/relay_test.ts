@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { type MessageEvent, type OversizedEvent, Relay, type Side } from "./relay.ts";
+import type { MessageEvent, OversizedEvent, Side } from "./events.ts";
+import { Relay } from "./relay.ts";
 import type { ByteSink } from "./sink.ts";
 
 const enc = new TextEncoder();

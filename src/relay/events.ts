@@ -1,0 +1,74 @@
+/**
+ * What the relay reports: one event per received line, and the clocks it reads. Plain data,
+ * shared by the relay, the audit record builders and the text reports.
+ */
+import type { Correlation, Direction } from "../jsonrpc/correlation.ts";
+import type { Id, Message } from "../jsonrpc/message.ts";
+
+export type Side = "client" | "server";
+
+/** Clocks injected for deterministic tests. */
+export interface Clock {
+  /** Monotonic milliseconds, for latency. */
+  now(): number;
+  /** Wall-clock epoch milliseconds, for timestamps. */
+  epochMs(): number;
+}
+
+export const systemClock: Clock = { now: () => performance.now(), epochMs: () => Date.now() };
+
+/** One element of a batch with what correlation learned about it. */
+export interface BatchItem {
+  readonly message: Message;
+  readonly correlation?: Correlation;
+}
+
+/** A complete line that was received, classified and (maybe) forwarded. */
+export interface MessageEvent {
+  readonly direction: Direction;
+  readonly seq: number;
+  readonly at: number;
+  /** Bytes on the wire, terminator included. */
+  readonly size: number;
+  readonly message: Message;
+  /** The text parsed (see `ParsedLine.text`): the audit body, without re-serialising. */
+  readonly text: string;
+  /** Strings cut from a large line's skeleton before parsing. */
+  readonly elided: number;
+  /** For a response or error response: its request. */
+  readonly correlation?: Correlation;
+  /** For a batch: each item with its correlation. */
+  readonly items?: readonly BatchItem[];
+  /** For a request: the sender already had a pending request with this id. */
+  readonly reusedId?: boolean;
+  /** For `notifications/cancelled`: the cancelled request, when it is known. */
+  readonly cancels?: Correlation["request"];
+  /** False when the receiving side was already gone. */
+  readonly forwarded: boolean;
+  /** False for a last line that ended at end of stream without `\n`. */
+  readonly terminated: boolean;
+}
+
+/** A line over the size limit: never forwarded; answered with an error where an id is known. */
+export interface OversizedEvent {
+  readonly direction: Direction;
+  readonly seq: number;
+  readonly at: number;
+  readonly size: number;
+  readonly limit: number;
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+  readonly id?: Id;
+  /** For an oversized response: its request (which km answered with an error instead). */
+  readonly correlation?: Correlation;
+  /** The error km sent in its place, and to whom. */
+  readonly reply?: { readonly to: Side; readonly response: string };
+}
+
+/** Receives everything the relay sees. Called synchronously: keep it cheap. */
+export interface RelayObserver {
+  message(event: MessageEvent): void;
+  oversized(event: OversizedEvent): void;
+  /** A side's output stream ended (EOF) or failed to read. */
+  ended(side: Side, error?: unknown): void;
+}
