@@ -58,6 +58,7 @@ export class KmProcess {
   readonly #stderr: Uint8Array[] = [];
   readonly #waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];
   readonly done: Promise<void>;
+  #stdoutReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
   constructor(
     args: string[],
@@ -77,7 +78,10 @@ export class KmProcess {
     const decoder = new TextDecoder();
     this.done = Promise.all([
       (async () => {
-        for await (const chunk of child.stdout) {
+        const reader = child.stdout.getReader();
+        this.#stdoutReader = reader;
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          const chunk = r.value;
           this.#stdout.push(chunk);
           this.#stdoutText += decoder.decode(chunk, { stream: true });
           for (const w of [...this.#waiters]) {
@@ -94,6 +98,11 @@ export class KmProcess {
         for await (const chunk of child.stderr) this.#stderr.push(chunk);
       })(),
     ]).then(() => {});
+  }
+
+  /** Closes the client's end of km's stdout, as a client that stops reading would. */
+  async stopReadingStdout(): Promise<void> {
+    await this.#stdoutReader?.cancel();
   }
 
   async write(text: string | Uint8Array): Promise<void> {

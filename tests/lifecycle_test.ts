@@ -159,7 +159,7 @@ Deno.test("a client that vanishes with calls pending stops the server, leaving n
     );
     await wait(200);
     // The client dies: both of its pipes close.
-    await km.child.stdout.cancel().catch(() => {});
+    await km.stopReadingStdout();
     await km.closeStdin();
     // server-everything keeps running while its operation is busy: km has to SIGTERM it.
     equal((await km.child.status).code, 143);
@@ -265,4 +265,47 @@ Deno.test("a client that never reads km's stderr does not stall the relay", () =
       8192,
       `stderr records: ${stderrRecords.length}; ${km.stderr.slice(-300)}`,
     );
+  }));
+
+Deno.test("a client that stops reading (EPIPE) is recorded and the server is stopped", () =>
+  withDir(async (dir) => {
+    const km = monitor(dir, ["node", ...SERVER_EVERYTHING], ["--close-stdin-wait", "300ms"]);
+    await km.write(INITIALIZE + INITIALIZED);
+    await km.waitFor('"id":0');
+    // The client closes its end of km's stdout but keeps writing requests.
+    await km.stopReadingStdout();
+    await wait(100);
+    for (let id = 1; id <= 3; id++) {
+      await km.write(`{"jsonrpc":"2.0","id":${id},"method":"tools/list"}\n`);
+    }
+    const status = await km.child.status;
+    const records = await readSessionLog(dir);
+    ok(events(records).includes("client_gone"), `lifecycle: ${events(records)}`);
+    equal(records.at(-1)?.event, "shutdown");
+    const pid = (records.find((r) => r.event === "start")?.server as { pid: number }).pid;
+    ok(!alive(pid), "server stopped");
+    equal(status.code, 0, "server-everything exits cleanly when its stdin closes");
+    await km.closeStdin();
+  }));
+
+Deno.test("a server that closes its stdin (EPIPE) is recorded; later messages are not forwarded", () =>
+  withDir(async (dir) => {
+    const km = monitor(dir, ["node", SCRIPTED, "deaf"]);
+    await km.write(INITIALIZE);
+    await km.waitFor('"id":0');
+    await wait(200);
+    await km.write(
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n',
+    );
+    await wait(200);
+    await km.write('{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
+    equal((await km.exit()).code, 5);
+    const records = await readSessionLog(dir);
+    ok(events(records).includes("server_stdin_closed"), `lifecycle: ${events(records)}`);
+    const last = messageRecords(records).find((r) => r.id === "3");
+    equal(last?.forwarded, false);
+    // The client is told the server never answered.
+    const reply = km.messages().find((m) => m.id === 3) as { error: { message: string } };
+    equal(reply.error.message, "MCP server exited with code 5 before answering");
+    await km.closeStdin();
   }));

@@ -193,3 +193,31 @@ Deno.test("out-of-order traffic: early notification, junk, a server request with
   equal(callResponses[1].unmatched, true);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a second initialize and a task-augmented tool call are relayed and correlated", async () => {
+  const dir = await Deno.makeTempDir();
+  const km = monitor(dir, ["node", ...SERVER_EVERYTHING], ["--close-stdin-wait", "200ms"]);
+  const init = (id: number, capabilities: string) =>
+    `{"jsonrpc":"2.0","id":${id},"method":"initialize","params":{"protocolVersion":"2025-11-25",` +
+    `"capabilities":${capabilities},"clientInfo":{"name":"raw","version":"1"}}}\n`;
+  await km.write(init(0, '{"tasks":{"requests":{}}}') + INITIALIZED);
+  await km.waitFor('"id":0');
+  await km.write(
+    '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simulate-research-query",' +
+      '"arguments":{"topic":"proxies"},"task":{"ttl":60000}}}\n',
+  );
+  await km.waitFor('"id":1');
+  await km.write(init(2, "{}"));
+  await km.waitFor('"id":2');
+  await km.closeStdin();
+  // The research task keeps server-everything busy past end of input: km stops it.
+  equal((await km.exit()).code, 143, km.stderr);
+  const task = km.messages().find((m) => m.id === 1) as { result: { task: { taskId: string } } };
+  ok(task.result.task.taskId, "the {task} result reached the client");
+  const records = messageRecords(await readSessionLog(dir));
+  const taskResponse = records.find((r) => r.direction === "server_to_client" && r.id === "1");
+  equal(taskResponse?.tool, "simulate-research-query");
+  const second = records.find((r) => r.direction === "server_to_client" && r.id === "2");
+  equal(second?.method, "initialize");
+  await Deno.remove(dir, { recursive: true });
+});
