@@ -6,6 +6,7 @@
  * latency, pipelined throughput, the round trip of a 10 MiB message and the proxy's peak RSS,
  * prints a table with km/raw ratios against targets, and writes the same to docs/benchmarks.md.
  */
+import { KM_DENO_FLAGS } from "../src/runtime.ts";
 import { LineSplitter } from "./bench/echo_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -307,7 +308,7 @@ export function echoServerCommand(): string[] {
 export function setups(logDir: string): Setup[] {
   const server = echoServerCommand();
   const km = (...flags: string[]) => [
-    ...[DENO, "run", "--allow-all", KM_MAIN, "monitor", "--quiet", ...flags],
+    ...[DENO, "run", ...KM_DENO_FLAGS, KM_MAIN, "monitor", "--quiet", ...flags],
     ...["--log-dir", logDir, "--", ...server],
   ];
   return [
@@ -547,7 +548,9 @@ same Deno: it answers each \`echo\` request with its params as the result.
 - **raw relay**: the client spawns scripts/bench/raw_relay.ts, a Deno program that spawns the
   echo server and pipes bytes both ways (\`pipeTo\`) without looking at them. This is the
   physical floor of any stdio proxy written in Deno: an extra process and two extra pipes.
-- **km**: the client spawns \`deno run -A main.ts monitor --quiet --log-dir <tmp> -- <echo
+- **km**: the client spawns \`deno run ${
+    KM_DENO_FLAGS.join(" ")
+  } main.ts monitor --quiet --log-dir <tmp> -- <echo
   server>\`: km with its default settings, framing, parsing, correlating and writing the full
   (redacted) audit log of every message.
 - **km, metadata log**: the same with \`--log-bodies metadata\`: every message is still

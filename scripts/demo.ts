@@ -29,6 +29,7 @@ import {
   type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Stream } from "node:stream";
+import { KM_DENO_FLAGS } from "../src/runtime.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const KM_MAIN = `${ROOT}main.ts`;
@@ -84,7 +85,7 @@ class DemoError extends Error {}
  */
 function kmCommand(logDir: string): { command: string; args: string[] } {
   const km = [KM_MAIN, "monitor", "--log-dir", logDir, "--log-bodies", "full"];
-  return { command: Deno.execPath(), args: ["run", "--allow-all", ...km, "--", ...SERVER] };
+  return { command: Deno.execPath(), args: ["run", ...KM_DENO_FLAGS, ...km, "--", ...SERVER] };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { equal } from "node:assert/strict";
+import { KM_DENO_FLAGS } from "./runtime.ts";
 import { DENO_PIN, VERSION } from "./version.ts";
 
 Deno.test("VERSION matches deno.json and DENO_PIN matches the pinned Deno everywhere", async () => {
@@ -13,4 +14,12 @@ Deno.test("VERSION matches deno.json and DENO_PIN matches the pinned Deno everyw
     true,
     "README's test command uses the pin",
   );
+});
+
+Deno.test("every task that starts km passes KM_DENO_FLAGS", async () => {
+  const root = new URL("..", import.meta.url);
+  const { tasks } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  for (const task of ["start", "km", "install", "compile"]) {
+    equal(tasks[task].includes(KM_DENO_FLAGS.join(" ")), true, `task ${task}: ${tasks[task]}`);
+  }
 });

@@ -1,4 +1,5 @@
 /** Shared pieces of the end-to-end tests: paths to km and the real servers, and log reading. */
+import { KM_DENO_FLAGS } from "../src/runtime.ts";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const KM_MAIN = `${ROOT}main.ts`;
@@ -9,7 +10,7 @@ export const FIXTURES = `${ROOT}tests/fixtures`;
 
 /** The command that runs km from source with the Deno running the tests. */
 export function kmCommand(...args: string[]): string[] {
-  return [Deno.execPath(), "run", "--allow-all", KM_MAIN, ...args];
+  return [Deno.execPath(), "run", ...KM_DENO_FLAGS, KM_MAIN, ...args];
 }
 
 /** A node command line for a server script. */
