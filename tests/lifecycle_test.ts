@@ -309,3 +309,15 @@ Deno.test("a server that closes its stdin (EPIPE) is recorded; later messages ar
     equal(reply.error.message, "MCP server exited with code 5 before answering");
     await km.closeStdin();
   }));
+
+Deno.test("without HOME or a log dir, km says where to put the audit log and starts nothing", async () => {
+  const km = new KmProcess(["monitor", "--", "node", ...SERVER_EVERYTHING], {
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH")! },
+  });
+  await km.closeStdin();
+  equal((await km.exit()).code, 1);
+  equal(km.stdout, "");
+  ok(km.stderr.includes("Cannot choose a place for the audit log"), km.stderr);
+  ok(km.stderr.includes("--log-dir"), km.stderr);
+});
