@@ -1,8 +1,11 @@
 // deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
 /**
  * Installs what tests, the demo and the benchmark need and that Deno does not fetch by itself:
- * the real MCP servers from npm (tests/peers, pinned by its package-lock.json). Idempotent.
+ * the real MCP servers from npm (tests/peers, pinned by its package-lock.json) and the real OPA
+ * compiler (scripts/install_opa.ts, built with Go into .tools/bin). Idempotent.
  */
+import { installOpa } from "./install_opa.ts";
+
 const root = new URL("..", import.meta.url).pathname;
 const peers = `${root}tests/peers`;
 
@@ -36,3 +39,5 @@ async function installPeers(): Promise<void> {
 }
 
 await installPeers();
+// The demo and the benchmark compile no policies; `--no-opa` spares them the Go build.
+if (!Deno.args.includes("--no-opa")) await installOpa();
