@@ -58,6 +58,8 @@ export const RPC_CODES = {
   internalError: -32603,
   /** km-specific: the message was larger than `maxMessageBytes` and was not forwarded. */
   messageTooLarge: -32001,
+  /** km-specific: the policy blocked the message (the error's data lists reasons and rules). */
+  policyDenied: -32010,
 } as const;
 
 /** An error km sends on the wire as a JSON-RPC error response. */

@@ -67,6 +67,7 @@ export function messageLine(ctx: RecordContext, event: MessageEvent): string {
   if (event.cancels) out.add("cancels_seq", event.cancels.seq);
   if (event.items) out.add("items", event.items.map(itemSummary));
   if (event.elided) out.add("elided", event.elided);
+  if (event.decision) addDecision(out, ctx, event);
   if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event));
   return out.close();
 }
@@ -154,6 +155,22 @@ export function stderrRecord(
   record.text = value;
   if (redactions) record.redactions = redactions;
   return record;
+}
+
+/** The policy's decision, with OPA decision-log names where they fit. */
+function addDecision(out: Fields, ctx: RecordContext, event: MessageEvent): void {
+  const d = event.decision!;
+  out.add("decision_id", `${ctx.sessionId}/${event.seq}`);
+  out.add("result", {
+    action: d.action,
+    applied: d.applied,
+    reasons: d.reasons.map((r) => ctx.redactor.text(r).value),
+    rules: d.rules,
+    ...(d.risk ? { risk: d.risk } : {}),
+    ...(d.labels.length ? { labels: d.labels } : {}),
+    ...(d.error ? { error: ctx.redactor.text(d.error).value } : {}),
+  });
+  out.add("revision", d.revision).add("metrics", { eval_us: d.evalUs });
 }
 
 /** kind, method, id, tool, and what the response learned from its request. */

@@ -24,6 +24,7 @@ function io(files: Record<string, string> = {}, env: Record<string, string> = {}
     clock: { now: () => 0, epochMs: () => 0 },
     newSessionId: () => "s",
     spawn: unused as MonitorDeps["spawn"],
+    loadPolicy: unused as MonitorDeps["loadPolicy"],
     onSignals: () => () => {},
   };
   return { cli, out, err };

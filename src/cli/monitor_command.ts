@@ -72,6 +72,19 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
   },
   { name: "no-redact", kind: "boolean", description: "do not redact secrets in the audit log" },
   {
+    name: "policy",
+    kind: "value",
+    valueName: "PATH",
+    description: "Rego policy: a directory, a bundle.tar.gz or a .wasm",
+  },
+  { name: "policy-data", kind: "value", valueName: "FILE", description: "data for a .wasm policy" },
+  {
+    name: "mode",
+    kind: "value",
+    valueName: "enforce|audit",
+    description: "audit: record decisions, forward everything",
+  },
+  {
     name: "config",
     kind: "value",
     valueName: "FILE",
@@ -121,5 +134,10 @@ export function flagsLayer(values: Parsed["values"]): Record<string, unknown> {
   if ("terminate-wait" in values) shutdown.terminateWait = values["terminate-wait"];
   if (Object.keys(shutdown).length > 0) layer.shutdown = shutdown;
   if (values["no-redact"]) layer.redaction = { enabled: false };
+  const policy: Record<string, unknown> = {};
+  if ("policy" in values) policy.path = values.policy;
+  if ("policy-data" in values) policy.data = values["policy-data"];
+  if ("mode" in values) policy.mode = values.mode;
+  if (Object.keys(policy).length > 0) layer.policy = policy;
   return layer;
 }

@@ -41,6 +41,16 @@ export interface Config {
     /** After SIGTERM, how long to wait before SIGKILL (ms). */
     readonly terminateWait: number;
   };
+  readonly policy: {
+    /** A directory of .rego (+ data), a bundle.tar.gz, or a .wasm; none: every message passes. */
+    readonly path?: string;
+    /** For a .wasm policy: its data document (JSON or JSONC). */
+    readonly data?: string;
+    /** `audit`: evaluate and record, but forward everything unchanged. */
+    readonly mode: "enforce" | "audit";
+    /** Does a failed evaluation block non-request messages in this direction? (Requests: always.) */
+    readonly failClosed: { readonly clientToServer: boolean; readonly serverToClient: boolean };
+  };
   readonly redaction: {
     readonly enabled: boolean;
     /** Names of built-in rules to switch off. */
@@ -59,6 +69,7 @@ export const DEFAULTS: Config = {
   quiet: false,
   env: { inherit: true, allow: [], set: {} },
   shutdown: { closeStdinWait: 2000, terminateWait: 2000 },
+  policy: { mode: "enforce", failClosed: { clientToServer: true, serverToClient: true } },
   redaction: { enabled: true, disable: [], fields: [], patterns: [] },
 };
 

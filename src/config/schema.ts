@@ -45,6 +45,18 @@ export const CONFIG_SPEC = {
       type: "object",
       keys: { closeStdinWait: { type: "duration" }, terminateWait: { type: "duration" } },
     },
+    policy: {
+      type: "object",
+      keys: {
+        path: string,
+        data: string,
+        mode: { type: "enum", values: ["enforce", "audit"] },
+        failClosed: {
+          type: "object",
+          keys: { clientToServer: boolean, serverToClient: boolean },
+        },
+      },
+    },
     redaction: {
       type: "object",
       keys: {
@@ -76,6 +88,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   KM_CLOSE_STDIN_WAIT: "shutdown.closeStdinWait",
   KM_TERMINATE_WAIT: "shutdown.terminateWait",
   KM_REDACTION: "redaction.enabled",
+  KM_POLICY: "policy.path",
+  KM_POLICY_DATA: "policy.data",
+  KM_POLICY_MODE: "policy.mode",
 };
 
 /** KM_* variables that are not configuration (read elsewhere) and must not be warned about. */

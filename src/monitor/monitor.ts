@@ -5,7 +5,7 @@
  */
 import { atMost } from "../at_most.ts";
 import { AuditLog } from "../audit/audit_log.ts";
-import { serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import { defaultDataDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import {
   type LifecycleEvent,
   lifecycleRecord,
@@ -19,6 +19,9 @@ import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
 import type { Clock, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
+import { Enforcer } from "../policy/enforcer.ts";
+import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
+import { SessionState } from "../policy/session_state.ts";
 import { Relay } from "../relay/relay.ts";
 import { streamSink } from "../relay/sink.ts";
 import { SessionStats } from "../relay/stats.ts";
@@ -45,6 +48,8 @@ export interface MonitorDeps {
   readonly clock: Clock;
   readonly newSessionId: () => string;
   readonly spawn: (options: SpawnOptions) => Upstream;
+  /** Loads the policy named by `--policy` (compiling a directory with opa). */
+  readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
   /** Subscribes to process signals; returns the unsubscribe function. */
   readonly onSignals: (
     signals: readonly Deno.Signal[],
@@ -85,6 +90,13 @@ export async function runMonitor(
       "pass --log-dir DIR or --log-file FILE, or set KM_DATA_DIR (MCP clients often start km with a minimal environment)",
     );
   }
+  const dataDir = config.dataDir ?? defaultDataDir((name) => deps.env[name], deps.os);
+  const loaded = config.policy.path
+    ? await deps.loadPolicy(config.policy.path, {
+      dataPath: config.policy.data,
+      cacheDir: dataDir ? `${dataDir}/policy-cache` : undefined,
+    })
+    : undefined;
   const audit = await AuditLog.open(
     logPath,
     (error) =>
@@ -111,6 +123,9 @@ export async function runMonitor(
       max_message_bytes: config.maxMessageBytes,
       env_inherit: config.env.inherit,
     },
+    ...(loaded
+      ? { policy: { source: loaded.source, revision: loaded.revision, mode: config.policy.mode } }
+      : {}),
   };
 
   let upstream: Upstream;
@@ -130,6 +145,18 @@ export async function runMonitor(
   }
 
   const stats = new SessionStats();
+  const gate = loaded
+    ? new Enforcer({
+      loaded,
+      state: new SessionState({ id: sessionId, server: { name: serverName, command } }, clock.now),
+      mode: config.policy.mode,
+      failClosed: {
+        client_to_server: config.policy.failClosed.clientToServer,
+        server_to_client: config.policy.failClosed.serverToClient,
+      },
+      now: clock.now,
+    })
+    : undefined;
   const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
   const shutdown = new Shutdown(
     upstream,
@@ -155,6 +182,11 @@ export async function runMonitor(
     if (event.correlation) stats.latency(event.correlation.latencyMs);
     for (const item of event.items ?? []) {
       if (item.correlation) stats.latency(item.correlation.latencyMs);
+    }
+    if (event.decision) {
+      const d = event.decision;
+      stats.decision(d.applied, d.evalUs, d.action === "error");
+      if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
     }
     audit.append(messageLine(ctx, event));
     if (config.verbose) diagnostics.info(verboseLine(event));
@@ -185,6 +217,7 @@ export async function runMonitor(
     clock,
     nextSeq,
     observer: { message: onMessage, oversized: onOversized, ended: onEnded },
+    gate,
   });
   const pumps = relay.run({ output: deps.stdin, input: toClient }, {
     output: upstream.stdout,
@@ -260,6 +293,7 @@ export async function runMonitor(
       stats,
       logPath,
       records: audit.written,
+      policy: loaded ? { revision: loaded.revision, mode: config.policy.mode } : undefined,
     }));
   }
   return status.code;

@@ -43,6 +43,7 @@ export interface SummaryInput {
   readonly stats: SessionStats;
   readonly logPath: string;
   readonly records: number;
+  readonly policy?: { readonly revision: string; readonly mode: string };
 }
 
 /** The block printed when a session ends. */
@@ -62,9 +63,21 @@ export function summary(input: SummaryInput): string {
     (stats.stderrLines
       ? `; server stderr: ${stats.stderrLines} ${stats.stderrLines === 1 ? "line" : "lines"}`
       : ""),
+    ...(input.policy
+      ? [`  policy ${input.policy.revision} (${input.policy.mode}): ${policyLine(stats)}`]
+      : []),
     `  audit log: ${input.logPath} (${input.records} records)`,
   ];
   return lines.map((l) => `km: ${l}\n`).join("");
+}
+
+function policyLine(stats: SessionStats): string {
+  const { applied, errors, evalUs } = stats.policy;
+  const counts = Object.entries(applied).map(([what, n]) => `${n} ${what}`).join(", ") ||
+    "no messages";
+  const p50 = evalUs.percentile(0.5);
+  return `${counts}${errors ? `, ${errors} evaluation errors` : ""}` +
+    (p50 === undefined ? "" : `; evaluation p50 ${p50} µs`);
 }
 
 function directionLine(d: DirectionStats): string {

@@ -43,7 +43,9 @@ export interface MessageEvent {
   readonly reusedId?: boolean;
   /** For `notifications/cancelled`: the cancelled request, when it is known. */
   readonly cancels?: Correlation["request"];
-  /** False when the receiving side was already gone. */
+  /** The policy's decision, when a policy is loaded. */
+  readonly decision?: DecisionSummary;
+  /** False when the message was not sent on: blocked by policy, or the receiver was gone. */
   readonly forwarded: boolean;
   /** False for a last line that ended at end of stream without `\n`. */
   readonly terminated: boolean;
@@ -71,4 +73,44 @@ export interface RelayObserver {
   oversized(event: OversizedEvent): void;
   /** A side's output stream ended (EOF) or failed to read. */
   ended(side: Side, error?: unknown): void;
+}
+
+/** What the policy decided about one message, for the audit record and the summary. */
+export interface DecisionSummary {
+  /** The decision (`error`: the evaluation failed or the decision was malformed). */
+  readonly action: "allow" | "deny" | "ask" | "transform" | "error";
+  /**
+   * What km did: sent the bytes received (`forward`), a transformed copy (`transform`), nothing
+   * (`block`, with an answer to whoever waits), nothing silently (`drop`), or the bytes received
+   * while recording what enforcement would have done (`audit`).
+   */
+  readonly applied: "forward" | "transform" | "block" | "drop" | "audit";
+  readonly reasons: readonly string[];
+  /** Ids of the rules that fired. */
+  readonly rules: readonly string[];
+  readonly risk: number;
+  readonly labels: readonly string[];
+  /** Content hash of the policy that decided. */
+  readonly revision: string;
+  /** Evaluation time in microseconds. */
+  readonly evalUs: number;
+  readonly error?: string;
+}
+
+/** The policy's effect on one message, as the relay applies it. */
+export interface Verdict {
+  /** The bytes to send on (the ones received, or a transformed copy); none: blocked. */
+  readonly forward?: Uint8Array;
+  /** km's answer to the message's sender (a blocked request). */
+  readonly replyToSender?: Uint8Array;
+  /** km's answer to the message's receiver (an error in place of a blocked response). */
+  readonly replyToReceiver?: Uint8Array;
+  /** km answered the request itself: it no longer waits for the other side. */
+  readonly answersRequest?: boolean;
+  readonly summary: DecisionSummary;
+}
+
+/** Decides what happens to each message before it is forwarded (the policy engine). */
+export interface Gate {
+  decide(event: MessageEvent, raw: Uint8Array): Verdict;
 }

@@ -15,6 +15,7 @@ import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type {
   BatchItem,
   Clock,
+  Gate,
   MessageEvent,
   OversizedEvent,
   RelayObserver,
@@ -41,6 +42,8 @@ export interface RelayOptions {
   readonly nextSeq: () => number;
   readonly observer: RelayObserver;
   readonly correlator?: Correlator;
+  /** The policy, when one is loaded: it decides what happens to each message. */
+  readonly gate?: Gate;
 }
 
 /** The two ends of one side of the relay. */
@@ -106,7 +109,7 @@ export class Relay {
       const frame = frames[i];
       events.push(
         frame.kind === "line"
-          ? this.#line(direction, frame, texts[i], time, to, out)
+          ? this.#line(direction, frame, texts[i], time, to, back, out)
           : this.#oversized(direction, frame, time, to, back, out),
       );
     }
@@ -125,12 +128,11 @@ export class Relay {
     decoded: string | undefined,
     time: Time,
     to: ByteSink,
+    back: ByteSink,
     out: Uint8Array[],
   ): MessageEvent {
     const { message, text, elided } = parseLine(frame.content, decoded);
     const seq = this.#options.nextSeq();
-    const forwarded = !to.broken;
-    if (forwarded) out.push(frame.raw);
     // One object of one shape per message: the relay's hot path.
     const event: Mutable<MessageEvent> = {
       direction,
@@ -140,7 +142,8 @@ export class Relay {
       message,
       text,
       elided,
-      forwarded,
+      decision: undefined,
+      forwarded: false,
       terminated: frame.terminated,
       correlation: undefined,
       items: undefined,
@@ -156,7 +159,28 @@ export class Relay {
     } else {
       this.#correlate(direction, message, seq, time.now, event);
     }
+    const gate = this.#options.gate;
+    if (!gate) {
+      event.forwarded = !to.broken;
+      if (event.forwarded) out.push(frame.raw);
+      return event;
+    }
+    const verdict = gate.decide(event, frame.raw);
+    event.decision = verdict.summary;
+    event.forwarded = verdict.forward !== undefined && !to.broken;
+    if (event.forwarded) out.push(verdict.forward!);
+    if (verdict.replyToReceiver && !to.broken) out.push(verdict.replyToReceiver);
+    if (verdict.replyToSender) void back.write(verdict.replyToSender);
+    if (verdict.answersRequest) this.#answered(direction, message, time.now);
     return event;
+  }
+
+  /** km answered a request (or a batch's requests) itself: the other side owes nothing. */
+  #answered(direction: Direction, message: Message, now: number): void {
+    const requests = message.kind === "batch" ? message.items : [message];
+    for (const item of requests) {
+      if (item.kind === "request") this.correlator.response(opposite(direction), item.id, now);
+    }
   }
 
   /** Tracks requests, resolves responses and marks cancellations, noting what it learned. */

@@ -15,19 +15,57 @@ export interface DirectionStats {
   dropped: number;
 }
 
-/** Latency samples kept for percentiles; beyond this a uniform reservoir sample is kept. */
+/** Samples kept for percentiles; beyond this a uniform reservoir sample is kept. */
 const MAX_SAMPLES = 10_000;
+
+/** A bounded, uniform sample of a stream of numbers, for percentiles. */
+export class Reservoir {
+  readonly #samples: number[] = [];
+  #count = 0;
+
+  constructor(readonly random: () => number = Math.random) {}
+
+  get count(): number {
+    return this.#count;
+  }
+
+  add(value: number): void {
+    this.#count++;
+    if (this.#samples.length < MAX_SAMPLES) {
+      this.#samples.push(value);
+      return;
+    }
+    const slot = Math.floor(this.random() * this.#count);
+    if (slot < MAX_SAMPLES) this.#samples[slot] = value;
+  }
+
+  /** The q-th quantile (0..1), or undefined with no samples. */
+  percentile(q: number): number | undefined {
+    return percentile(this.#samples, q);
+  }
+}
+
+/** What the policy did over the session. */
+export interface PolicyStats {
+  /** Messages by what was applied (forward, transform, block, drop, audit). */
+  readonly applied: Partial<Record<string, number>>;
+  errors: number;
+  readonly evalUs: Reservoir;
+}
 
 export class SessionStats {
   readonly directions: Record<Direction, DirectionStats> = {
     client_to_server: emptyDirection(),
     server_to_client: emptyDirection(),
   };
-  readonly #latencies: number[] = [];
-  #latencyCount = 0;
+  readonly #latencies: Reservoir;
+  readonly policy: PolicyStats;
   stderrLines = 0;
 
-  constructor(readonly random: () => number = Math.random) {}
+  constructor(random: () => number = Math.random) {
+    this.#latencies = new Reservoir(random);
+    this.policy = { applied: {}, errors: 0, evalUs: new Reservoir(random) };
+  }
 
   /** Counts one message (or batch, or oversized line) of `bytes` bytes. */
   count(direction: Direction, kind: CountedKind, bytes: number, forwarded: boolean): void {
@@ -39,18 +77,20 @@ export class SessionStats {
   }
 
   latency(ms: number): void {
-    this.#latencyCount++;
-    if (this.#latencies.length < MAX_SAMPLES) {
-      this.#latencies.push(ms);
-      return;
-    }
-    const slot = Math.floor(this.random() * this.#latencyCount);
-    if (slot < MAX_SAMPLES) this.#latencies[slot] = ms;
+    this.#latencies.add(ms);
+  }
+
+  /** Counts one policy decision. */
+  decision(applied: string, evalUs: number, error: boolean): void {
+    const counts = this.policy.applied as Record<string, number>;
+    counts[applied] = (counts[applied] ?? 0) + 1;
+    if (error) this.policy.errors++;
+    this.policy.evalUs.add(evalUs);
   }
 
   /** The q-th quantile (0..1) of response latencies in ms, or undefined with no responses. */
   percentile(q: number): number | undefined {
-    return percentile(this.#latencies, q);
+    return this.#latencies.percentile(q);
   }
 }
 

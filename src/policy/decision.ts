@@ -1,0 +1,107 @@
+/**
+ * The decision document produced by the framework (framework.ts), checked and typed. Anything
+ * else (no result, several, a wrong shape, an unknown action) is a malformed decision, which
+ * the caller turns into a deny for requests: km fails closed.
+ */
+import type { ResultSet } from "./wasm_host.ts";
+import type { Redaction } from "./transform.ts";
+
+export type Action = "allow" | "deny" | "ask" | "transform";
+
+/** Why a rule denied or asked: its id (may be empty) and its text. */
+export interface Reason {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export interface Decision {
+  readonly action: Action;
+  readonly deny: readonly Reason[];
+  readonly ask: readonly Reason[];
+  readonly patch: readonly unknown[];
+  readonly redact: readonly Redaction[];
+  readonly hide: readonly string[];
+  readonly risk: number;
+  readonly labels: readonly string[];
+}
+
+/** A result set that is not one well-formed decision. */
+export class MalformedDecision extends Error {
+  override readonly name = "MalformedDecision";
+}
+
+const ACTIONS: readonly Action[] = ["allow", "deny", "ask", "transform"];
+
+/** Checks the result set of `kilometers/decision`. Throws MalformedDecision. */
+export function readDecision(resultSet: ResultSet): Decision {
+  if (resultSet.length === 0) throw new MalformedDecision("the policy's decision is undefined");
+  if (resultSet.length > 1) {
+    throw new MalformedDecision(`the policy gave ${resultSet.length} decisions, expected one`);
+  }
+  const value = resultSet[0].result;
+  if (!isObject(value)) throw new MalformedDecision("the decision is not an object");
+  const action = value.action;
+  if (!ACTIONS.includes(action as Action)) {
+    throw new MalformedDecision(
+      `unknown action ${JSON.stringify(action)}, expected ${ACTIONS.join(", ")}`,
+    );
+  }
+  return {
+    action: action as Action,
+    deny: reasons(value.deny, "deny"),
+    ask: reasons(value.ask, "ask"),
+    patch: list(value.patch, "patch"),
+    redact: list(value.redact, "redact").map(redaction),
+    hide: list(value.hide, "hide").map((h) => {
+      if (typeof h !== "string") throw new MalformedDecision("hide entries must be strings");
+      return h;
+    }),
+    risk: typeof value.risk === "number" ? value.risk : fail("risk must be a number"),
+    labels: list(value.labels, "labels").map(String),
+  };
+}
+
+/** The texts a denial or an approval request gives. */
+export function reasonTexts(decision: Decision): string[] {
+  const from = decision.action === "ask" ? decision.ask : decision.deny;
+  return from.map((r) => r.reason);
+}
+
+/** Ids of the rules that fired, for the audit log. */
+export function firedRules(decision: Decision): string[] {
+  return [...decision.deny, ...decision.ask].map((r) => r.rule).filter(Boolean);
+}
+
+function reasons(value: unknown, name: string): Reason[] {
+  return list(value, name).map((entry) => {
+    if (!isObject(entry) || typeof entry.reason !== "string" || typeof entry.rule !== "string") {
+      throw new MalformedDecision(`${name} entries must be strings or {"rule", "reason"} objects`);
+    }
+    return { rule: entry.rule, reason: entry.reason };
+  });
+}
+
+function redaction(entry: unknown): Redaction {
+  if (!isObject(entry) || typeof entry.path !== "string") {
+    throw new MalformedDecision('redact entries must be {"path": ..., "pattern": ...} objects');
+  }
+  if (entry.pattern !== undefined && typeof entry.pattern !== "string") {
+    throw new MalformedDecision("a redact pattern must be a string");
+  }
+  return entry.pattern === undefined
+    ? { path: entry.path }
+    : { path: entry.path, pattern: entry.pattern };
+}
+
+function list(value: unknown, name: string): unknown[] {
+  if (!Array.isArray(value)) throw new MalformedDecision(`${name} must be a list`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fail(message: string): never {
+  throw new MalformedDecision(message);
+}

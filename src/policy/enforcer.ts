@@ -1,0 +1,220 @@
+/**
+ * The policy applied to the relay: for each message, the input document, one evaluation, the
+ * decision checked, and its effect: forward the bytes received, forward a transformed copy,
+ * or block it and answer for the other side. Fails closed: an evaluation error or a malformed
+ * decision blocks a request, and any other message unless its direction is configured open.
+ */
+import { JsonRpcError, RPC_CODES } from "../errors.ts";
+import type { Direction } from "../jsonrpc/correlation.ts";
+import type { Message } from "../jsonrpc/message.ts";
+import type { DecisionSummary, Gate, MessageEvent, Verdict } from "../relay/events.ts";
+import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
+import { policyInput, type PolicyMode } from "./input.ts";
+import type { LoadedPolicy } from "./load_policy.ts";
+import type { SessionState } from "./session_state.ts";
+import { applyTransform } from "./transform.ts";
+
+export interface EnforcerOptions {
+  readonly loaded: LoadedPolicy;
+  readonly state: SessionState;
+  readonly mode: PolicyMode;
+  /** Per direction: does an evaluation failure block messages other than requests too? */
+  readonly failClosed: Readonly<Record<Direction, boolean>>;
+  /** Monotonic milliseconds, to time evaluations. */
+  readonly now: () => number;
+}
+
+const encoder = new TextEncoder();
+
+export class Enforcer implements Gate {
+  readonly #options: EnforcerOptions;
+  /** Ids (keys) of requests km blocked, per direction, so their cancellations are not sent on. */
+  readonly #blocked: Record<Direction, Set<string>> = {
+    client_to_server: new Set(),
+    server_to_client: new Set(),
+  };
+
+  constructor(options: EnforcerOptions) {
+    this.#options = options;
+  }
+
+  decide(event: MessageEvent, raw: Uint8Array): Verdict {
+    const { loaded, state, mode, now } = this.#options;
+    if (this.#cancelsBlocked(event)) {
+      return { summary: this.#summary("allow", "drop", 0, ["cancels a request km blocked"]) };
+    }
+    const started = now();
+    let decision: Decision | undefined;
+    let failure: string | undefined;
+    try {
+      decision = readDecision(loaded.policy.evaluate(policyInput(event, state, mode)));
+    } catch (error) {
+      failure = `policy evaluation failed: ${(error as Error).message}`;
+    }
+    const evalUs = Math.round((now() - started) * 1000);
+    const verdict = decision
+      ? this.#apply(event, raw, decision, evalUs)
+      : this.#failed(event, raw, failure!, evalUs);
+    state.observe(event, verdict.forward !== undefined);
+    return verdict;
+  }
+
+  #apply(event: MessageEvent, raw: Uint8Array, decision: Decision, evalUs: number): Verdict {
+    const audit = this.#options.mode === "audit";
+    const extra = { rules: firedRules(decision), risk: decision.risk, labels: decision.labels };
+    switch (decision.action) {
+      case "allow":
+        return { forward: raw, summary: this.#summary("allow", "forward", evalUs, [], extra) };
+      case "deny":
+      case "ask": {
+        const reasons = decision.action === "ask"
+          ? reasonTexts(decision).map((r) => `approval required (${r}); no approver is configured`)
+          : reasonTexts(decision);
+        if (audit) {
+          return {
+            forward: raw,
+            summary: this.#summary(decision.action, "audit", evalUs, reasons, extra),
+          };
+        }
+        return this.#block(event, decision.action, reasons, evalUs, extra);
+      }
+      case "transform":
+        return this.#transform(event, raw, decision, evalUs, extra);
+    }
+  }
+
+  #transform(
+    event: MessageEvent,
+    raw: Uint8Array,
+    decision: Decision,
+    evalUs: number,
+    extra: Partial<DecisionSummary>,
+  ): Verdict {
+    const message = event.message;
+    if (message.kind === "batch" || message.kind === "invalid") {
+      return this.#failed(event, raw, `a ${message.kind} cannot be transformed`, evalUs);
+    }
+    const method = message.kind === "request" || message.kind === "notification"
+      ? message.method
+      : event.correlation?.request.method;
+    const result = applyTransform(message.value, method, decision);
+    if (!result.ok) {
+      return this.#failed(event, raw, `policy transform failed: ${result.error}`, evalUs);
+    }
+    if (this.#options.mode === "audit" || result.changes === 0) {
+      const applied = this.#options.mode === "audit" ? "audit" : "forward";
+      return { forward: raw, summary: this.#summary("transform", applied, evalUs, [], extra) };
+    }
+    const bytes = encoder.encode(JSON.stringify(result.message) + terminatorOf(raw));
+    return { forward: bytes, summary: this.#summary("transform", "transform", evalUs, [], extra) };
+  }
+
+  /** An evaluation that failed: closed for requests, and per direction for the rest. */
+  #failed(event: MessageEvent, raw: Uint8Array, error: string, evalUs: number): Verdict {
+    const closed = event.message.kind === "request" || this.#options.failClosed[event.direction];
+    if (!closed || this.#options.mode === "audit") {
+      return {
+        forward: raw,
+        summary: { ...this.#summary("error", "forward", evalUs, [error]), error },
+      };
+    }
+    const verdict = this.#block(event, "error", [error], evalUs, {});
+    return { ...verdict, summary: { ...verdict.summary, error } };
+  }
+
+  /** Blocks the message and says why to whoever waits for an answer. */
+  #block(
+    event: MessageEvent,
+    action: Action | "error",
+    reasons: string[],
+    evalUs: number,
+    extra: Partial<DecisionSummary>,
+  ): Verdict {
+    const summary = this.#summary(action, "block", evalUs, reasons, extra);
+    const text = reasons.join("; ") || "no reason given";
+    const message = event.message;
+    const data = { reasons, rules: extra.rules ?? [] };
+    switch (message.kind) {
+      case "request":
+        this.#blocked[event.direction].add(message.id.key);
+        return {
+          replyToSender: reply(
+            message,
+            new JsonRpcError(RPC_CODES.policyDenied, `Blocked by policy: ${text}`, data),
+          ),
+          answersRequest: true,
+          summary,
+        };
+      case "response":
+      case "error":
+        // The requester is told its answer was withheld, rather than waiting for nothing.
+        return message.id
+          ? {
+            replyToReceiver: reply(
+              message,
+              new JsonRpcError(RPC_CODES.policyDenied, `Response blocked by policy: ${text}`, data),
+            ),
+            summary,
+          }
+          : { summary };
+      case "batch": {
+        const error = new JsonRpcError(RPC_CODES.policyDenied, `Blocked by policy: ${text}`, data);
+        const answers = message.items.flatMap((item) =>
+          item.kind === "request" ? [error.toResponse(item.id.raw)] : []
+        );
+        for (const item of message.items) {
+          if (item.kind === "request") this.#blocked[event.direction].add(item.id.key);
+        }
+        return answers.length > 0
+          ? {
+            replyToSender: encoder.encode(`[${answers.join(",")}]\n`),
+            answersRequest: true,
+            summary,
+          }
+          : { summary };
+      }
+      default:
+        return { summary };
+    }
+  }
+
+  #cancelsBlocked(event: MessageEvent): boolean {
+    const m = event.message;
+    if (m.kind !== "notification" || m.method !== "notifications/cancelled") return false;
+    const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
+    return id !== undefined && this.#blocked[event.direction].has(JSON.stringify(id));
+  }
+
+  #summary(
+    action: Action | "error",
+    applied: DecisionSummary["applied"],
+    evalUs: number,
+    reasons: string[],
+    extra: Partial<DecisionSummary> = {},
+  ): DecisionSummary {
+    return {
+      action,
+      applied,
+      reasons,
+      rules: extra.rules ?? [],
+      risk: extra.risk ?? 0,
+      labels: extra.labels ?? [],
+      revision: this.#options.loaded.revision,
+      evalUs,
+    };
+  }
+}
+
+function reply(
+  message: Exclude<Message, { kind: "batch" | "invalid" | "notification" }>,
+  error: JsonRpcError,
+) {
+  return encoder.encode(error.toResponse(message.id!.raw) + "\n");
+}
+
+/** The received line's terminator, so a transformed line ends the same way. */
+function terminatorOf(raw: Uint8Array): string {
+  const n = raw.length;
+  if (n > 0 && raw[n - 1] === 0x0a) return n > 1 && raw[n - 2] === 0x0d ? "\r\n" : "\n";
+  return "";
+}

@@ -1,0 +1,193 @@
+/**
+ * The policy input document (`input` in Rego), version 1: one per message, built from the
+ * relay's event and what the session has shown so far. Documented field by field in
+ * `docs/policy.md`; a change that removes or retypes a member bumps `POLICY_INPUT_VERSION`.
+ *
+ * The document shares objects with the event (the parsed message, learned definitions): it is
+ * read-only, and goes to the engine as JSON.
+ */
+import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
+import type { MessageKind } from "../jsonrpc/message.ts";
+import type { MessageEvent } from "../relay/events.ts";
+import type { CallCount, SessionState } from "./session_state.ts";
+
+export const POLICY_INPUT_VERSION = 1;
+
+export type PolicyMode = "enforce" | "audit";
+
+type Obj = Record<string, unknown>;
+
+/** `input.tool`: the tool a `tools/call` request calls, or its response answers. */
+export interface PolicyTool {
+  readonly name: string;
+  /** Requests only: a response does not carry its request's arguments. */
+  readonly arguments?: unknown;
+  /** The tool as the server last listed it; absent when it never did. */
+  readonly definition?: Obj;
+}
+
+/** `input.request`: for a response or error, the request it answers. */
+export interface PolicyRequest {
+  readonly method: string;
+  /** The id's JSON text. */
+  readonly id: string;
+  readonly tool?: string;
+  /** Audit `seq` of the request's record. */
+  readonly seq: number;
+  readonly latency_ms: number;
+  /** Present (true) when the requester sent `notifications/cancelled` for it. */
+  readonly cancelled?: true;
+}
+
+export interface PolicySession {
+  readonly id: string;
+  readonly server: {
+    readonly name: string;
+    readonly command: readonly string[];
+    readonly info?: Obj;
+    readonly capabilities?: Obj;
+  };
+  readonly client: {
+    readonly info?: Obj;
+    readonly capabilities?: Obj;
+    readonly protocol_version?: string;
+  };
+  readonly protocol_version?: string;
+}
+
+export interface PolicyCallCount {
+  readonly calls: number;
+  readonly last_minute: number;
+}
+
+export interface PolicyStats extends PolicyCallCount {
+  readonly tools: Readonly<Record<string, PolicyCallCount>>;
+}
+
+export interface PolicyInput {
+  readonly version: typeof POLICY_INPUT_VERSION;
+  readonly direction: Direction;
+  readonly kind: MessageKind;
+  readonly method?: string;
+  /** The id's JSON text (`"0"`, `"\"abc\""`), so integers beyond 2^53 keep every digit. */
+  readonly id?: string;
+  /** The parsed message; for an invalid line `{raw, reason}`; for a batch the array. */
+  readonly message: unknown;
+  readonly tool?: PolicyTool;
+  readonly request?: PolicyRequest;
+  readonly session: PolicySession;
+  /** Counts before this message: a call sees the calls that came before it. */
+  readonly stats: PolicyStats;
+  readonly mode: PolicyMode;
+}
+
+/**
+ * The input for `event`. Call it before `state.observe(event, …)`, so that `stats` describe
+ * the traffic before this message. A batch is described as a whole: `message` is the array and
+ * the per-message members (`method`, `id`, `tool`, `request`) are absent.
+ */
+export function policyInput(
+  event: MessageEvent,
+  state: SessionState,
+  mode: PolicyMode,
+): PolicyInput {
+  const { message } = event;
+  let method: string | undefined;
+  let id: string | undefined;
+  let body: unknown;
+  let tool: PolicyTool | undefined;
+  let request: PolicyRequest | undefined;
+  switch (message.kind) {
+    case "request":
+    case "notification": {
+      method = message.method;
+      body = message.value;
+      if (message.kind !== "request") break;
+      id = message.id.raw;
+      const name = toolOf(message.method, message.params);
+      if (name !== undefined) {
+        const params = message.params as Obj;
+        tool = {
+          name,
+          ...("arguments" in params ? { arguments: params.arguments } : {}),
+          ...definitionOf(state, name),
+        };
+      }
+      break;
+    }
+    case "response":
+    case "error": {
+      id = message.id?.raw;
+      body = message.value;
+      const correlation = event.correlation;
+      if (!correlation) break;
+      method = correlation.request.method;
+      request = requestOf(correlation);
+      const name = correlation.request.tool;
+      if (method === "tools/call" && name !== undefined) {
+        tool = { name, ...definitionOf(state, name) };
+      }
+      break;
+    }
+    case "batch":
+      body = message.value;
+      break;
+    case "invalid":
+      body = { raw: message.text, reason: message.reason };
+      break;
+  }
+  return {
+    version: POLICY_INPUT_VERSION,
+    direction: event.direction,
+    kind: message.kind,
+    ...(method === undefined ? {} : { method }),
+    ...(id === undefined ? {} : { id }),
+    message: body,
+    ...(tool === undefined ? {} : { tool }),
+    ...(request === undefined ? {} : { request }),
+    session: sessionOf(state),
+    stats: statsOf(state),
+    mode,
+  };
+}
+
+function definitionOf(state: SessionState, name: string): { definition?: Obj } {
+  const definition = state.toolDefinition(name);
+  return definition === undefined ? {} : { definition };
+}
+
+function requestOf({ request, latencyMs }: Correlation): PolicyRequest {
+  return {
+    method: request.method,
+    id: request.id.raw,
+    ...(request.tool === undefined ? {} : { tool: request.tool }),
+    seq: request.seq,
+    // Microseconds are plenty, and the audit record rounds the same way.
+    latency_ms: Math.round(latencyMs * 1000) / 1000,
+    ...(request.cancelled ? { cancelled: true as const } : {}),
+  };
+}
+
+function sessionOf(state: SessionState): PolicySession {
+  const { id, server, client, protocolVersion } = state.snapshot();
+  return {
+    id,
+    server,
+    client: {
+      ...(client.info === undefined ? {} : { info: client.info }),
+      ...(client.capabilities === undefined ? {} : { capabilities: client.capabilities }),
+      ...(client.protocolVersion === undefined ? {} : { protocol_version: client.protocolVersion }),
+    },
+    ...(protocolVersion === undefined ? {} : { protocol_version: protocolVersion }),
+  };
+}
+
+function statsOf(state: SessionState): PolicyStats {
+  const { total, tools } = state.callStats();
+  const count = ({ calls, lastMinute }: CallCount) => ({ calls, last_minute: lastMinute });
+  return {
+    // fromEntries defines own members, so a tool named "__proto__" is a member like any other.
+    tools: Object.fromEntries([...tools].map(([name, c]) => [name, count(c)])),
+    ...count(total),
+  };
+}

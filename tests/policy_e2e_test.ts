@@ -1,0 +1,205 @@
+/**
+ * Rego policies enforced by `km monitor --policy` on real traffic: the official SDK client
+ * against server-everything, with each effect checked as the client sees it and as the audit
+ * log records it. Policies are compiled by the real opa.
+ */
+import { equal, ok, rejects } from "node:assert/strict";
+import {
+  kmCommand,
+  KmProcess,
+  messageRecords,
+  readSessionLog,
+  SERVER_EVERYTHING,
+} from "./helpers.ts";
+import { connect } from "./sdk_client.ts";
+
+/** Writes `rego` as a policy directory and returns it with a fresh log directory. */
+async function setup(
+  rego: string,
+): Promise<{ policy: string; logs: string; cleanup: () => Promise<void> }> {
+  const root = await Deno.makeTempDir({ prefix: "km-policy-e2e-" });
+  await Deno.mkdir(`${root}/policy`);
+  await Deno.writeTextFile(
+    `${root}/policy/policy.rego`,
+    `package kilometers\n\nimport rego.v1\n\n${rego}\n`,
+  );
+  return {
+    policy: `${root}/policy`,
+    logs: `${root}/logs`,
+    cleanup: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+function km(policy: string, logs: string, ...flags: string[]): string[] {
+  return kmCommand(
+    "monitor",
+    "--quiet",
+    "--policy",
+    policy,
+    ...flags,
+    "--log-dir",
+    logs,
+    "--",
+    "node",
+    ...SERVER_EVERYTHING,
+  );
+}
+
+const text = (result: Record<string, unknown>) => (result.content as { text: string }[])[0].text;
+
+Deno.test("a denied tool call never reaches the server; the client gets the policy's reason", async () => {
+  const { policy, logs, cleanup } = await setup(`
+deny contains {"rule": "no-echo", "reason": "echo is not allowed here"} if {
+	input.method == "tools/call"
+	input.tool.name == "echo"
+}`);
+  const { client } = await connect(km(policy, logs));
+  await rejects(
+    client.callTool({ name: "echo", arguments: { message: "hi" } }),
+    (e: Error & { code?: number }) => {
+      equal(e.code, -32010);
+      ok(e.message.includes("Blocked by policy: echo is not allowed here"), e.message);
+      return true;
+    },
+  );
+  equal(
+    text(await client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } })),
+    "The sum of 1 and 2 is 3.",
+  );
+  await client.close();
+  const records = messageRecords(await readSessionLog(logs));
+  const denied = records.find((r) => r.tool === "echo" && r.kind === "request")!;
+  equal(denied.forwarded, false);
+  const result = denied.result as {
+    action: string;
+    applied: string;
+    rules: string[];
+    reasons: string[];
+  };
+  equal(result.action, "deny");
+  equal(result.applied, "block");
+  equal(result.rules[0], "no-echo");
+  ok(typeof denied.revision === "string" && (denied.metrics as { eval_us: number }).eval_us >= 0);
+  // No response came from the server for the denied call: km answered it.
+  equal(records.filter((r) => r.direction === "server_to_client" && r.tool === "echo").length, 0);
+  await cleanup();
+});
+
+Deno.test("hide removes tools from tools/list, and patch rewrites a call's arguments", async () => {
+  const { policy, logs, cleanup } = await setup(`
+hide contains "get-env" if input.method == "tools/list"
+
+patch contains {"op": "replace", "path": "/params/arguments/message", "value": "rewritten by policy"} if {
+	input.kind == "request"
+	input.tool.name == "echo"
+}`);
+  const { client } = await connect(km(policy, logs));
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  ok(!tools.includes("get-env") && tools.includes("echo"), tools.join(","));
+  equal(
+    text(await client.callTool({ name: "echo", arguments: { message: "original" } })),
+    "Echo: rewritten by policy",
+  );
+  await client.close();
+  const records = messageRecords(await readSessionLog(logs));
+  const call = records.find((r) => r.tool === "echo" && r.kind === "request")!;
+  equal((call.result as { applied: string }).applied, "transform");
+  await cleanup();
+});
+
+Deno.test("redact removes secrets from a tool result before the client sees it", async () => {
+  const { policy, logs, cleanup } = await setup(`
+redact contains {"path": "/result/content", "pattern": "token-[0-9]+"} if {
+	input.kind == "response"
+	input.tool.name == "echo"
+}`);
+  const { client } = await connect(km(policy, logs));
+  equal(
+    text(
+      await client.callTool({ name: "echo", arguments: { message: "your token-12345 is ready" } }),
+    ),
+    "Echo: your [REDACTED] is ready",
+  );
+  await client.close();
+  await cleanup();
+});
+
+Deno.test("ask is a denial until an approver exists, and says so", async () => {
+  const { policy, logs, cleanup } = await setup(`
+ask contains "summing numbers needs a human" if input.tool.name == "get-sum"`);
+  const { client } = await connect(km(policy, logs));
+  await rejects(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }), (e: Error) => {
+    ok(
+      e.message.includes(
+        "approval required (summing numbers needs a human); no approver is configured",
+      ),
+      e.message,
+    );
+    return true;
+  });
+  await client.close();
+  const call = messageRecords(await readSessionLog(logs)).find((r) => r.tool === "get-sum")!;
+  equal((call.result as { action: string }).action, "ask");
+  await cleanup();
+});
+
+Deno.test("audit mode records what enforcement would do and changes nothing", async () => {
+  const { policy, logs, cleanup } = await setup(`
+deny contains "echo would be blocked" if input.tool.name == "echo"`);
+  const { client } = await connect(km(policy, logs, "--mode", "audit"));
+  equal(
+    text(await client.callTool({ name: "echo", arguments: { message: "still here" } })),
+    "Echo: still here",
+  );
+  await client.close();
+  const call = messageRecords(await readSessionLog(logs)).find((r) =>
+    r.tool === "echo" && r.kind === "request"
+  )!;
+  equal(call.forwarded, true);
+  const result = call.result as { action: string; applied: string; reasons: string[] };
+  equal(result.action, "deny");
+  equal(result.applied, "audit");
+  equal(result.reasons[0], "echo would be blocked");
+  await cleanup();
+});
+
+Deno.test("a policy that fails while evaluating blocks requests (fail closed) and says why", async () => {
+  // Two values for one complete rule: OPA aborts the evaluation at run time.
+  const { policy, logs, cleanup } = await setup(`
+level := 1 if input.method == "tools/call"
+
+level := 2 if input.tool.name == "echo"
+
+deny contains "never" if level == 3`);
+  const { client } = await connect(km(policy, logs));
+  await rejects(client.callTool({ name: "echo", arguments: { message: "x" } }), (e: Error) => {
+    ok(e.message.includes("policy evaluation failed"), e.message);
+    return true;
+  });
+  await client.close();
+  const call = messageRecords(await readSessionLog(logs)).find((r) =>
+    r.tool === "echo" && r.kind === "request"
+  )!;
+  equal((call.result as { action: string }).action, "error");
+  await cleanup();
+});
+
+Deno.test("a policy that uses an unsupported built-in fails to build, and km starts nothing", async () => {
+  const { policy, logs, cleanup } = await setup(`
+deny contains "x" if http.send({"method": "get", "url": "http://example.com"}).status_code == 200`);
+  const proc = new KmProcess([
+    "monitor",
+    "--policy",
+    policy,
+    "--log-dir",
+    logs,
+    "--",
+    "node",
+    ...SERVER_EVERYTHING,
+  ]);
+  await proc.closeStdin();
+  equal((await proc.exit()).code, 2);
+  equal(proc.stdout, "");
+  ok(proc.stderr.includes("undefined function http.send"), proc.stderr);
+  await cleanup();
+});
