@@ -38,6 +38,8 @@ export const PLAN = {
 export const TARGETS = {
   p50Ratio: 1.3,
   throughputRatio: 0.6,
+  /** With a policy evaluated on every message (the policy engine's target). */
+  policyThroughputRatio: 0.5,
   largeRatio: 2,
   kmPeakRssMiB: 80,
 } as const;
@@ -157,7 +159,8 @@ export function toolCallParams(chars = PLAN.messageChars): { name: string; argum
 }
 
 export function echoRequest(id: number, paramsJson: string): string {
-  return `{"jsonrpc":"2.0","id":${id},"method":"echo","params":${paramsJson}}\n`;
+  // A tools/call, so that policies see what they would see in a real session.
+  return `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":${paramsJson}}\n`;
 }
 
 /** What the echo server sends back for `echoRequest(id, paramsJson)`. */
@@ -283,7 +286,7 @@ export const median = (values: readonly number[]) => percentile(values, 50);
 // The setups and a run.
 
 export interface Setup {
-  readonly key: "direct" | "raw" | "km" | "km-metadata";
+  readonly key: "direct" | "raw" | "km" | "km-metadata" | "km-default" | "km-example";
   readonly label: string;
   /** What the peak RSS column is of. */
   readonly process: string;
@@ -300,6 +303,9 @@ export interface Measurement {
   /** VmHWM at the end, after the pipelined bursts too. */
   readonly peakRssMiB: number | undefined;
 }
+
+/** The example policy the benchmark loads: several rules on every tools/call. */
+const EXAMPLE_POLICY = `${ROOT}policies/examples/approve-destructive`;
 
 export function echoServerCommand(): string[] {
   return [DENO, "run", "--no-prompt", ECHO_SERVER];
@@ -319,12 +325,21 @@ export function setups(logDir: string): Setup[] {
       process: "raw_relay.ts",
       command: [DENO, "run", "--allow-run", "--no-prompt", RAW_RELAY, ...server],
     },
-    { key: "km", label: "km", process: "km", command: km() },
+    // The relay and its audit log alone (issue targets of the relay are measured here)...
+    { key: "km", label: "km, no policy", process: "km", command: km("--no-policy") },
     {
       key: "km-metadata",
-      label: "km, metadata log",
+      label: "km, no policy, metadata log",
       process: "km",
-      command: km("--log-bodies", "metadata"),
+      command: km("--no-policy", "--log-bodies", "metadata"),
+    },
+    // ...and with policies evaluated on every message.
+    { key: "km-default", label: "km, default policy", process: "km", command: km() },
+    {
+      key: "km-example",
+      label: "km, example policy",
+      process: "km",
+      command: km("--policy", EXAMPLE_POLICY),
     },
   ];
 }
@@ -395,6 +410,7 @@ interface Verdict {
 export function verdicts(results: Results): Verdict[] {
   const km = results.get("km")!;
   const raw = results.get("raw")!;
+  const withPolicy = results.get("km-default");
   const p50 = km.p50Us / raw.p50Us;
   const throughput = km.messagesPerSecond / raw.messagesPerSecond;
   const large = km.largeMs / raw.largeMs;
@@ -425,6 +441,23 @@ export function verdicts(results: Results): Verdict[] {
       target: `≤ ${TARGETS.kmPeakRssMiB} MiB`,
       pass: rss !== undefined && rss <= TARGETS.kmPeakRssMiB,
     },
+    ...(withPolicy
+      ? [
+        {
+          what: "p50 latency, km default policy / raw",
+          value: (withPolicy.p50Us / raw.p50Us).toFixed(2),
+          target: `≤ ${TARGETS.p50Ratio}`,
+          pass: withPolicy.p50Us / raw.p50Us <= TARGETS.p50Ratio,
+        },
+        {
+          what: "throughput, km default policy / raw",
+          value: (withPolicy.messagesPerSecond / raw.messagesPerSecond).toFixed(2),
+          target: `≥ ${TARGETS.policyThroughputRatio}`,
+          pass:
+            withPolicy.messagesPerSecond / raw.messagesPerSecond >= TARGETS.policyThroughputRatio,
+        },
+      ]
+      : []),
     {
       what: "km peak RSS, before the bursts",
       value: steady === undefined ? "n/a" : `${steady.toFixed(1)} MiB`,
@@ -548,13 +581,16 @@ same Deno: it answers each \`echo\` request with its params as the result.
 - **raw relay**: the client spawns scripts/bench/raw_relay.ts, a Deno program that spawns the
   echo server and pipes bytes both ways (\`pipeTo\`) without looking at them. This is the
   physical floor of any stdio proxy written in Deno: an extra process and two extra pipes.
-- **km**: the client spawns \`deno run ${
+- **km, no policy**: the client spawns \`deno run ${
     KM_DENO_FLAGS.join(" ")
-  } main.ts monitor --quiet --log-dir <tmp> -- <echo
-  server>\`: km with its default settings, framing, parsing, correlating and writing the full
-  (redacted) audit log of every message.
-- **km, metadata log**: the same with \`--log-bodies metadata\`: every message is still
-  parsed, correlated and recorded, without its body (no redaction, smaller records).
+  } main.ts monitor --quiet --no-policy --log-dir <tmp> -- <echo server>\`: the relay alone,
+  framing, parsing, correlating and writing the full (redacted) audit log of every message.
+  The relay's targets are checked against this row.
+- **km, no policy, metadata log**: the same with \`--log-bodies metadata\`: every message is
+  still parsed, correlated and recorded, without its body (no redaction, smaller records).
+- **km, default policy**: km as it runs by default, evaluating its embedded default policy
+  (labels and risk scores) on every message.
+- **km, example policy**: km with \`--policy policies/examples/approve-destructive\`.
 
 ## What is measured
 

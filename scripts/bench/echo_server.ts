@@ -1,6 +1,6 @@
 /**
  * The benchmark's server: newline-delimited JSON-RPC on stdin, one answer per request on
- * stdout. `echo` answers with its params as the result; any other method gets "method not
+ * stdout. `echo` and `tools/call` answer with their params as the result; any other method gets "method not
  * found"; notifications get nothing. Exits at end of stdin.
  *
  * Lines are framed by bytes and joined once, so a 10 MiB line costs one copy; all the answers
@@ -82,7 +82,7 @@ export function answer(line: Uint8Array): string | undefined {
   }
   const request = message as { id?: unknown; method?: unknown; params?: unknown };
   if (!("id" in request)) return undefined;
-  if (request.method !== "echo") {
+  if (request.method !== "echo" && request.method !== "tools/call") {
     return failure(request.id, -32601, `Method not found: ${String(request.method)}`);
   }
   return JSON.stringify({ jsonrpc: "2.0", id: request.id, result: request.params ?? null });

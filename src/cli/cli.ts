@@ -12,6 +12,7 @@ import { DENO_PIN, VERSION } from "../version.ts";
 import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
+import { POLICY_COMMAND, runPolicy } from "./policy_command.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
 export interface CliIo extends MonitorDeps {
@@ -59,6 +60,7 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
       return await runMonitor(loaded.config, command, io);
     },
   },
+  { ...POLICY_COMMAND, run: (parsed, io) => runPolicy(parsed.rest, io) },
   {
     name: "config",
     summary: "show the effective configuration and where it came from",

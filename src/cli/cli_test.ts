@@ -25,6 +25,7 @@ function io(files: Record<string, string> = {}, env: Record<string, string> = {}
     newSessionId: () => "s",
     spawn: unused as MonitorDeps["spawn"],
     loadPolicy: unused as MonitorDeps["loadPolicy"],
+    loadDefaultPolicy: unused as MonitorDeps["loadDefaultPolicy"],
     onSignals: () => () => {},
   };
   return { cli, out, err };
@@ -99,4 +100,37 @@ Deno.test("an unknown command gets a suggestion", async () => {
   const { cli, err } = io();
   equal(await run(["moniter"], cli), 2);
   ok(err.text().includes('unknown command "moniter" (did you mean "monitor"?)'));
+});
+
+Deno.test("km policy --help lists the subcommands, and each has its own help", async () => {
+  const { cli, out } = io();
+  equal(await run(["policy", "--help"], cli), 0);
+  for (
+    const usage of ["km policy build <dir>", "km policy test <dir>", "km policy eval --policy"]
+  ) {
+    ok(out.text().includes(usage), usage);
+  }
+  for (const [sub, option] of [["build", "--output"], ["test", "--help"], ["eval", "--input"]]) {
+    const { cli, out } = io();
+    equal(await run(["policy", sub, "--help"], cli), 0);
+    ok(out.text().startsWith(`km policy ${sub}: `), out.text());
+    ok(out.text().includes(option), option);
+  }
+});
+
+Deno.test("km policy without a subcommand, or with an unknown one, is a usage error", async () => {
+  const bare = io();
+  equal(await run(["policy"], bare.cli), 2);
+  ok(bare.err.text().includes("km policy needs a subcommand: build, test, eval"), bare.err.text());
+  const typo = io();
+  equal(await run(["policy", "tset", "dir"], typo.cli), 2);
+  ok(typo.err.text().includes('unknown policy command "tset" (did you mean "test"?)'));
+  ok(typo.err.text().includes("km: hint: run `km policy --help`"));
+});
+
+Deno.test("km policy eval reports an unknown option with the subcommand's help", async () => {
+  const { cli, err } = io();
+  equal(await run(["policy", "eval", "--polcy", "p"], cli), 2);
+  ok(err.text().includes('unknown option "--polcy" for km policy eval (did you mean --policy?)'));
+  ok(err.text().includes("run `km policy eval --help`"));
 });

@@ -75,9 +75,10 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     name: "policy",
     kind: "value",
     valueName: "PATH",
-    description: "Rego policy: a directory, a bundle.tar.gz or a .wasm",
+    description: "Rego policy: a directory, a bundle.tar.gz or a .wasm (default: built-in)",
   },
   { name: "policy-data", kind: "value", valueName: "FILE", description: "data for a .wasm policy" },
+  { name: "no-policy", kind: "boolean", description: "evaluate no policy (not even the default)" },
   {
     name: "mode",
     kind: "value",
@@ -136,6 +137,7 @@ export function flagsLayer(values: Parsed["values"]): Record<string, unknown> {
   if (values["no-redact"]) layer.redaction = { enabled: false };
   const policy: Record<string, unknown> = {};
   if ("policy" in values) policy.path = values.policy;
+  if (values["no-policy"]) policy.path = "none";
   if ("policy-data" in values) policy.data = values["policy-data"];
   if ("mode" in values) policy.mode = values.mode;
   if (Object.keys(policy).length > 0) layer.policy = policy;

@@ -3,6 +3,7 @@ import { Diagnostics, StderrQueue } from "../diagnostics.ts";
 import { systemClock } from "../relay/events.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
 import { loadPolicy } from "../policy/load_policy.ts";
+import { loadDefaultPolicy } from "../policy/default_policy.ts";
 import type { CliIo } from "./cli.ts";
 
 /** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
@@ -24,6 +25,7 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
     newSessionId: () => crypto.randomUUID(),
     spawn: spawnUpstream,
     loadPolicy,
+    loadDefaultPolicy,
     onSignals(signals, handler) {
       const usable = os === "windows" ? signals.filter((s) => s === "SIGINT") : signals;
       const listeners = usable.map((signal) => [signal, () => handler(signal)] as const);

@@ -32,6 +32,9 @@ import { Shutdown } from "./shutdown.ts";
 import { pumpStderr } from "./stderr_pump.ts";
 import type { ExitStatus, SpawnOptions, Upstream } from "./upstream.ts";
 
+/** `--policy none` (or `--no-policy`): relay without evaluating any policy. */
+export const NO_POLICY = "none";
+
 /** Signals km forwards to the server. */
 export const FORWARDED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
@@ -50,6 +53,8 @@ export interface MonitorDeps {
   readonly spawn: (options: SpawnOptions) => Upstream;
   /** Loads the policy named by `--policy` (compiling a directory with opa). */
   readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
+  /** Loads km's embedded default policy. */
+  readonly loadDefaultPolicy: () => Promise<LoadedPolicy>;
   /** Subscribes to process signals; returns the unsubscribe function. */
   readonly onSignals: (
     signals: readonly Deno.Signal[],
@@ -91,12 +96,7 @@ export async function runMonitor(
     );
   }
   const dataDir = config.dataDir ?? defaultDataDir((name) => deps.env[name], deps.os);
-  const loaded = config.policy.path
-    ? await deps.loadPolicy(config.policy.path, {
-      dataPath: config.policy.data,
-      cacheDir: dataDir ? `${dataDir}/policy-cache` : undefined,
-    })
-    : undefined;
+  const loaded = await choosePolicy(config, deps, dataDir);
   const audit = await AuditLog.open(
     logPath,
     (error) =>
@@ -297,6 +297,21 @@ export async function runMonitor(
     }));
   }
   return status.code;
+}
+
+/** `--policy PATH`, the embedded default policy without one, or none with `--no-policy`. */
+function choosePolicy(
+  config: Config,
+  deps: MonitorDeps,
+  dataDir: string | undefined,
+): Promise<LoadedPolicy | undefined> {
+  const path = config.policy.path;
+  if (path === NO_POLICY) return Promise.resolve(undefined);
+  if (path === undefined) return deps.loadDefaultPolicy();
+  return deps.loadPolicy(path, {
+    dataPath: config.policy.data,
+    cacheDir: dataDir ? `${dataDir}/policy-cache` : undefined,
+  });
 }
 
 function outcomeOf(status: ExitStatus): string {

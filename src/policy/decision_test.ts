@@ -1,11 +1,24 @@
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
 import { firedRules, MalformedDecision, readDecision, reasonTexts } from "./decision.ts";
 
-const base = { action: "allow", deny: [], ask: [], patch: [], redact: [], hide: [], risk: 0, labels: [] };
+const base = {
+  action: "allow",
+  deny: [],
+  ask: [],
+  patch: [],
+  redact: [],
+  hide: [],
+  risk: 0,
+  labels: [],
+};
 
 Deno.test("readDecision accepts the framework's decision document", () => {
   const decision = readDecision([{
-    result: { ...base, action: "deny", deny: [{ rule: "r1", reason: "no" }, { rule: "", reason: "plain" }] },
+    result: {
+      ...base,
+      action: "deny",
+      deny: [{ rule: "r1", reason: "no" }, { rule: "", reason: "plain" }],
+    },
   }]);
   equal(decision.action, "deny");
   assertEquals(reasonTexts(decision), ["no", "plain"]);

@@ -9,7 +9,7 @@ import type { Direction } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
 import type { DecisionSummary, Gate, MessageEvent, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
-import { policyInput, type PolicyMode } from "./input.ts";
+import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
 import type { SessionState } from "./session_state.ts";
 import { applyTransform } from "./transform.ts";
@@ -47,7 +47,8 @@ export class Enforcer implements Gate {
     let decision: Decision | undefined;
     let failure: string | undefined;
     try {
-      decision = readDecision(loaded.policy.evaluate(policyInput(event, state, mode)));
+      const json = inputJson(event, policyInput(event, state, mode));
+      decision = readDecision(JSON.parse(loaded.policy.evaluateJson(json)));
     } catch (error) {
       failure = `policy evaluation failed: ${(error as Error).message}`;
     }
@@ -210,6 +211,17 @@ function reply(
   error: JsonRpcError,
 ) {
   return encoder.encode(error.toResponse(message.id!.raw) + "\n");
+}
+
+/**
+ * The input document as JSON. The message goes in as the text it was parsed from, so the
+ * biggest part of the document is never serialised again (the rest is small).
+ */
+function inputJson(event: MessageEvent, input: PolicyInput): string {
+  const kind = event.message.kind;
+  if (kind === "invalid" || event.text === "") return JSON.stringify(input);
+  const rest = JSON.stringify({ ...input, message: undefined });
+  return `${rest.slice(0, -1)},"message":${event.text}}`;
 }
 
 /** The received line's terminator, so a transformed line ends the same way. */

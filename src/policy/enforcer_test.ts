@@ -23,7 +23,10 @@ async function enforcer(rego: string, mode: "enforce" | "audit" = "enforce") {
   });
 }
 
-function event(line: string, direction: MessageEvent["direction"] = "client_to_server"): MessageEvent {
+function event(
+  line: string,
+  direction: MessageEvent["direction"] = "client_to_server",
+): MessageEvent {
   return {
     direction,
     seq: 1,
@@ -37,7 +40,8 @@ function event(line: string, direction: MessageEvent["direction"] = "client_to_s
   };
 }
 
-const CALL = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"rm","arguments":{"path":"/"}}}';
+const CALL =
+  '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"rm","arguments":{"path":"/"}}}';
 
 Deno.test("Enforcer forwards an allowed message as the exact bytes received", async () => {
   const e = await enforcer('deny contains "x" if input.tool.name == "other"');
@@ -48,7 +52,9 @@ Deno.test("Enforcer forwards an allowed message as the exact bytes received", as
 });
 
 Deno.test("Enforcer answers a denied request with -32010 and its reasons, and drops its cancellation", async () => {
-  const e = await enforcer('deny contains {"rule": "no-rm", "reason": "rm is off limits"} if input.tool.name == "rm"');
+  const e = await enforcer(
+    'deny contains {"rule": "no-rm", "reason": "rm is off limits"} if input.tool.name == "rm"',
+  );
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
   equal(verdict.forward, undefined);
   equal(verdict.answersRequest, true);
@@ -94,7 +100,9 @@ Deno.test("Enforcer in audit mode forwards everything and records the would-be a
 });
 
 Deno.test("Enforcer fails closed for requests and drops a notification it cannot evaluate", async () => {
-  const e = await enforcer("level := 1 if true\nlevel := 2 if true\ndeny contains \"x\" if level == 3");
+  const e = await enforcer(
+    'level := 1 if true\nlevel := 2 if true\ndeny contains "x" if level == 3',
+  );
   const request = e.decide(event(CALL), enc.encode(CALL + "\n"));
   equal(request.summary.action, "error");
   ok(dec.decode(request.replyToSender).includes("policy evaluation failed"));

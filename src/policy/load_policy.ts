@@ -8,8 +8,9 @@ import capabilities from "../../policies/capabilities.json" with { type: "json" 
 import { KmError } from "../errors.ts";
 import { parseJsonc } from "../config/jsonc.ts";
 import { readBundle } from "./bundle.ts";
-import { compilePolicy } from "./compile.ts";
+import { CAPABILITIES_PATH, compilePolicy } from "./compile.ts";
 import { findOpa, systemOpaLookup } from "./find_opa.ts";
+import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
 import { WasmPolicy } from "./wasm_host.ts";
@@ -46,51 +47,103 @@ export async function loadPolicy(path: string, options: LoadOptions = {}): Promi
   const bytes = await Deno.readFile(path);
   if (path.endsWith(".wasm")) {
     const data = options.dataPath ? await readData(options.dataPath) : {};
-    const revision = await hash([bytes, new TextEncoder().encode(JSON.stringify(data))]);
+    const revision = await revisionOf([bytes, new TextEncoder().encode(JSON.stringify(data))]);
     return { policy: await WasmPolicy.load(bytes, data, { name: path }), revision, source: path };
   }
   const bundle = await readBundle(bytes, path);
   const policy = await WasmPolicy.load(bundle.wasm, bundle.data, { name: path });
-  return { policy, revision: await hash([bytes]), source: path };
+  return { policy, revision: await revisionOf([bytes]), source: path };
 }
 
 async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedPolicy> {
+  const { bundle, revision } = await buildDirectory(dir, options);
+  const { wasm, data } = await readBundle(bundle, dir);
+  return { policy: await WasmPolicy.load(wasm, data, { name: dir }), revision, source: dir };
+}
+
+/** A policy directory compiled to a bundle, and the revision `km monitor` records for it. */
+export interface BuiltDirectory {
+  readonly bundle: Uint8Array<ArrayBuffer>;
+  readonly revision: string;
+}
+
+/**
+ * Compiles the policy directory `dir` as `km monitor --policy` does: its Rego and data with
+ * km's framework and capabilities, JSONC data converted to JSON (through the cache when
+ * `options.cacheDir` is set). Throws KmError POLICY_* with OPA's messages.
+ */
+export async function buildDirectory(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<BuiltDirectory> {
   const files = await policyFiles(dir);
   if (!files.some((f) => f.name.endsWith(".rego"))) {
     throw new KmError("POLICY_INVALID", `Cannot load policy "${dir}": it holds no .rego file`);
   }
   const capabilitiesText = JSON.stringify(capabilities);
   const enc = new TextEncoder();
-  const revision = await hash([
+  const revision = await revisionOf([
     enc.encode(`opa ${OPA_VERSION}\n${FRAMEWORK_REGO}\n${capabilitiesText}`),
     ...files.flatMap((f) => [enc.encode(`\n${f.name}\n`), f.bytes]),
   ]);
   const cached = options.cacheDir ? `${options.cacheDir}/${revision}.tar.gz` : undefined;
-  let bundle: Uint8Array | undefined = cached
+  let bundle: Uint8Array<ArrayBuffer> | undefined = cached
     ? await Deno.readFile(cached).catch(() => undefined)
     : undefined;
   if (!bundle) {
-    const compiled = await compileDirectory(dir, files, capabilitiesText, options.opa);
-    if (cached) await writeCache(cached, compiled);
-    bundle = compiled;
+    const opa = opaFor(dir, options.opa);
+    const work = await Deno.makeTempDir({ prefix: "km-build-" });
+    try {
+      await stagePolicy(dir, files, `${work}/policy`);
+      await Deno.writeTextFile(`${work}/capabilities.json`, capabilitiesText);
+      bundle = await compilePolicy([`${work}/policy`], {
+        opa,
+        capabilities: `${work}/capabilities.json`,
+      });
+    } finally {
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+    }
+    if (cached) await writeCache(cached, bundle);
   }
-  const { wasm, data } = await readBundle(bundle, dir);
-  return { policy: await WasmPolicy.load(wasm, data, { name: dir }), revision, source: dir };
+  return { bundle, revision };
 }
 
-interface PolicyFile {
+/**
+ * `text` (OPA's messages, an evaluation error) with the scratch copy `buildDirectory` compiles
+ * from named as the directory `dir`, and its capabilities as km's: the module and OPA's
+ * messages name the copy.
+ */
+export function nameSources(text: string, dir: string): string {
+  const scratch = String.raw`[^\s"'(]*km-build-[^/\\\s]+[/\\]`;
+  return text
+    .replace(new RegExp(`${scratch}policy`, "g"), dir.replace(/[/\\]+$/, ""))
+    .replace(new RegExp(`${scratch}capabilities\\.json`, "g"), CAPABILITIES_PATH);
+}
+
+/** A file of a policy directory. */
+export interface PolicyFile {
   /** Path relative to the policy directory, with `/`. */
   readonly name: string;
   readonly bytes: Uint8Array;
 }
 
-/** The `.rego` and data files of `dir`, recursively, sorted; `_test.rego` files are left out. */
-async function policyFiles(dir: string, prefix = ""): Promise<PolicyFile[]> {
+/**
+ * The `.rego` and data files of `dir`, recursively, sorted. `_test.rego` files are left out
+ * unless `tests` is set; decision-case files (cases.ts) are always left out: they are not data.
+ */
+export async function policyFiles(
+  dir: string,
+  { tests = false } = {},
+  prefix = "",
+): Promise<PolicyFile[]> {
   const out: PolicyFile[] = [];
   for await (const entry of Deno.readDir(`${dir}/${prefix}`)) {
     const name = `${prefix}${entry.name}`;
-    if (entry.isDirectory) out.push(...await policyFiles(dir, `${name}/`));
-    else if (/\.(rego|json|jsonc)$/.test(name) && !name.endsWith("_test.rego")) {
+    if (entry.isDirectory) out.push(...await policyFiles(dir, { tests }, `${name}/`));
+    else if (
+      /\.(rego|json|jsonc)$/.test(name) && (tests || !name.endsWith("_test.rego")) &&
+      !isCaseFile(entry.name)
+    ) {
       if (entry.name === FRAMEWORK_FILE) {
         throw new KmError(
           "POLICY_INVALID",
@@ -103,13 +156,28 @@ async function policyFiles(dir: string, prefix = ""): Promise<PolicyFile[]> {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Compiles the files with the framework in a scratch directory (JSONC data becomes JSON). */
-async function compileDirectory(
+/** Writes `files` of `dir` and km's framework to the new directory `target`, JSONC as JSON. */
+export async function stagePolicy(
   dir: string,
-  files: PolicyFile[],
-  capabilitiesText: string,
-  opaPath: string | undefined,
-): Promise<Uint8Array> {
+  files: readonly PolicyFile[],
+  target: string,
+): Promise<void> {
+  await Deno.mkdir(target, { recursive: true });
+  for (const file of files) {
+    const path = `${target}/${file.name.replace(/\.jsonc$/, ".json")}`;
+    await Deno.mkdir(path.replace(/\/[^/]*$/, ""), { recursive: true });
+    if (file.name.endsWith(".jsonc")) {
+      const value = jsoncData(`${dir}/${file.name}`, new TextDecoder().decode(file.bytes));
+      await Deno.writeTextFile(path, JSON.stringify(value));
+    } else {
+      await Deno.writeFile(path, file.bytes);
+    }
+  }
+  await Deno.writeTextFile(`${target}/${FRAMEWORK_FILE}`, FRAMEWORK_REGO);
+}
+
+/** `opaPath`, else the `opa` findOpa finds. Throws POLICY_COMPILER_NOT_FOUND naming `dir`. */
+export function opaFor(dir: string, opaPath?: string): string {
   const opa = opaPath ?? findOpa(systemOpaLookup());
   if (!opa) {
     throw new KmError(
@@ -119,26 +187,7 @@ async function compileDirectory(
         "with: opa build -t wasm -e kilometers/decision",
     );
   }
-  const work = await Deno.makeTempDir({ prefix: "km-build-" });
-  try {
-    const src = `${work}/policy`;
-    await Deno.mkdir(src);
-    for (const file of files) {
-      const target = `${src}/${file.name.replace(/\.jsonc$/, ".json")}`;
-      await Deno.mkdir(target.replace(/\/[^/]*$/, ""), { recursive: true });
-      if (file.name.endsWith(".jsonc")) {
-        const value = jsoncData(`${dir}/${file.name}`, new TextDecoder().decode(file.bytes));
-        await Deno.writeTextFile(target, JSON.stringify(value));
-      } else {
-        await Deno.writeFile(target, file.bytes);
-      }
-    }
-    await Deno.writeTextFile(`${src}/${FRAMEWORK_FILE}`, FRAMEWORK_REGO);
-    await Deno.writeTextFile(`${work}/capabilities.json`, capabilitiesText);
-    return await compilePolicy([src], { opa, capabilities: `${work}/capabilities.json` });
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
-  }
+  return opa;
 }
 
 async function readData(path: string): Promise<unknown> {
@@ -169,7 +218,8 @@ async function writeCache(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-async function hash(parts: Uint8Array[]): Promise<string> {
+/** A revision: the first 16 hex digits of the sha256 of `parts`, concatenated. */
+export async function revisionOf(parts: Uint8Array[]): Promise<string> {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -1,0 +1,33 @@
+/**
+ * Building the default policy reproducibly: the same sources, file names and capabilities in a
+ * scratch directory give the same bundle bytes, so its hash can be checked in CI.
+ */
+import capabilities from "../../policies/capabilities.json" with { type: "json" };
+import { compilePolicy } from "./compile.ts";
+import { KM_ROOT } from "./find_opa.ts";
+import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
+
+/** Where the default policy's Rego lives. */
+export const DEFAULT_POLICY_SOURCE = `${KM_ROOT}policies/default/policy.rego`;
+
+/** Compiles the default policy; returns the bundle and its sha256 (hex). */
+export async function buildDefaultPolicy(
+  opa: string,
+): Promise<{ bytes: Uint8Array; sha256: string }> {
+  const work = await Deno.makeTempDir({ prefix: "km-default-policy-" });
+  const cwd = Deno.cwd();
+  try {
+    await Deno.mkdir(`${work}/src`);
+    await Deno.writeTextFile(`${work}/src/${FRAMEWORK_FILE}`, FRAMEWORK_REGO);
+    await Deno.copyFile(DEFAULT_POLICY_SOURCE, `${work}/src/policy.rego`);
+    await Deno.writeTextFile(`${work}/capabilities.json`, JSON.stringify(capabilities));
+    // Relative paths: the bundle records source file names, which must not depend on `work`.
+    Deno.chdir(work);
+    const bytes = await compilePolicy(["src"], { opa, capabilities: "capabilities.json" });
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return { bytes, sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join("") };
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
