@@ -1,0 +1,31 @@
+/**
+ * Every example policy passes `km policy test`: its opa tests, and its decision cases on both
+ * OPA's interpreter and the WebAssembly km runs. The default policy is held to the same.
+ */
+import { equal } from "node:assert/strict";
+import { kmCommand, ROOT } from "./helpers.ts";
+
+const EXAMPLES = `${ROOT}policies/examples`;
+
+async function policyTest(dir: string): Promise<{ code: number; output: string }> {
+  const [program, ...args] = kmCommand("policy", "test", dir);
+  const { code, stdout, stderr } = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  const dec = new TextDecoder();
+  return { code, output: dec.decode(stdout) + dec.decode(stderr) };
+}
+
+const dirs: string[] = [];
+for (const entry of Deno.readDirSync(EXAMPLES)) if (entry.isDirectory) dirs.push(entry.name);
+
+for (const name of dirs.sort()) {
+  Deno.test(`example policy ${name} passes km policy test`, async () => {
+    const { code, output } = await policyTest(`${EXAMPLES}/${name}`);
+    equal(code, 0, output);
+  });
+}
+
+Deno.test("the default policy passes km policy test", async () => {
+  const { code, output } = await policyTest(`${ROOT}policies/default`);
+  equal(code, 0, output);
+});
