@@ -98,7 +98,11 @@ export class Enforcer implements Gate {
     const method = message.kind === "request" || message.kind === "notification"
       ? message.method
       : event.correlation?.request.method;
-    const result = applyTransform(message.value, method, decision);
+    // A large line was inspected through a skeleton with long strings cut: transform the
+    // whole message, parsed now, or the cut copy would be forwarded.
+    const target = event.elided > 0 ? wholeMessage(raw) : message.value;
+    if (!target) return this.#failed(event, raw, "the message could not be parsed whole", evalUs);
+    const result = applyTransform(target, method, decision);
     if (!result.ok) {
       return this.#failed(event, raw, `policy transform failed: ${result.error}`, evalUs);
     }
@@ -222,6 +226,16 @@ function inputJson(event: MessageEvent, input: PolicyInput): string {
   if (kind === "invalid" || event.text === "") return JSON.stringify(input);
   const rest = JSON.stringify({ ...input, message: undefined });
   return `${rest.slice(0, -1)},"message":${event.text}}`;
+}
+
+/** The full message of a large line (its skeleton was what the policy saw). */
+function wholeMessage(raw: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(raw));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The received line's terminator, so a transformed line ends the same way. */

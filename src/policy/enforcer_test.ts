@@ -110,3 +110,26 @@ Deno.test("Enforcer fails closed for requests and drops a notification it cannot
   const notification = e.decide(event(note, "server_to_client"), enc.encode(note + "\n"));
   equal(notification.forward, undefined);
 });
+
+Deno.test("Enforcer transforms the whole of a line it inspected through a skeleton", async () => {
+  const e = await enforcer(
+    'redact contains {"path": "/result/content", "pattern": "token-[0-9]+"} if input.kind == "response"',
+  );
+  const big = "z".repeat(2 * 1024 * 1024);
+  const line = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    result: { content: [{ type: "text", text: `token-42 ${big}` }] },
+  });
+  const skeleton = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    result: { content: [{ type: "text", text: "token-42 zz…[cut]" }] },
+  });
+  const verdict = e.decide(
+    { ...event(skeleton, "server_to_client"), elided: 1, size: line.length + 1 },
+    enc.encode(line + "\n"),
+  );
+  const sent = JSON.parse(dec.decode(verdict.forward));
+  equal(sent.result.content[0].text, `[REDACTED] ${big}`);
+});

@@ -45,13 +45,14 @@ default _risk := 0
 
 _risk := max(risk) if count(risk) > 0
 
+# Sorted, so that OPA's interpreter and its WebAssembly give the same lists in the same order.
 decision := {
 	"action": action,
-	"deny": [_reason(e) | some e in deny],
-	"ask": [_reason(e) | some e in ask],
-	"patch": [p | some p in patch],
-	"redact": [r | some r in redact],
-	"hide": [h | some h in hide],
+	"deny": sort([_reason(e) | some e in deny]),
+	"ask": sort([_reason(e) | some e in ask]),
+	"patch": sort([p | some p in patch]),
+	"redact": sort([r | some r in redact]),
+	"hide": sort([h | some h in hide]),
 	"risk": _risk,
 	"labels": sort([l | some l in labels]),
 }
