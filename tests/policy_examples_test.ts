@@ -9,7 +9,11 @@ const EXAMPLES = `${ROOT}policies/examples`;
 
 async function policyTest(dir: string): Promise<{ code: number; output: string }> {
   const [program, ...args] = kmCommand("policy", "test", dir);
-  const { code, stdout, stderr } = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
+  const { code, stdout, stderr } = await new Deno.Command(program, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const dec = new TextDecoder();
   return { code, output: dec.decode(stdout) + dec.decode(stderr) };
