@@ -203,3 +203,39 @@ deny contains "x" if http.send({"method": "get", "url": "http://example.com"}).s
   ok(proc.stderr.includes("undefined function http.send"), proc.stderr);
   await cleanup();
 });
+
+Deno.test("editing the policy reloads it; a broken edit keeps the last good policy in force", async () => {
+  const { policy, logs, cleanup } = await setup(
+    `deny contains "no echo" if input.tool.name == "echo"`,
+  );
+  const { client } = await connect(km(policy, logs));
+  const echo = () => client.callTool({ name: "echo", arguments: { message: "hi" } });
+  const sum = () => client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } });
+  await rejects(echo());
+  const write = (rego: string) =>
+    Deno.writeTextFile(
+      `${policy}/policy.rego`,
+      `package kilometers\n\nimport rego.v1\n\n${rego}\n`,
+    );
+  const lifecycle = async (event: string) => {
+    for (let i = 0; i < 100; i++) {
+      const found = (await readSessionLog(logs)).find((r) => r.event === event);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${event} record`);
+  };
+
+  await write(`deny contains "no sums" if input.tool.name == "get-sum"`);
+  const reloaded = await lifecycle("policy_reloaded");
+  equal(text(await echo()), "Echo: hi");
+  await rejects(sum(), (e: Error) => e.message.includes("no sums"));
+
+  await write(`deny contains "broken" if {`);
+  const failed = await lifecycle("policy_reload_failed");
+  ok(String(failed.error).includes("rego_parse_error"), String(failed.error));
+  equal(failed.kept, reloaded.revision);
+  await rejects(sum(), (e: Error) => e.message.includes("no sums"));
+  await client.close();
+  await cleanup();
+});

@@ -35,6 +35,8 @@ export type LifecycleEvent =
   | "terminate"
   | "kill"
   | "pending_abandoned"
+  | "policy_reloaded"
+  | "policy_reload_failed"
   | "shutdown";
 
 function base(ctx: RecordContext, seq: number, at: number, type: string): AuditRecord {

@@ -4,6 +4,7 @@ import { systemClock } from "../relay/events.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
 import { loadPolicy } from "../policy/load_policy.ts";
 import { loadDefaultPolicy } from "../policy/default_policy.ts";
+import { watchPath } from "../policy/reloader.ts";
 import type { CliIo } from "./cli.ts";
 
 /** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
@@ -26,6 +27,7 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
     spawn: spawnUpstream,
     loadPolicy,
     loadDefaultPolicy,
+    watchPath,
     onSignals(signals, handler) {
       const usable = os === "windows" ? signals.filter((s) => s === "SIGINT") : signals;
       const listeners = usable.map((signal) => [signal, () => handler(signal)] as const);

@@ -20,6 +20,7 @@ import type { Diagnostics } from "../diagnostics.ts";
 import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
 import type { Clock, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
 import { Enforcer } from "../policy/enforcer.ts";
+import { Reloader } from "../policy/reloader.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
 import { Relay } from "../relay/relay.ts";
@@ -55,6 +56,8 @@ export interface MonitorDeps {
   readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
   /** Loads km's embedded default policy. */
   readonly loadDefaultPolicy: () => Promise<LoadedPolicy>;
+  /** Watches a policy path for changes; returns the function that stops watching. */
+  readonly watchPath: (path: string, onChange: () => void) => () => void;
   /** Subscribes to process signals; returns the unsubscribe function. */
   readonly onSignals: (
     signals: readonly Deno.Signal[],
@@ -231,6 +234,15 @@ export async function runMonitor(
   });
 
   let signalled = false;
+  const stopReloading = gate && config.policy.path && config.policy.path !== NO_POLICY
+    ? reloadOnChange(config.policy.path, gate, {
+      load: () => deps.loadPolicy(config.policy.path!, policyOptions(config, dataDir)),
+      lifecycle,
+      diagnostics,
+      watch: deps.watchPath,
+    })
+    : undefined;
+
   const unsubscribe = deps.onSignals(FORWARDED_SIGNALS, (signal) => {
     const delivered = upstream.signal(signal);
     lifecycle("signal", { signal, forwarded: delivered });
@@ -271,6 +283,7 @@ export async function runMonitor(
     });
   }
   unsubscribe();
+  await stopReloading?.();
   await atMost(toClient.close(), FLUSH_CLIENT_MS);
 
   const durationMs = clock.now() - t0;
@@ -308,10 +321,57 @@ function choosePolicy(
   const path = config.policy.path;
   if (path === NO_POLICY) return Promise.resolve(undefined);
   if (path === undefined) return deps.loadDefaultPolicy();
-  return deps.loadPolicy(path, {
+  return deps.loadPolicy(path, policyOptions(config, dataDir));
+}
+
+function policyOptions(config: Config, dataDir: string | undefined): LoadOptions {
+  return {
     dataPath: config.policy.data,
     cacheDir: dataDir ? `${dataDir}/policy-cache` : undefined,
+  };
+}
+
+/** Reloads the policy when its files change; a failed reload keeps the policy in force. */
+function reloadOnChange(
+  path: string,
+  gate: Enforcer,
+  io: {
+    load: () => Promise<LoadedPolicy>;
+    lifecycle: (event: LifecycleEvent, fields?: Record<string, unknown>) => void;
+    diagnostics: Diagnostics;
+    watch: MonitorDeps["watchPath"];
+  },
+): () => Promise<void> {
+  const reloader = new Reloader({
+    load: io.load,
+    onLoaded: (loaded) => {
+      if (loaded.revision === gate.loaded.revision) return;
+      const previous = gate.loaded.revision;
+      gate.swap(loaded);
+      io.lifecycle("policy_reloaded", {
+        source: loaded.source,
+        revision: loaded.revision,
+        previous,
+      });
+      io.diagnostics.info(`policy reloaded from ${loaded.source} (revision ${loaded.revision})`);
+    },
+    onFailed: (error) => {
+      const message = (error as Error).message;
+      io.lifecycle("policy_reload_failed", {
+        source: path,
+        error: message,
+        kept: gate.loaded.revision,
+      });
+      io.diagnostics.error(
+        `policy reload failed; keeping revision ${gate.loaded.revision}: ${message}`,
+      );
+    },
   });
+  const stopWatching = io.watch(path, () => reloader.changed());
+  return async () => {
+    stopWatching();
+    await reloader.close();
+  };
 }
 
 function outcomeOf(status: ExitStatus): string {

@@ -28,6 +28,7 @@ const encoder = new TextEncoder();
 
 export class Enforcer implements Gate {
   readonly #options: EnforcerOptions;
+  #loaded: LoadedPolicy;
   /** Ids (keys) of requests km blocked, per direction, so their cancellations are not sent on. */
   readonly #blocked: Record<Direction, Set<string>> = {
     client_to_server: new Set(),
@@ -36,10 +37,25 @@ export class Enforcer implements Gate {
 
   constructor(options: EnforcerOptions) {
     this.#options = options;
+    this.#loaded = options.loaded;
+  }
+
+  /** The policy in force. */
+  get loaded(): LoadedPolicy {
+    return this.#loaded;
+  }
+
+  /**
+   * Puts a newly loaded policy in force. Evaluation is synchronous, so no message is ever
+   * decided half by one policy and half by the other.
+   */
+  swap(loaded: LoadedPolicy): void {
+    this.#loaded = loaded;
   }
 
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
-    const { loaded, state, mode, now } = this.#options;
+    const { state, mode, now } = this.#options;
+    const loaded = this.#loaded;
     if (this.#cancelsBlocked(event)) {
       return { summary: this.#summary("allow", "drop", 0, ["cancels a request km blocked"]) };
     }
@@ -204,7 +220,7 @@ export class Enforcer implements Gate {
       rules: extra.rules ?? [],
       risk: extra.risk ?? 0,
       labels: extra.labels ?? [],
-      revision: this.#options.loaded.revision,
+      revision: this.#loaded.revision,
       evalUs,
     };
   }
