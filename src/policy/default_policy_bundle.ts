@@ -2,7 +2,8 @@
 // framework (src/policy/framework.ts). Do not edit: rebuild.
 
 /** sha256 of the bundle below (checked against a rebuild by default_policy_test.ts). */
-export const DEFAULT_POLICY_SHA256 = "6816b3b64b6b59a4e0dc93ef7a6b1e5080e554eec3f7e11cded7049aff1c93e1";
+export const DEFAULT_POLICY_SHA256 =
+  "6816b3b64b6b59a4e0dc93ef7a6b1e5080e554eec3f7e11cded7049aff1c93e1";
 
 /** The default policy's bundle (opa build -t wasm), base64. */
 export const DEFAULT_POLICY_BUNDLE =
