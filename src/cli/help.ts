@@ -29,8 +29,8 @@ Example (in an MCP client's config, in place of the server command):
   km monitor -- npx -y @modelcontextprotocol/server-everything
 
 Exit codes: the server's exit code (128+n if it was killed by signal n); 1 when km fails
-(e.g. the audit log cannot be written); 2 for a usage or configuration error; 126 when the
-server command is not executable; 127 when it is not found.
+(e.g. the audit log cannot be written); 2 for a usage or configuration error, or a policy that
+does not load; 126 when the server command is not executable; 127 when it is not found.
 `;
 }
 
