@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
-import { requireOpa } from "../policy/_testing.ts";
+import { requireOpa, withFiles } from "../policy/_testing.ts";
 import { loadPolicy } from "../policy/load_policy.ts";
 import { runPolicy, summarise } from "./policy_command.ts";
 
@@ -26,18 +26,6 @@ async function km(args: string[], stdin = "") {
     code = error.exitCode;
   }
   return { code, out: out.text(), err: err.text() };
-}
-
-async function withDir<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>) {
-  const dir = await Deno.makeTempDir({ prefix: "km-policy-command-test-" });
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      await Deno.writeTextFile(`${dir}/${name}`, text);
-    }
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const POLICY = `package kilometers
@@ -81,7 +69,7 @@ const GOOD = {
 };
 
 Deno.test("km policy build writes a bundle km monitor loads, with both revisions", async () => {
-  await withDir(GOOD, async (dir) => {
+  await withFiles(GOOD, async (dir) => {
     const { code, out } = await km(["build", dir, "-o", `${dir}/out.tar.gz`]);
     equal(code, 0);
     const bundle = await loadPolicy(`${dir}/out.tar.gz`);
@@ -100,7 +88,7 @@ Deno.test("km policy build fails with OPA's message for a built-in km lacks", as
 
 deny contains "x" if http.send({"method": "get", "url": "https://example.com"}).status_code == 200
 `;
-  await withDir({ "policy.rego": rego }, async (dir) => {
+  await withFiles({ "policy.rego": rego }, async (dir) => {
     const { code, err } = await km(["build", dir, "-o", `${dir}/out.tar.gz`]);
     equal(code, 2);
     ok(err.includes(`Cannot compile policy "${dir}"`), err);
@@ -117,7 +105,7 @@ Deno.test("km policy build names a path that is not a directory", async () => {
 });
 
 Deno.test("km policy test passes when opa tests and every case pass on both engines", async () => {
-  await withDir(GOOD, async (dir) => {
+  await withFiles(GOOD, async (dir) => {
     const { code, out } = await km(["test", dir]);
     equal(code, 0, out);
     ok(out.includes(`opa test ${dir}\n`), out);
@@ -140,7 +128,7 @@ Deno.test("km policy test fails and shows OPA's output when an opa test fails", 
   const failing = `${TESTS}\ntest_wrong if decision.action == "allow" with input as ${
     JSON.stringify(CALL("move_file"))
   }\n`;
-  await withDir({ ...GOOD, "policy_test.rego": failing }, async (dir) => {
+  await withFiles({ ...GOOD, "policy_test.rego": failing }, async (dir) => {
     const { code, out } = await km(["test", dir]);
     equal(code, 1);
     ok(out.includes("data.kilometers.test_wrong: FAIL"), out);
@@ -152,7 +140,7 @@ Deno.test("km policy test shows the key, want and got of a failing case", async 
   const cases = JSON.stringify([
     { note: "read_file is denied (wrongly)", input: CALL("read_file"), want: { action: "deny" } },
   ]);
-  await withDir({ ...GOOD, "cases.json": cases }, async (dir) => {
+  await withFiles({ ...GOOD, "cases.json": cases }, async (dir) => {
     const { code, out } = await km(["test", dir]);
     equal(code, 1);
     ok(
@@ -167,7 +155,7 @@ Deno.test("km policy test shows the key, want and got of a failing case", async 
 
 Deno.test("km policy test stops at a malformed case file, naming it and the entry", async () => {
   const cases = '[{"note": "typo", "input": {}, "want": {"acton": "deny"}}]';
-  await withDir({ ...GOOD, "more_cases.jsonc": cases }, async (dir) => {
+  await withFiles({ ...GOOD, "more_cases.jsonc": cases }, async (dir) => {
     const { code, out, err } = await km(["test", dir]);
     equal(code, 2);
     equal(out, "");
@@ -179,7 +167,7 @@ Deno.test("km policy test stops at a malformed case file, naming it and the entr
 Deno.test("km policy test fails on a policy that does not build, even when opa test passes", async () => {
   const rego =
     `${POLICY}\nlabels contains "net" if http.send({"method": "get", "url": "x"}).status_code == 1\n`;
-  await withDir({ ...GOOD, "policy.rego": rego }, async (dir) => {
+  await withFiles({ ...GOOD, "policy.rego": rego }, async (dir) => {
     const { code, out, err } = await km(["test", dir]);
     equal(code, 2);
     ok(out.includes("data.kilometers.test_denies_delete: PASS"), out);
@@ -188,7 +176,7 @@ Deno.test("km policy test fails on a policy that does not build, even when opa t
 });
 
 Deno.test("km policy test with neither tests nor cases fails", async () => {
-  await withDir({ "policy.rego": POLICY }, async (dir) => {
+  await withFiles({ "policy.rego": POLICY }, async (dir) => {
     const { code, err } = await km(["test", dir]);
     equal(code, 1);
     ok(err.includes(`Nothing to test in "${dir}"`), err);
@@ -196,7 +184,7 @@ Deno.test("km policy test with neither tests nor cases fails", async () => {
 });
 
 Deno.test("km policy eval prints the decision and the rules that fired, from a file", async () => {
-  await withDir({ ...GOOD, "input.json": JSON.stringify(CALL("delete_file")) }, async (dir) => {
+  await withFiles({ ...GOOD, "input.json": JSON.stringify(CALL("delete_file")) }, async (dir) => {
     const { code, out } = await km(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
     equal(code, 0);
     const [json, line] = out.split(/\n(?=action:)/);
@@ -215,7 +203,7 @@ Deno.test("km policy eval prints the decision and the rules that fired, from a f
 });
 
 Deno.test("km policy eval reads stdin by default and evaluates a bundle", async () => {
-  await withDir(GOOD, async (dir) => {
+  await withFiles(GOOD, async (dir) => {
     equal((await km(["build", dir, "-o", `${dir}/b.tar.gz`])).code, 0);
     const { code, out } = await km(
       ["eval", "--policy", `${dir}/b.tar.gz`],
@@ -227,7 +215,7 @@ Deno.test("km policy eval reads stdin by default and evaluates a bundle", async 
 });
 
 Deno.test("km policy eval names the input file and the JSON error", async () => {
-  await withDir({ ...GOOD, "input.json": '{\n  "method" "tools/call"\n}' }, async (dir) => {
+  await withFiles({ ...GOOD, "input.json": '{\n  "method" "tools/call"\n}' }, async (dir) => {
     const { code, err } = await km(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
     equal(code, 2);
     ok(

@@ -6,11 +6,28 @@
  * original text. Written here rather than taken from npm because loading any npm package
  * starts Deno's Node compatibility layer, which costs every km process about 12 MB of memory.
  */
+import { KmError, type KmErrorCode } from "../errors.ts";
 
 /** A JSONC syntax error with its 1-based line and column. */
 export class JsoncError extends Error {
   constructor(message: string, readonly line: number, readonly column: number) {
     super(message);
+  }
+}
+
+/**
+ * Parses JSONC text read from a file; a syntax error becomes a KmError with `code` whose
+ * message reads `Cannot parse <what> at line L, column C: <problem>`.
+ */
+export function parseJsoncAs(text: string, what: string, code: KmErrorCode): unknown {
+  try {
+    return parseJsonc(text);
+  } catch (error) {
+    const e = error as JsoncError;
+    throw new KmError(
+      code,
+      `Cannot parse ${what} at line ${e.line}, column ${e.column}: ${e.message}`,
+    );
   }
 }
 

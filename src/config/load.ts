@@ -4,7 +4,7 @@
  */
 import { KmError } from "../errors.ts";
 import { type Config, type Layer, resolveConfig, suggest } from "./config.ts";
-import { type JsoncError, parseJsonc } from "./jsonc.ts";
+import { parseJsoncAs } from "./jsonc.ts";
 import { CONFIG_SPEC, ENV_KEYS, ENV_OTHER, type Spec } from "./schema.ts";
 
 export interface LoadOptions {
@@ -73,16 +73,7 @@ export function userConfigPath(
 
 /** Parses a JSONC config file; errors name the file, line and column. */
 export function parseConfigFile(path: string, text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = parseJsonc(text);
-  } catch (error) {
-    const e = error as JsoncError;
-    throw new KmError(
-      "CONFIG_INVALID",
-      `Cannot parse config file "${path}" at line ${e.line}, column ${e.column}: ${e.message}`,
-    );
-  }
+  const value = parseJsoncAs(text, `config file "${path}"`, "CONFIG_INVALID");
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new KmError(
       "CONFIG_INVALID",

@@ -17,20 +17,28 @@ export function requireOpa(): string {
   return opa;
 }
 
-/** Writes `files` (name to content) to a temporary directory and compiles it. */
-export async function compileFiles(
+/** Writes `files` (name to content) to a temporary directory, runs `fn` on it, removes it. */
+export async function withFiles<T>(
   files: Record<string, string>,
-  capabilities?: string,
-): Promise<Uint8Array<ArrayBuffer>> {
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "km-policy-test-" });
   try {
     for (const [name, content] of Object.entries(files)) {
       await Deno.writeTextFile(`${dir}/${name}`, content);
     }
-    return await compilePolicy([dir], { opa: requireOpa(), capabilities });
+    return await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Writes `files` (name to content) to a temporary directory and compiles it. */
+export function compileFiles(
+  files: Record<string, string>,
+  capabilities?: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  return withFiles(files, (dir) => compilePolicy([dir], { opa: requireOpa(), capabilities }));
 }
 
 /** Compiles a one-file policy (plus optional data) and loads it. */

@@ -6,9 +6,10 @@ import capabilities from "../../policies/capabilities.json" with { type: "json" 
 import { compilePolicy } from "./compile.ts";
 import { KM_ROOT } from "./find_opa.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Where the default policy's Rego lives. */
-export const DEFAULT_POLICY_SOURCE = `${KM_ROOT}policies/default/policy.rego`;
+export const DEFAULT_POLICY_REGO = `${KM_ROOT}policies/default/policy.rego`;
 
 /** Compiles the default policy; returns the bundle and its sha256 (hex). */
 export async function buildDefaultPolicy(
@@ -19,13 +20,12 @@ export async function buildDefaultPolicy(
   try {
     await Deno.mkdir(`${work}/src`);
     await Deno.writeTextFile(`${work}/src/${FRAMEWORK_FILE}`, FRAMEWORK_REGO);
-    await Deno.copyFile(DEFAULT_POLICY_SOURCE, `${work}/src/policy.rego`);
+    await Deno.copyFile(DEFAULT_POLICY_REGO, `${work}/src/policy.rego`);
     await Deno.writeTextFile(`${work}/capabilities.json`, JSON.stringify(capabilities));
     // Relative paths: the bundle records source file names, which must not depend on `work`.
     Deno.chdir(work);
     const bytes = await compilePolicy(["src"], { opa, capabilities: "capabilities.json" });
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    return { bytes, sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join("") };
+    return { bytes, sha256: sha256Hex(bytes) };
   } finally {
     Deno.chdir(cwd);
     await Deno.remove(work, { recursive: true }).catch(() => {});

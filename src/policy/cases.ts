@@ -5,7 +5,7 @@
  * that key of the decision (docs/policy.md, "km policy"). Pure: the caller reads the files.
  */
 import { suggest } from "../config/config.ts";
-import { type JsoncError, parseJsonc } from "../config/jsonc.ts";
+import { parseJsoncAs } from "../config/jsonc.ts";
 import { KmError } from "../errors.ts";
 import type { Action, Decision } from "./decision.ts";
 
@@ -49,16 +49,7 @@ export function isCaseFile(name: string): boolean {
  * naming the file and the entry's index when the file is not a list of well-formed cases.
  */
 export function parseCases(text: string, path: string): DecisionCase[] {
-  let value: unknown;
-  try {
-    value = parseJsonc(text);
-  } catch (error) {
-    const e = error as JsoncError;
-    throw new KmError(
-      "POLICY_INVALID",
-      `Cannot parse decision cases "${path}" at line ${e.line}, column ${e.column}: ${e.message}`,
-    );
-  }
+  const value = parseJsoncAs(text, `decision cases "${path}"`, "POLICY_INVALID");
   if (!Array.isArray(value)) {
     throw new KmError(
       "POLICY_INVALID",

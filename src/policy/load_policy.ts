@@ -6,7 +6,7 @@
  */
 import capabilities from "../../policies/capabilities.json" with { type: "json" };
 import { KmError } from "../errors.ts";
-import { parseJsonc } from "../config/jsonc.ts";
+import { parseJsoncAs } from "../config/jsonc.ts";
 import { readBundle } from "./bundle.ts";
 import { CAPABILITIES_PATH, compilePolicy } from "./compile.ts";
 import { findOpa, systemOpaLookup } from "./find_opa.ts";
@@ -198,14 +198,7 @@ async function readData(path: string): Promise<unknown> {
 }
 
 function jsoncData(path: string, text: string): unknown {
-  try {
-    return parseJsonc(text);
-  } catch (error) {
-    throw new KmError(
-      "POLICY_INVALID",
-      `Cannot parse policy data "${path}": ${(error as Error).message}`,
-    );
-  }
+  return parseJsoncAs(text, `policy data "${path}"`, "POLICY_INVALID");
 }
 
 async function writeCache(path: string, bytes: Uint8Array): Promise<void> {

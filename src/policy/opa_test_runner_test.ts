@@ -1,18 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { requireOpa } from "./_testing.ts";
+import { requireOpa, withFiles } from "./_testing.ts";
 import { interpreterDecisions, type InterpreterResult, runOpaTest } from "./opa_test_runner.ts";
-
-async function withPolicyDir<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>) {
-  const dir = await Deno.makeTempDir({ prefix: "km-runner-test-" });
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      await Deno.writeTextFile(`${dir}/${name}`, text);
-    }
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const POLICY = `package kilometers
 
@@ -26,7 +14,7 @@ function action(result: InterpreterResult): string | undefined {
 }
 
 Deno.test("runOpaTest runs nothing when the directory has no _test.rego file", async () => {
-  await withPolicyDir({ "policy.rego": POLICY }, async (dir) => {
+  await withFiles({ "policy.rego": POLICY }, async (dir) => {
     equal(await runOpaTest(dir, requireOpa()), undefined);
   });
 });
@@ -42,7 +30,7 @@ test_denies_rm if decision.action == "deny" with input as {"tool": {"name": "rm"
 test_allows_ls if decision.action == "allow" with input as {"tool": {"name": "ls"}}
 `,
   };
-  await withPolicyDir(files, async (dir) => {
+  await withFiles(files, async (dir) => {
     const run = await runOpaTest(dir, requireOpa());
     ok(run, "ran");
     assertEquals([run.ok, run.passed, run.failed], [true, 2, 0], run.output);
@@ -58,7 +46,7 @@ Deno.test("runOpaTest reports a failing test, naming the author's files", async 
 test_wrong if decision.action == "allow" with input as {"tool": {"name": "rm"}}
 `,
   };
-  await withPolicyDir(files, async (dir) => {
+  await withFiles(files, async (dir) => {
     const run = await runOpaTest(dir, requireOpa());
     ok(run);
     assertEquals([run.ok, run.passed, run.failed], [false, 0, 1]);
@@ -69,7 +57,7 @@ test_wrong if decision.action == "allow" with input as {"tool": {"name": "rm"}}
 
 Deno.test("interpreterDecisions gives each input its decision, in order", async () => {
   const files = { "policy.rego": POLICY, "data.json": '{"blocked": ["rm"]}' };
-  await withPolicyDir(files, async (dir) => {
+  await withFiles(files, async (dir) => {
     const inputs = [{ tool: { name: "rm" } }, { tool: { name: "ls" } }];
     const results = await interpreterDecisions(dir, inputs, requireOpa());
     assertEquals(results.map(action), ["deny", "allow"]);
@@ -85,7 +73,7 @@ risk contains level if input.conflict
 deny contains "no" if input.deny
 `,
   };
-  await withPolicyDir(files, async (dir) => {
+  await withFiles(files, async (dir) => {
     const results = await interpreterDecisions(
       dir,
       [{ deny: true }, { conflict: true }],
