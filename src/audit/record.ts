@@ -55,11 +55,23 @@ function timestamp(at: number): string {
   return lastTimestamp;
 }
 
+const prefixes = new WeakMap<RecordContext, string>();
+
+/** `{"schema":…,"session_id":…,` — the same for every record of a session, built once. */
+function sessionPrefix(ctx: RecordContext): string {
+  let prefix = prefixes.get(ctx);
+  if (prefix === undefined) {
+    prefix = `{"schema":"${SCHEMA}","session_id":${JSON.stringify(ctx.sessionId)},`;
+    prefixes.set(ctx, prefix);
+  }
+  return prefix;
+}
+
 /** The record of one received line (message, batch or invalid line), as one JSON line. */
 export function messageLine(ctx: RecordContext, event: MessageEvent): string {
   // Written member by member: the hot path of the audit log, with no intermediate object.
   const out = new JsonLine(
-    `{"schema":"${SCHEMA}","session_id":${JSON.stringify(ctx.sessionId)},"seq":${event.seq},` +
+    `${sessionPrefix(ctx)}"seq":${event.seq},` +
       `"timestamp":"${timestamp(event.at)}","type":"message","direction":"${event.direction}"`,
   );
   addSummary(out, event.message, event.correlation);
