@@ -239,3 +239,28 @@ Deno.test("editing the policy reloads it; a broken edit keeps the last good poli
   await client.close();
   await cleanup();
 });
+
+Deno.test("--policy-data beside a policy directory is refused, not silently ignored", async () => {
+  const { policy, logs, cleanup } = await setup(`deny contains "x" if data.blocked`);
+  const proc = new KmProcess([
+    "monitor",
+    "--policy",
+    policy,
+    "--policy-data",
+    `${logs}/data.json`,
+    "--log-dir",
+    logs,
+    "--",
+    "node",
+    ...SERVER_EVERYTHING,
+  ]);
+  await proc.closeStdin();
+  equal((await proc.exit()).code, 2);
+  equal(proc.stdout, "");
+  ok(proc.stderr.includes("--policy-data is for a .wasm policy"), proc.stderr);
+  ok(
+    proc.stderr.includes("put the data file (.json or .jsonc) in the policy directory"),
+    proc.stderr,
+  );
+  await cleanup();
+});

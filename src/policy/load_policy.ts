@@ -43,6 +43,15 @@ export async function loadPolicy(path: string, options: LoadOptions = {}): Promi
       "--policy takes a directory of .rego files, a bundle.tar.gz or a .wasm file",
     );
   }
+  if (options.dataPath !== undefined && !path.endsWith(".wasm")) {
+    throw new KmError(
+      "USAGE",
+      `--policy-data is for a .wasm policy; "${path}" carries its own data`,
+      stat.isDirectory
+        ? "put the data file (.json or .jsonc) in the policy directory instead"
+        : "a bundle holds its data: rebuild it with the data file in the policy directory",
+    );
+  }
   if (stat.isDirectory) return await loadDirectory(path, options);
   const bytes = await Deno.readFile(path);
   if (path.endsWith(".wasm")) {
