@@ -8,3 +8,16 @@
  * 150 MB -> 100 MB, throughput -3%. Ordinary traffic never reaches the cap.
  */
 export const KM_DENO_FLAGS = ["--allow-all", "--v8-flags=--max-semi-space-size=4"] as const;
+
+/**
+ * The command that starts km again (to launch `km ui` in the background): the compiled binary
+ * itself, or Deno running this main module with km's flags.
+ */
+export function selfCommand(): string[] {
+  const exec = Deno.execPath();
+  if (!/^deno(\.exe)?$/i.test(exec.split(/[\\/]/).pop() ?? "")) return [exec];
+  const main = Deno.mainModule.startsWith("file:")
+    ? decodeURIComponent(new URL(Deno.mainModule).pathname)
+    : Deno.mainModule;
+  return [exec, "run", ...KM_DENO_FLAGS, main];
+}

@@ -13,6 +13,7 @@ import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
 import { POLICY_COMMAND, runPolicy } from "./policy_command.ts";
+import { runUi, UI_DETAILS, UI_OPTIONS, uiFlagsLayer } from "./ui_command.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
 export interface CliIo extends MonitorDeps {
@@ -61,6 +62,24 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     },
   },
   { ...POLICY_COMMAND, run: (parsed, io) => runPolicy(parsed.rest, io) },
+  {
+    name: "ui",
+    summary: "serve the dashboard: live and past sessions, decisions, statistics",
+    usage: "km ui [--port N] [--log-dir DIR] [--open]",
+    options: UI_OPTIONS,
+    details: UI_DETAILS,
+    async run(parsed, io) {
+      if (parsed.rest.length > 0) {
+        throw new KmError("USAGE", `km ui takes no arguments, got "${parsed.rest.join(" ")}"`);
+      }
+      const loaded = load(
+        io,
+        uiFlagsLayer(parsed.values),
+        parsed.values.config as string | undefined,
+      );
+      return await runUi(loaded.config, parsed.values.open === true, io);
+    },
+  },
   {
     name: "config",
     summary: "show the effective configuration and where it came from",

@@ -26,6 +26,7 @@ function io(files: Record<string, string> = {}, env: Record<string, string> = {}
     spawn: unused as MonitorDeps["spawn"],
     loadPolicy: unused as MonitorDeps["loadPolicy"],
     loadDefaultPolicy: unused as MonitorDeps["loadDefaultPolicy"],
+    attachUi: unused as MonitorDeps["attachUi"],
     watchPath: unused as MonitorDeps["watchPath"],
     onSignals: () => () => {},
   };

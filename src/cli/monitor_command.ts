@@ -86,6 +86,11 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     description: "audit: record decisions, forward everything",
   },
   {
+    name: "ui",
+    kind: "boolean",
+    description: "show this session in the dashboard (starts `km ui` if none runs)",
+  },
+  {
     name: "config",
     kind: "value",
     valueName: "FILE",
@@ -141,5 +146,6 @@ export function flagsLayer(values: Parsed["values"]): Record<string, unknown> {
   if ("policy-data" in values) policy.data = values["policy-data"];
   if ("mode" in values) policy.mode = values.mode;
   if (Object.keys(policy).length > 0) layer.policy = policy;
+  if (values.ui) layer.ui = { enabled: true };
   return layer;
 }

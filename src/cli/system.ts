@@ -6,19 +6,23 @@ import { loadPolicy } from "../policy/load_policy.ts";
 import { loadDefaultPolicy } from "../policy/default_policy.ts";
 import { watchPath } from "../policy/reloader.ts";
 import type { CliIo } from "./cli.ts";
+import { attachUi } from "../monitor/ui_attach.ts";
+import { pidAlive, readLiveDiscovery } from "../ui/discovery.ts";
+import { selfCommand } from "../runtime.ts";
 
 /** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
 export function systemIo(): CliIo & { flush(): Promise<void> } {
   const stderr = new StderrQueue(Deno.stderr.writable);
   const os = Deno.build.os;
   const env = Deno.env.toObject();
+  const diagnostics = new Diagnostics(stderr);
   return {
     stdin: Deno.stdin.readable,
     stdout: Deno.stdout.writable,
     stderr: (bytes) => stderr.bytes(bytes),
     flush: () => stderr.flush(),
     out: { write: (text) => writeAllSync(Deno.stdout, new TextEncoder().encode(text)) },
-    diagnostics: new Diagnostics(stderr),
+    diagnostics,
     env,
     os,
     cwd: Deno.cwd(),
@@ -28,6 +32,26 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
     loadPolicy,
     loadDefaultPolicy,
     watchPath,
+    attachUi: (options) =>
+      attachUi(options, {
+        diagnostics,
+        findDashboard: (dataDir) => readLiveDiscovery(dataDir, pidAlive),
+        startDashboard: (args) => {
+          const [exec, ...pre] = selfCommand();
+          new Deno.Command(exec, {
+            args: [...pre, ...args],
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+            detached: true,
+          }).spawn().unref();
+        },
+        sleep: (ms) =>
+          new Promise((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            Deno.unrefTimer(timer);
+          }),
+      }),
     onSignals(signals, handler) {
       const usable = os === "windows" ? signals.filter((s) => s === "SIGINT") : signals;
       const listeners = usable.map((signal) => [signal, () => handler(signal)] as const);

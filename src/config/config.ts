@@ -59,6 +59,12 @@ export interface Config {
     readonly fields: readonly string[];
     readonly patterns: readonly RedactionPattern[];
   };
+  readonly ui: {
+    /** `km monitor`: point at the running dashboard, or start one in the background. */
+    readonly enabled: boolean;
+    /** The port `km ui` tries first (another free one when it is taken). */
+    readonly port: number;
+  };
 }
 
 export const DEFAULTS: Config = {
@@ -71,6 +77,7 @@ export const DEFAULTS: Config = {
   shutdown: { closeStdinWait: 2000, terminateWait: 2000 },
   policy: { mode: "enforce", failClosed: { clientToServer: true, serverToClient: true } },
   redaction: { enabled: true, disable: [], fields: [], patterns: [] },
+  ui: { enabled: false, port: 7411 },
 };
 
 /** One source of settings, already parsed to JSON values. */

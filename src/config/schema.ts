@@ -69,6 +69,10 @@ export const CONFIG_SPEC = {
         },
       },
     },
+    ui: {
+      type: "object",
+      keys: { enabled: boolean, port: { type: "integer", min: 0, max: 65535 } },
+    },
   },
 } as const satisfies Spec;
 
@@ -91,6 +95,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   KM_POLICY: "policy.path",
   KM_POLICY_DATA: "policy.data",
   KM_POLICY_MODE: "policy.mode",
+  KM_UI: "ui.enabled",
+  KM_UI_PORT: "ui.port",
 };
 
 /** KM_* variables that are not configuration (read elsewhere) and must not be warned about. */

@@ -6,6 +6,7 @@
 import { atMost } from "../at_most.ts";
 import { AuditLog } from "../audit/audit_log.ts";
 import { defaultDataDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import type { UiAttachOptions } from "./ui_attach.ts";
 import {
   type LifecycleEvent,
   lifecycleRecord,
@@ -58,6 +59,8 @@ export interface MonitorDeps {
   readonly loadDefaultPolicy: () => Promise<LoadedPolicy>;
   /** Watches a policy path for changes; returns the function that stops watching. */
   readonly watchPath: (path: string, onChange: () => void) => () => void;
+  /** `--ui`: points at (or starts) the dashboard; the relay never waits for it. */
+  readonly attachUi: (options: UiAttachOptions) => Promise<void>;
   /** Subscribes to process signals; returns the unsubscribe function. */
   readonly onSignals: (
     signals: readonly Deno.Signal[],
@@ -141,6 +144,10 @@ export async function runMonitor(
     throw error;
   }
   lifecycle("start", { ...startFields, server: { ...startFields.server, pid: upstream.pid } });
+  if (config.ui.enabled) {
+    const logDir = logPath.replace(/[\\/][^\\/]*$/, "") || ".";
+    void deps.attachUi({ dataDir, logDir, port: config.ui.port });
+  }
   if (config.verbose) {
     diagnostics.info(
       `session ${sessionId}: started ${serverName} (pid ${upstream.pid}); audit log ${logPath}`,

@@ -1,0 +1,219 @@
+/**
+ * The dashboard's HTTP API: the shapes `km ui` serves and the Preact app reads. Types only, so
+ * the browser bundle can import them without pulling in server code.
+ *
+ * Routes (all under the token; see docs/dashboard.md):
+ * - `GET /api/records?<RecordFilter>&before=<cursor>&limit=<1..1000>` → {@link RecordPage}
+ * - `GET /api/records/<session>/<seq>` → {@link RecordDetail}
+ * - `GET /api/sessions` → {@link SessionList}
+ * - `GET /api/stats?session=&server=&tool=&since=` → {@link StatsReport}
+ * - `GET /api/policy` → {@link PolicyReport}
+ * - `GET /api/events` → server-sent events: `record` ({@link RecordSummary}),
+ *   `session` ({@link SessionSummary}) and `hello` ({@link Hello}) first.
+ */
+
+export type Direction = "client_to_server" | "server_to_client";
+
+/** What the policy decided (`error`: the evaluation failed or the decision was malformed). */
+export type Action = "allow" | "deny" | "ask" | "transform" | "error";
+
+/** One audit record, summarised for lists: no bodies. */
+export interface RecordSummary {
+  /** `<session>/<seq>`: unique, and the cursor for paging. */
+  readonly key: string;
+  readonly session: string;
+  readonly seq: number;
+  /** Epoch milliseconds. */
+  readonly ts: number;
+  readonly type: "message" | "stderr" | "lifecycle";
+  /** The session's server name (from its start record). */
+  readonly server: string;
+  readonly direction?: Direction;
+  /** Message kind: request, notification, response, error, batch, invalid, oversized. */
+  readonly kind?: string;
+  /** Lifecycle event name. */
+  readonly event?: string;
+  readonly method?: string;
+  /** The JSON-RPC id's JSON text. */
+  readonly id?: string;
+  readonly tool?: string;
+  /** For responses: the seq of their request. */
+  readonly requestSeq?: number;
+  /** For requests: the seq of their response, once seen. */
+  readonly responseSeq?: number;
+  readonly latencyMs?: number;
+  /** Bytes on the wire. */
+  readonly size?: number;
+  readonly forwarded?: boolean;
+  readonly action?: Action;
+  /** What km did: forward, transform, block, drop, audit. */
+  readonly applied?: string;
+  /** 0–10, from the policy. */
+  readonly risk?: number;
+  readonly labels?: readonly string[];
+  readonly reasons?: readonly string[];
+  readonly errorCode?: number;
+  readonly errorMessage?: string;
+  /** A one-line summary of the content (arguments, result text, stderr line, event), ≤ 200 chars. */
+  readonly preview: string;
+}
+
+/** Query parameters of `/api/records`; every one optional, all combined with AND. */
+export interface RecordFilter {
+  readonly session?: string;
+  readonly server?: string;
+  readonly direction?: Direction;
+  readonly type?: "message" | "stderr" | "lifecycle";
+  readonly kind?: string;
+  readonly method?: string;
+  readonly tool?: string;
+  /** A decision action. */
+  readonly decision?: Action;
+  /** Minimum risk, 0–10. */
+  readonly risk?: number;
+  /** Case-insensitive text searched in method, tool, preview, reasons and server. */
+  readonly q?: string;
+}
+
+export interface RecordPage {
+  /** Newest first. */
+  readonly records: readonly RecordSummary[];
+  /** Records matching the filter in all. */
+  readonly total: number;
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  readonly next?: string;
+}
+
+export interface RecordDetail {
+  readonly summary: RecordSummary;
+  /** The whole audit record as written (already redacted). */
+  readonly record: Record<string, unknown>;
+  /** For a request or a response: the request's and the response's records. */
+  readonly request?: Record<string, unknown>;
+  readonly response?: Record<string, unknown>;
+  /** Stderr lines of the same session within ±2 s of the record, oldest first. */
+  readonly stderr: readonly RecordSummary[];
+}
+
+export interface Counts {
+  readonly messages: number;
+  readonly requests: number;
+  readonly responses: number;
+  readonly errors: number;
+  readonly notifications: number;
+  readonly denials: number;
+  readonly asks: number;
+  readonly stderr: number;
+}
+
+export interface SessionSummary {
+  readonly id: string;
+  /** The log file's name. */
+  readonly file: string;
+  readonly server: string;
+  readonly command: readonly string[];
+  readonly cwd?: string;
+  readonly client?: { readonly name: string; readonly version: string };
+  readonly protocolVersion?: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  /** True until the session's shutdown record (and its km process is alive). */
+  readonly live: boolean;
+  readonly exitCode?: number | null;
+  readonly shutdownReason?: string;
+  readonly policy?: PolicyRef;
+  readonly counts: Counts;
+}
+
+export interface SessionList {
+  /** Newest first. */
+  readonly sessions: readonly SessionSummary[];
+}
+
+export interface PolicyRef {
+  readonly source: string;
+  readonly revision: string;
+  readonly mode: string;
+}
+
+/**
+ * A call is a request from the client (for a server: of any method; for a tool: its tools/call).
+ * Errors, latency and bytes come from the responses to those calls.
+ */
+export interface CallStats {
+  readonly calls: number;
+  readonly errors: number;
+  readonly denials: number;
+  readonly p50Ms?: number;
+  readonly p95Ms?: number;
+  /** Bytes of the responses. */
+  readonly bytes: number;
+  /** Estimated tokens of the responses (bytes / 4): the context-window cost. */
+  readonly tokens: number;
+}
+
+export interface ToolStats extends CallStats {
+  readonly server: string;
+  readonly tool: string;
+}
+
+export interface ServerStats extends CallStats {
+  readonly server: string;
+  readonly sessions: number;
+}
+
+/** `calls` and `errors` count calls as in {@link CallStats}; the decisions count every message. */
+export interface TimeBucket {
+  /** Start of the bucket, epoch ms. */
+  readonly t: number;
+  readonly calls: number;
+  readonly errors: number;
+  readonly allow: number;
+  readonly deny: number;
+  readonly ask: number;
+  readonly transform: number;
+}
+
+export interface StatsReport {
+  readonly servers: readonly ServerStats[];
+  readonly tools: readonly ToolStats[];
+  readonly bucketMs: number;
+  /** Oldest first; at most 60 buckets. */
+  readonly timeline: readonly TimeBucket[];
+}
+
+export interface PolicyEvent {
+  readonly session: string;
+  readonly server: string;
+  readonly ts: number;
+  readonly event: "policy_reloaded" | "policy_reload_failed";
+  readonly source: string;
+  readonly revision?: string;
+  readonly previous?: string;
+  readonly error?: string;
+  readonly kept?: string;
+}
+
+export interface PolicyReport {
+  readonly sessions: readonly {
+    readonly session: string;
+    readonly server: string;
+    readonly startedAt: number;
+    readonly live: boolean;
+    readonly policy?: PolicyRef;
+  }[];
+  /** Newest first. */
+  readonly events: readonly PolicyEvent[];
+}
+
+/** The first server-sent event: what the dashboard serves. */
+export interface Hello {
+  readonly version: string;
+  readonly logDir: string;
+  readonly records: number;
+}
+
+/** An error body: every 4xx/5xx from the API. */
+export interface ApiError {
+  readonly error: string;
+}

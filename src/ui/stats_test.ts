@@ -1,0 +1,84 @@
+import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
+import { rec, SESSION_A, SESSION_B, sessionRecords, T0 } from "./_testing.ts";
+import { LogIndex } from "./log_index.ts";
+import { computeStats, percentile } from "./stats.ts";
+
+function entries(records: readonly Record<string, unknown>[]) {
+  const index = new LogIndex({ maxRecords: 1000, isAlive: () => false });
+  records.forEach((r, i) => index.add(r, { file: "f", offset: i, length: 1 }));
+  return index.entries();
+}
+
+Deno.test("stats: calls, denials, latency, bytes and tokens per server and tool", () => {
+  const report = computeStats(entries(sessionRecords(SESSION_A, "alpha")), {});
+  assertEquals(report.servers, [{
+    server: "alpha",
+    sessions: 1,
+    calls: 3,
+    errors: 0,
+    denials: 1,
+    p50Ms: 4,
+    p95Ms: 10,
+    bytes: 490,
+    tokens: 123,
+  }]);
+  assertEquals(report.tools.map((t) => [t.tool, t.calls, t.denials, t.bytes]), [
+    ["echo", 1, 0, 400],
+    ["run_shell", 1, 1, 0],
+  ]);
+});
+
+Deno.test("stats: errors count error responses and isError results", () => {
+  const answer = (seq: number, requestSeq: number, extra: Record<string, unknown>) =>
+    rec(SESSION_A, seq, 50, {
+      type: "message",
+      direction: "server_to_client",
+      request_seq: requestSeq,
+      tool: "t",
+      ...extra,
+    });
+  const call = (seq: number) =>
+    rec(SESSION_A, seq, 10, {
+      type: "message",
+      direction: "client_to_server",
+      kind: "request",
+      method: "tools/call",
+      tool: "t",
+    });
+  const report = computeStats(
+    entries([
+      call(1),
+      call(2),
+      call(3),
+      answer(4, 1, { kind: "error", error: { code: -1, message: "x" } }),
+      answer(5, 2, { kind: "response", message: { result: { isError: true } } }),
+      answer(6, 3, { kind: "response", message: { result: {} } }),
+    ]),
+    {},
+  );
+  equal(report.tools[0].calls, 3);
+  equal(report.tools[0].errors, 2);
+});
+
+Deno.test("stats: filters and a timeline of at most 60 buckets", () => {
+  const all = entries([
+    ...sessionRecords(SESSION_A, "alpha"),
+    ...sessionRecords(SESSION_B, "beta", 3_600_000),
+  ]);
+  equal(computeStats(all, { server: "beta" }).servers.length, 1);
+  equal(computeStats(all, { session: SESSION_A }).servers[0].server, "alpha");
+  equal(computeStats(all, { tool: "echo" }).tools.length, 2);
+  equal(computeStats(all, { since: T0 + 3_600_000 }).servers[0].server, "beta");
+  const report = computeStats(all, {});
+  equal(report.bucketMs, 300_000);
+  equal(report.timeline.length <= 60, true);
+  const sum = (k: "calls" | "deny" | "allow") => report.timeline.reduce((n, b) => n + b[k], 0);
+  assertEquals([sum("calls"), sum("deny"), sum("allow")], [6, 2, 8]);
+  assertEquals(computeStats([], {}).timeline, []);
+});
+
+Deno.test("stats: nearest-rank percentile", () => {
+  equal(percentile([1, 2, 3, 4], 0.5), 2);
+  equal(percentile([1, 2, 3, 4], 0.95), 4);
+  equal(percentile([7], 0.5), 7);
+});

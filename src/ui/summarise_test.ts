@@ -1,0 +1,82 @@
+import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
+import { rec, SESSION_A, sessionRecords } from "./_testing.ts";
+import { PREVIEW_CHARS, summarise } from "./summarise.ts";
+
+function ok(record: unknown, server?: string) {
+  const result = summarise(record, server);
+  if ("error" in result) throw new Error(result.error);
+  return result;
+}
+
+Deno.test("summarise: a tools/call request with its decision", () => {
+  const { summary } = ok(sessionRecords(SESSION_A, "srv")[6], "srv");
+  assertEquals(summary.key, `${SESSION_A}/7`);
+  assertEquals(summary.kind, "request");
+  assertEquals(summary.tool, "run_shell");
+  assertEquals(summary.action, "deny");
+  assertEquals(summary.applied, "block");
+  assertEquals(summary.risk, 8);
+  assertEquals(summary.labels, ["shell"]);
+  assertEquals(summary.reasons, ["shell commands are not allowed"]);
+  assertEquals(summary.forwarded, false);
+  assertEquals(summary.preview, 'run_shell {"command":"rm -rf /"}');
+});
+
+Deno.test("summarise: a response previews its first text block", () => {
+  const { summary } = ok(sessionRecords(SESSION_A, "srv")[5], "srv");
+  assertEquals(summary.requestSeq, 4);
+  assertEquals(summary.latencyMs, 4);
+  assertEquals(summary.preview, "Echo: hi");
+});
+
+Deno.test("summarise: start, initialize and shutdown teach the session", () => {
+  const [start, init, initResult] = sessionRecords(SESSION_A, "srv");
+  const s = ok(start).facts.start!;
+  assertEquals(s.server, "srv");
+  assertEquals(s.command, ["node", "srv.js"]);
+  assertEquals(s.policy?.revision, "0123456789abcdef");
+  assertEquals(ok(init).facts.client, { name: "claude", version: "1.2" });
+  assertEquals(ok(initResult).facts.protocolVersion, "2025-06-18");
+  const last = sessionRecords(SESSION_A, "srv").at(-1);
+  assertEquals(ok(last).facts.shutdown, { exitCode: 0, reason: "exited with code 0" });
+});
+
+Deno.test("summarise: error responses, isError results, invalid and oversized lines", () => {
+  const message = (fields: Record<string, unknown>) =>
+    ok(rec(SESSION_A, 1, 0, { type: "message", direction: "server_to_client", ...fields }))
+      .summary;
+  const error = message({ kind: "error", id: "1", error: { code: -32010, message: "blocked" } });
+  assertEquals([error.errorCode, error.errorMessage, error.preview], [
+    -32010,
+    "blocked",
+    "-32010 blocked",
+  ]);
+  const failed = message({
+    kind: "response",
+    message: { result: { isError: true, content: [{ type: "text", text: "boom" }] } },
+  });
+  assertMatch(failed.errorMessage!, /isError/);
+  assertEquals(failed.preview, "boom");
+  const invalid = message({ kind: "invalid", reason: "not valid JSON: x", raw: "hi\tthere" });
+  assertEquals(invalid.preview, "not valid JSON: x: hi there");
+  const big = message({ kind: "oversized", size: 100, limit: 10 });
+  assertEquals(big.preview, "line of 100 bytes over the 10-byte limit");
+});
+
+Deno.test("summarise: previews are one line and bounded", () => {
+  const text = "line one\nline two " + "x".repeat(10_000);
+  const { summary } = ok(rec(SESSION_A, 1, 0, { type: "stderr", text }));
+  assertEquals(summary.preview.length, PREVIEW_CHARS);
+  assertEquals(summary.preview.startsWith("line one line two x"), true);
+  assertEquals(summary.preview.endsWith("…"), true);
+});
+
+Deno.test("summarise: lines that are not audit records are explained", () => {
+  assertEquals(summarise([1], undefined), { error: "not a JSON object" });
+  assertEquals(summarise({ seq: 1 }, undefined), {
+    error: "missing session_id, seq or timestamp",
+  });
+  assertEquals(summarise(rec(SESSION_A, 1, 0, { type: "other" }), undefined), {
+    error: 'unknown record type "other"',
+  });
+});

@@ -1,0 +1,90 @@
+/** Small badges used across the views: decision, risk, kind, direction, live. */
+import type { Action, RecordSummary } from "../../src/ui/api_types.ts";
+import { directionLabel } from "../format.ts";
+
+const ACTION_TITLES: Record<string, string> = {
+  allow: "The policy allowed the message",
+  deny: "The policy denied the message",
+  ask: "The policy asked for approval (a denial until approvals exist)",
+  transform: "The policy changed the message before forwarding it",
+  error: "The policy evaluation failed or its decision was malformed (km fails closed)",
+};
+
+/** The policy's action; in audit mode (`applied: audit`) it is marked as not enforced. */
+export function DecisionBadge(
+  { action, applied }: { action?: Action | string; applied?: string },
+) {
+  if (action === undefined) return null;
+  const audit = applied === "audit" && action !== "allow";
+  const title = `${ACTION_TITLES[action] ?? action}${applied ? `; km: ${applied}` : ""}${
+    audit ? " (audit mode: forwarded unchanged)" : ""
+  }`;
+  return (
+    <span
+      class={`badge decision decision-${action}${audit ? " decision-audit" : ""}`}
+      title={title}
+    >
+      {action}
+      {audit && <span class="badge-note">audit</span>}
+    </span>
+  );
+}
+
+/** Risk 0–10: red from 7, amber from 4. */
+export function RiskBadge({ risk, labels }: { risk?: number; labels?: readonly string[] }) {
+  if (risk === undefined) return null;
+  const level = risk >= 7 ? "high" : risk >= 4 ? "medium" : risk > 0 ? "low" : "zero";
+  const title = `Risk ${risk}/10${labels && labels.length > 0 ? `: ${labels.join(", ")}` : ""}`;
+  return <span class={`badge risk risk-${level}`} title={title}>{risk}</span>;
+}
+
+/** Lifecycle events that mean something went wrong: they stand out among the quiet rows. */
+const ALERT_EVENTS = new Set([
+  "spawn_failed",
+  "client_gone",
+  "server_stdin_closed",
+  "kill",
+  "pending_abandoned",
+  "policy_reload_failed",
+]);
+
+/** The record's kind: the message kind, `stderr`, or the lifecycle event. */
+export function KindBadge({ record }: { record: RecordSummary }) {
+  if (record.type === "stderr") return <span class="badge kind kind-stderr">stderr</span>;
+  if (record.type === "lifecycle") {
+    const alert = ALERT_EVENTS.has(record.event ?? "");
+    return (
+      <span class={`badge kind ${alert ? "kind-error" : "kind-lifecycle"}`} title="lifecycle event">
+        {record.event}
+      </span>
+    );
+  }
+  const kind = record.kind ?? "message";
+  return <span class={`badge kind kind-${kind}`}>{kind}</span>;
+}
+
+/** An arrow for the direction: → client to server, ← server to client. */
+export function DirectionArrow({ direction }: { direction?: string }) {
+  const { arrow, text } = directionLabel(direction);
+  if (arrow === "") return null;
+  return (
+    <span class={`dir dir-${direction === "client_to_server" ? "out" : "in"}`} title={text}>
+      {arrow}
+    </span>
+  );
+}
+
+/** The "live" badge of a session still running. */
+export function LiveBadge() {
+  return <span class="badge live-badge">live</span>;
+}
+
+/** Small label chips (policy labels, rule ids). */
+export function Chips({ items, mono }: { items?: readonly string[]; mono?: boolean }) {
+  if (!items || items.length === 0) return <span class="faint">none</span>;
+  return (
+    <span class="chips">
+      {items.map((item) => <span key={item} class={`chip${mono ? " mono" : ""}`}>{item}</span>)}
+    </span>
+  );
+}

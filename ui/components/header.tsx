@@ -1,0 +1,75 @@
+/** The header: product name, the view tabs, the live indicator and the record count. */
+import type { Hello } from "../../src/ui/api_types.ts";
+import type { LiveStatus } from "../api.ts";
+import { formatCount } from "../format.ts";
+
+export interface Tab {
+  readonly id: "activity" | "sessions" | "stats" | "policy";
+  readonly label: string;
+  readonly href: string;
+}
+
+const STATUS_TEXT: Record<LiveStatus | "signed-out", string> = {
+  "signed-out": "Not signed in",
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+export function Header(
+  { tabs, active, status, signedOut, recordCount, hello }: {
+    tabs: readonly Tab[];
+    active?: Tab["id"];
+    status: LiveStatus;
+    /** The API answered 401: the stream cannot connect until the page is opened with the token. */
+    signedOut: boolean;
+    recordCount?: number;
+    hello?: Hello;
+  },
+) {
+  const shown = signedOut && status !== "open" ? "signed-out" : status;
+  const statusTitle = shown === "open"
+    ? "Connected: new records appear as km writes them"
+    : shown === "signed-out"
+    ? "Not signed in: open the address that km ui printed"
+    : "The live stream is down; retrying";
+  return (
+    <header class="header">
+      <a class="brand" href="#/" title="Kilometers: a security proxy for MCP servers">
+        <span class="brand-mark">km</span>
+        <span class="brand-text">Kilometers</span>
+      </a>
+      <nav class="tabs" aria-label="Views">
+        {tabs.map((tab) => (
+          <a
+            key={tab.id}
+            href={tab.href}
+            class={`tab${tab.id === active ? " tab-active" : ""}`}
+            aria-current={tab.id === active ? "page" : undefined}
+            data-testid={`nav-${tab.id}`}
+          >
+            {tab.label}
+          </a>
+        ))}
+      </nav>
+      <div class="header-right">
+        <span
+          class={`live live-${shown}`}
+          title={statusTitle}
+          data-testid="live-indicator"
+          data-status={shown}
+        >
+          <span class="live-dot" aria-hidden="true" />
+          {STATUS_TEXT[shown]}
+        </span>
+        <span
+          class="record-count"
+          title={hello ? `km ${hello.version} · reading ${hello.logDir}` : undefined}
+          data-testid="record-count"
+        >
+          {recordCount === undefined ? "" : `${formatCount(recordCount)} records`}
+        </span>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,6 @@
+/** The dashboard's entry: renders the app into the shell's `#app`. */
+import { render } from "preact";
+import { App } from "./app.tsx";
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);
