@@ -8,6 +8,13 @@
  */
 import { KM_DENO_FLAGS } from "../src/runtime.ts";
 import { LineSplitter } from "./bench/echo_server.ts";
+import {
+  DASHBOARD_HEADERS,
+  DASHBOARD_PLAN,
+  type DashboardResult,
+  dashboardRows,
+  measureDashboard,
+} from "./bench/dashboard.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -551,7 +558,12 @@ function textReport(results: Results, list: readonly Setup[]): string {
   ].join("\n");
 }
 
-export function markdownReport(results: Results, list: readonly Setup[], m: Machine): string {
+export function markdownReport(
+  results: Results,
+  list: readonly Setup[],
+  m: Machine,
+  dashboard?: DashboardResult,
+): string {
   return `# Benchmarks
 
 What km costs on the wire, measured by \`deno task bench\` (scripts/bench.ts). Generated; do not
@@ -620,6 +632,21 @@ ${markdownTable(RESULT_HEADERS, resultRows(results, list))}
 ## km against the raw relay
 
 ${markdownTable(VERDICT_HEADERS, verdictRows(verdicts(results)))}
+${dashboard ? dashboardSection(dashboard) : ""}`;
+}
+
+function dashboardSection(d: DashboardResult): string {
+  const { sessions, recordsPerSession } = DASHBOARD_PLAN;
+  return `
+## The dashboard
+
+\`km ui --port 0\` over a log directory of ${sessions} sessions of ${recordsPerSession} records
+(tools/call requests and results with bodies, decisions, some denials), written before it
+starts. "First view" runs from spawning km ui to the answers of everything the page loads
+first: the page, its script and style, then records, sessions, statistics and policy. "New
+record to browser" appends a record to a session file and times its server-sent event.
+
+${markdownTable(DASHBOARD_HEADERS, dashboardRows(d))}
 `;
 }
 
@@ -636,10 +663,13 @@ async function main(): Promise<void> {
   } finally {
     await Deno.remove(logDir, { recursive: true });
   }
+  console.error("bench: the dashboard over 100,000 records...");
+  const dashboard = await measureDashboard();
   const m = machine();
   console.log(`\nkm benchmark, ${m.date}: ${m.os}, ${m.cpus} CPUs, Deno ${m.deno}\n`);
   console.log(textReport(results, list));
-  await Deno.writeTextFile(REPORT, markdownReport(results, list, m));
+  console.log(`\n${textTable(DASHBOARD_HEADERS, dashboardRows(dashboard))}`);
+  await Deno.writeTextFile(REPORT, markdownReport(results, list, m, dashboard));
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(`\nwrote ${REPORT.slice(ROOT.length)} (${seconds} s)`);
 }

@@ -7,7 +7,7 @@
 import type { Entry, LogIndex } from "./log_index.ts";
 import type { Summary } from "./summarise.ts";
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 const NEWLINE = 10;
 const decoder = new TextDecoder();
 
@@ -161,23 +161,32 @@ export class LogSource {
     const file = await Deno.open(path);
     try {
       await file.seek(offset, Deno.SeekMode.Start);
-      let carry: Uint8Array = new Uint8Array(0);
-      let carryAt = offset;
+      // `pending` holds the start of a line that continues in the next chunk (small: one line).
+      let pending: Uint8Array = new Uint8Array(0);
+      let lineAt = offset;
       const buffer = new Uint8Array(CHUNK);
       while (true) {
         const n = await file.read(buffer);
         if (n === null) break;
-        const chunk = carry.length > 0
-          ? concat(carry, buffer.subarray(0, n))
-          : buffer.subarray(0, n);
+        const chunk = buffer.subarray(0, n);
         let start = 0;
-        for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-          this.#line(name, chunk.subarray(start, nl), carryAt + start, live);
+        let nl = chunk.indexOf(NEWLINE);
+        if (pending.length > 0 && nl !== -1) {
+          const line = concat(pending, chunk.subarray(0, nl));
+          this.#line(name, line, lineAt, live);
+          lineAt += line.length + 1;
+          pending = new Uint8Array(0);
+          start = nl + 1;
+          nl = chunk.indexOf(NEWLINE, start);
+        }
+        for (; nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+          this.#line(name, chunk.subarray(start, nl), lineAt, live);
+          lineAt += nl - start + 1;
           start = nl + 1;
         }
-        carryAt += start;
-        carry = chunk.slice(start);
+        pending = concat(pending, chunk.subarray(start));
       }
+      const carryAt = lineAt;
       this.#offsets.set(name, carryAt);
     } finally {
       file.close();
