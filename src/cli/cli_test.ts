@@ -136,3 +136,18 @@ Deno.test("km policy eval reports an unknown option with the subcommand's help",
   ok(err.text().includes('unknown option "--polcy" for km policy eval (did you mean --policy?)'));
   ok(err.text().includes("run `km policy eval --help`"));
 });
+
+Deno.test("km ui explains a bad port, stray arguments and a bad ui config key", async () => {
+  const bad = io();
+  equal(await run(["ui", "--port", "abc"], bad.cli), 2);
+  ok(bad.err.text().includes('--port expects a port number from 0 to 65535, got "abc"'));
+  const stray = io();
+  equal(await run(["ui", "extra"], stray.cli), 2);
+  ok(stray.err.text().includes('km ui takes no arguments, got "extra"'));
+  const typo = io({ "/proj/km.jsonc": '{"ui": {"prot": 1}}' });
+  equal(await run(["ui"], typo.cli), 2);
+  ok(typo.err.text().includes('unknown key "ui.prot" (did you mean "ui.port"?)'), typo.err.text());
+  const range = io({}, { KM_UI_PORT: "70000" });
+  equal(await run(["ui"], range.cli), 2);
+  ok(range.err.text().includes("ui.port"), range.err.text());
+});
