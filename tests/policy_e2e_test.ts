@@ -45,6 +45,17 @@ function km(policy: string, logs: string, ...flags: string[]): string[] {
   );
 }
 
+/** Runs km monitor that must refuse to start: exit 2, nothing on stdout. Returns its stderr. */
+async function refusedStart(policy: string, logs: string, ...flags: string[]): Promise<string> {
+  const proc = new KmProcess(
+    ["monitor", "--policy", policy, ...flags, "--log-dir", logs, "--", "node", ...SERVER_EVERYTHING],
+  );
+  await proc.closeStdin();
+  equal((await proc.exit()).code, 2);
+  equal(proc.stdout, "");
+  return proc.stderr;
+}
+
 const text = (result: Record<string, unknown>) => (result.content as { text: string }[])[0].text;
 
 Deno.test("a denied tool call never reaches the server; the client gets the policy's reason", async () => {
@@ -187,20 +198,8 @@ deny contains "never" if level == 3`);
 Deno.test("a policy that uses an unsupported built-in fails to build, and km starts nothing", async () => {
   const { policy, logs, cleanup } = await setup(`
 deny contains "x" if http.send({"method": "get", "url": "http://example.com"}).status_code == 200`);
-  const proc = new KmProcess([
-    "monitor",
-    "--policy",
-    policy,
-    "--log-dir",
-    logs,
-    "--",
-    "node",
-    ...SERVER_EVERYTHING,
-  ]);
-  await proc.closeStdin();
-  equal((await proc.exit()).code, 2);
-  equal(proc.stdout, "");
-  ok(proc.stderr.includes("undefined function http.send"), proc.stderr);
+  const stderr = await refusedStart(policy, logs);
+  ok(stderr.includes("undefined function http.send"), stderr);
   await cleanup();
 });
 
@@ -242,25 +241,8 @@ Deno.test("editing the policy reloads it; a broken edit keeps the last good poli
 
 Deno.test("--policy-data beside a policy directory is refused, not silently ignored", async () => {
   const { policy, logs, cleanup } = await setup(`deny contains "x" if data.blocked`);
-  const proc = new KmProcess([
-    "monitor",
-    "--policy",
-    policy,
-    "--policy-data",
-    `${logs}/data.json`,
-    "--log-dir",
-    logs,
-    "--",
-    "node",
-    ...SERVER_EVERYTHING,
-  ]);
-  await proc.closeStdin();
-  equal((await proc.exit()).code, 2);
-  equal(proc.stdout, "");
-  ok(proc.stderr.includes("--policy-data is for a .wasm policy"), proc.stderr);
-  ok(
-    proc.stderr.includes("put the data file (.json or .jsonc) in the policy directory"),
-    proc.stderr,
-  );
+  const stderr = await refusedStart(policy, logs, "--policy-data", `${logs}/data.json`);
+  ok(stderr.includes("--policy-data is for a .wasm policy"), stderr);
+  ok(stderr.includes("put the data file (.json or .jsonc) in the policy directory"), stderr);
   await cleanup();
 });

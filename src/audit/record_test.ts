@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { parseText } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
+import { messageEvent } from "../relay/_testing.ts";
 import { Redactor } from "./redact.ts";
 import { BUILTIN_FIELDS, BUILTIN_RULES } from "./redaction_rules.ts";
 import {
@@ -19,18 +19,7 @@ const ctx: RecordContext = {
 const AT = Date.UTC(2026, 10, 22, 20, 1, 2, 345);
 
 function event(line: string, extra: Partial<MessageEvent> = {}): MessageEvent {
-  return {
-    direction: "client_to_server",
-    seq: 4,
-    at: AT,
-    size: line.length + 1,
-    message: parseText(line),
-    text: line,
-    elided: 0,
-    forwarded: true,
-    terminated: true,
-    ...extra,
-  };
+  return messageEvent(line, { seq: 4, at: AT, ...extra });
 }
 
 const messageRecord = (c: RecordContext, e: MessageEvent) => JSON.parse(messageLine(c, e));

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
-import { requireOpa, withFiles } from "../policy/_testing.ts";
+import { ALLOW_DECISION, requireOpa, withFiles } from "../policy/_testing.ts";
 import { loadPolicy } from "../policy/load_policy.ts";
 import { runPolicy, summarise } from "./policy_command.ts";
 
@@ -189,14 +189,9 @@ Deno.test("km policy eval prints the decision and the rules that fired, from a f
     equal(code, 0);
     const [json, line] = out.split(/\n(?=action:)/);
     assertEquals(JSON.parse(json), {
+      ...ALLOW_DECISION,
       action: "deny",
       deny: [{ rule: "blocked-tool", reason: "tool delete_file is blocked" }],
-      ask: [],
-      patch: [],
-      redact: [],
-      hide: [],
-      risk: 0,
-      labels: [],
     });
     equal(line, "action: deny; rules fired: blocked-tool\n");
   });

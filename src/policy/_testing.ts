@@ -3,6 +3,7 @@
  */
 import { readBundle } from "./bundle.ts";
 import { compilePolicy } from "./compile.ts";
+import type { Decision } from "./decision.ts";
 import { findOpa, systemOpaLookup } from "./find_opa.ts";
 import { WasmPolicy, type WasmPolicyOptions } from "./wasm_host.ts";
 
@@ -100,3 +101,15 @@ export function pax(records: Record<string, string>): string {
     return `${length}${text}`;
   }).join("");
 }
+
+/** The decision of a policy none of whose rules fired. */
+export const ALLOW_DECISION: Decision = {
+  action: "allow",
+  deny: [],
+  ask: [],
+  patch: [],
+  redact: [],
+  hide: [],
+  risk: 0,
+  labels: [],
+};

@@ -2,17 +2,8 @@ import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/
 import { KmError } from "../errors.ts";
 import { isCaseFile, judgeCase, matchDecision, parseCases } from "./cases.ts";
 import type { Decision } from "./decision.ts";
+import { ALLOW_DECISION as ALLOW } from "./_testing.ts";
 
-const ALLOW: Decision = {
-  action: "allow",
-  deny: [],
-  ask: [],
-  patch: [],
-  redact: [],
-  hide: [],
-  risk: 0,
-  labels: [],
-};
 const DENY: Decision = {
   ...ALLOW,
   action: "deny",

@@ -1,16 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
+import { ALLOW_DECISION as base } from "./_testing.ts";
 import { firedRules, MalformedDecision, readDecision, reasonTexts } from "./decision.ts";
-
-const base = {
-  action: "allow",
-  deny: [],
-  ask: [],
-  patch: [],
-  redact: [],
-  hide: [],
-  risk: 0,
-  labels: [],
-};
 
 Deno.test("readDecision accepts the framework's decision document", () => {
   const decision = readDecision([{

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { parseText } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
+import { messageEvent } from "../relay/_testing.ts";
 import { Enforcer } from "./enforcer.ts";
 import { loadPolicy } from "./load_policy.ts";
 import { requireOpa } from "./_testing.ts";
@@ -27,17 +27,7 @@ function event(
   line: string,
   direction: MessageEvent["direction"] = "client_to_server",
 ): MessageEvent {
-  return {
-    direction,
-    seq: 1,
-    at: 0,
-    size: line.length + 1,
-    message: parseText(line),
-    text: line,
-    elided: 0,
-    forwarded: false,
-    terminated: true,
-  };
+  return messageEvent(line, { direction, forwarded: false });
 }
 
 const CALL =

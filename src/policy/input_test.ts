@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import { parseText, type RequestMessage } from "../jsonrpc/message.ts";
 import type { BatchItem, MessageEvent } from "../relay/events.ts";
+import { messageEvent } from "../relay/_testing.ts";
 import { POLICY_INPUT_VERSION, type PolicyInput, policyInput } from "./input.ts";
 import { SessionState } from "./session_state.ts";
 
@@ -11,18 +12,7 @@ const CALL =
   '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}';
 
 function event(line: string, direction: Direction = "client_to_server", more = {}): MessageEvent {
-  return {
-    direction,
-    seq: 10,
-    at: 0,
-    size: line.length + 1,
-    message: parseText(line),
-    text: line,
-    elided: 0,
-    forwarded: true,
-    terminated: true,
-    ...more,
-  };
+  return messageEvent(line, { direction, seq: 10, ...more });
 }
 
 /** What the relay's correlator would attach to a response to `requestLine`. */
