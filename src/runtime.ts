@@ -14,10 +14,18 @@ export const KM_DENO_FLAGS = ["--allow-all", "--v8-flags=--max-semi-space-size=4
  * itself, or Deno running this main module with km's flags.
  */
 export function selfCommand(): string[] {
+  const { binary, main } = selfPaths();
+  if (binary) return [binary];
+  return [Deno.execPath(), "run", ...KM_DENO_FLAGS, main ?? Deno.mainModule];
+}
+
+/** km's own files: the compiled binary (absent under deno), and the main module's path. */
+export function selfPaths(): { binary?: string; main?: string } {
   const exec = Deno.execPath();
-  if (!/^deno(\.exe)?$/i.test(exec.split(/[\\/]/).pop() ?? "")) return [exec];
-  const main = Deno.mainModule.startsWith("file:")
-    ? decodeURIComponent(new URL(Deno.mainModule).pathname)
-    : Deno.mainModule;
-  return [exec, "run", ...KM_DENO_FLAGS, main];
+  const isDeno = /^deno(\.exe)?$/i.test(exec.split(/[\\/]/).pop() ?? "");
+  return {
+    ...(!isDeno && { binary: exec }),
+    ...(Deno.mainModule.startsWith("file:") &&
+      { main: decodeURIComponent(new URL(Deno.mainModule).pathname) }),
+  };
 }

@@ -32,14 +32,7 @@ export async function readSessionLog(dir: string): Promise<Record<string, unknow
 }
 
 /** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { pidAlive as alive } from "../src/ui/discovery.ts";
 
 /** Pids of all processes whose command line contains `needle`. */
 export async function processesMatching(needle: string): Promise<number[]> {

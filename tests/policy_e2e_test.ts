@@ -48,7 +48,17 @@ function km(policy: string, logs: string, ...flags: string[]): string[] {
 /** Runs km monitor that must refuse to start: exit 2, nothing on stdout. Returns its stderr. */
 async function refusedStart(policy: string, logs: string, ...flags: string[]): Promise<string> {
   const proc = new KmProcess(
-    ["monitor", "--policy", policy, ...flags, "--log-dir", logs, "--", "node", ...SERVER_EVERYTHING],
+    [
+      "monitor",
+      "--policy",
+      policy,
+      ...flags,
+      "--log-dir",
+      logs,
+      "--",
+      "node",
+      ...SERVER_EVERYTHING,
+    ],
   );
   await proc.closeStdin();
   equal((await proc.exit()).code, 2);

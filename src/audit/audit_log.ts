@@ -3,6 +3,7 @@
  * work, so a slow disk never holds a message back. `close` drains everything.
  */
 import { KmError } from "../errors.ts";
+import { parentDir } from "./paths.ts";
 import type { AuditRecord } from "./record.ts";
 
 /** The file behind the log; a test passes an in-memory one. */
@@ -30,9 +31,8 @@ export class AuditLog {
 
   /** Creates the directory if needed and opens `path` for appending (owner-only access). */
   static async open(path: string, onError: (error: unknown) => void): Promise<AuditLog> {
-    const dir = path.replace(/[\\/][^\\/]*$/, "");
     try {
-      if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+      await Deno.mkdir(parentDir(path), { recursive: true, mode: 0o700 });
       const file = await Deno.open(path, { create: true, append: true, mode: 0o600 });
       return new AuditLog(path, file, onError);
     } catch (error) {

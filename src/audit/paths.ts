@@ -115,6 +115,24 @@ function safeName(name: string): string {
     "server";
 }
 
+/** The folder a file path is in ("." for a bare name). */
+export function parentDir(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut < 0) return ".";
+  return cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+/** The folder of session logs: `logDir`, else `<dataDir>/logs` (default data dir). */
+export function logDirOf(
+  where: { readonly logDir?: string; readonly dataDir?: string },
+  env: (name: string) => string | undefined,
+  os: Os,
+): string | undefined {
+  if (where.logDir !== undefined) return where.logDir;
+  const dataDir = where.dataDir ?? defaultDataDir(env, os);
+  return dataDir === undefined ? undefined : logDirIn(dataDir, os);
+}
+
 /** Where this session's records go: `logFile`, else a new file in `logDir` or `<dataDir>/logs`. */
 export function sessionLogPath(
   where: { readonly logFile?: string; readonly logDir?: string; readonly dataDir?: string },
@@ -123,8 +141,7 @@ export function sessionLogPath(
   file: { readonly startedAt: number; readonly serverName: string; readonly sessionId: string },
 ): string | undefined {
   if (where.logFile) return where.logFile;
-  const dataDir = where.dataDir ?? defaultDataDir(env, os);
-  const dir = where.logDir ?? (dataDir === undefined ? undefined : logDirIn(dataDir, os));
+  const dir = logDirOf(where, env, os);
   if (dir === undefined) return undefined;
   const sep = os === "windows" ? "\\" : "/";
   return `${dir.replace(/[\\/]+$/, "")}${sep}${

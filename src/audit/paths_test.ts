@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { defaultDataDir, serverNameOf, sessionFileName } from "./paths.ts";
+import { defaultDataDir, logDirOf, parentDir, serverNameOf, sessionFileName } from "./paths.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -42,4 +42,16 @@ Deno.test("serverNameOf sees through launchers, scopes and generic file names", 
   equal(serverNameOf(["/usr/local/bin/My Server"]), "my-server");
   equal(serverNameOf(["python", "-m", "weather"]), "weather");
   equal(serverNameOf(["deno", "run", "-A", "server.ts"]), "server");
+});
+
+Deno.test("parentDir and logDirOf", () => {
+  equal(parentDir("/a/b/c.jsonl"), "/a/b");
+  equal(parentDir("C:\\logs\\s.jsonl"), "C:\\logs");
+  equal(parentDir("s.jsonl"), ".");
+  equal(parentDir("/s.jsonl"), "/");
+  const env = envOf({ HOME: "/home/u" });
+  equal(logDirOf({ logDir: "/x" }, env, "linux"), "/x");
+  equal(logDirOf({ dataDir: "/d" }, env, "linux"), "/d/logs");
+  equal(logDirOf({}, env, "linux"), "/home/u/.local/share/km/logs");
+  equal(logDirOf({}, () => undefined, "linux"), undefined);
 });

@@ -9,6 +9,7 @@ import { KmError } from "../errors.ts";
 import { type MonitorDeps, runMonitor } from "../monitor/monitor.ts";
 import { type CommandContext, normaliseServerCommand } from "../monitor/server_command.ts";
 import { DENO_PIN, VERSION } from "../version.ts";
+import { CONFIG_OPTION, HELP_OPTION } from "./common_options.ts";
 import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
@@ -28,15 +29,7 @@ interface Command extends CommandInfo {
   run(parsed: ReturnType<typeof parseOptions>, io: CliIo): Promise<number>;
 }
 
-const CONFIG_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "config",
-    kind: "value",
-    valueName: "FILE",
-    description: "config file to use instead of ./km.jsonc",
-  },
-  { name: "help", short: "h", kind: "boolean", description: "show this help" },
-];
+const CONFIG_OPTIONS: readonly OptionSpec[] = [CONFIG_OPTION, HELP_OPTION];
 
 const COMMANDS: readonly Command[] = [
   {

@@ -1,26 +1,17 @@
 /** `km monitor [options] -- <server command...>`: flags to a config layer, then a session. */
 import { KmError } from "../errors.ts";
+import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION, LOG_DIR_OPTION } from "./common_options.ts";
 import type { OptionSpec, Parsed } from "./options.ts";
 
 export const MONITOR_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "log-dir",
-    kind: "value",
-    valueName: "DIR",
-    description: "folder for session logs (default <data dir>/logs)",
-  },
+  LOG_DIR_OPTION,
   {
     name: "log-file",
     kind: "value",
     valueName: "FILE",
     description: "append this session's records to FILE",
   },
-  {
-    name: "data-dir",
-    kind: "value",
-    valueName: "DIR",
-    description: "km's data folder (default ~/.local/share/km)",
-  },
+  DATA_DIR_OPTION,
   {
     name: "log-bodies",
     kind: "value",
@@ -90,12 +81,7 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     kind: "boolean",
     description: "show this session in the dashboard (starts `km ui` if none runs)",
   },
-  {
-    name: "config",
-    kind: "value",
-    valueName: "FILE",
-    description: "config file to use instead of ./km.jsonc",
-  },
+  CONFIG_OPTION,
   {
     name: "verbose",
     short: "v",
@@ -103,7 +89,7 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     description: "print a line per message on stderr",
   },
   { name: "quiet", short: "q", kind: "boolean", description: "no summary on exit" },
-  { name: "help", short: "h", kind: "boolean", description: "show this help" },
+  HELP_OPTION,
 ];
 
 const DIRECT: Record<string, string> = {

@@ -18,6 +18,7 @@ import {
 } from "../policy/cases.ts";
 import { interpreterDecisions, runOpaTest } from "../policy/opa_test_runner.ts";
 import type { ResultSet } from "../policy/wasm_host.ts";
+import { HELP_OPTION } from "./common_options.ts";
 import { commandHelp, type CommandInfo } from "./help.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
 
@@ -38,13 +39,6 @@ interface Subcommand extends CommandInfo {
   run(values: Values, args: readonly string[], io: PolicyIo): Promise<number>;
 }
 
-const HELP: OptionSpec = {
-  name: "help",
-  short: "h",
-  kind: "boolean",
-  description: "show this help",
-};
-
 const SUBCOMMANDS: readonly Subcommand[] = [
   {
     name: "policy build",
@@ -59,7 +53,7 @@ const SUBCOMMANDS: readonly Subcommand[] = [
         valueName: "FILE",
         description: "where to write the bundle (default ./bundle.tar.gz)",
       },
-      HELP,
+      HELP_OPTION,
     ],
     details: `Compiles the directory as \`km monitor --policy <dir>\` does: its .rego files (not
 _test.rego) and .json/.jsonc data, with km's framework and capabilities. Prints two revisions:
@@ -90,7 +84,7 @@ Exit codes: 0 built; 2 the policy does not compile (OPA's message is shown).`,
     summary: "run a policy's opa tests and decision cases",
     usage: "km policy test <dir>",
     positionals: 1,
-    options: [HELP],
+    options: [HELP_OPTION],
     details: `Runs \`opa test\` on the directory's .rego, _test.rego and data files with km's
 framework, then each decision case (in cases.json or *_cases.json, JSON or JSONC: a list of
 {"note", "input", "want"}) on OPA's interpreter and on the policy compiled to WASM. A case
@@ -122,7 +116,7 @@ file is malformed.`,
         description: "the input document, JSON or JSONC (default -: stdin)",
       },
       { name: "data", kind: "value", valueName: "FILE", description: "data for a .wasm policy" },
-      HELP,
+      HELP_OPTION,
     ],
     details: `Prints the decision (as km monitor would apply it), then the action and the rules
 that fired. The input is a policy input document as described in docs/policy.md.
@@ -153,7 +147,7 @@ export const POLICY_COMMAND: CommandInfo = {
   name: "policy",
   summary: "build, test and evaluate Rego policies",
   usage: SUBCOMMANDS.map((s) => s.usage).join("\n  "),
-  options: [HELP],
+  options: [HELP_OPTION],
   details: `Subcommands:
 ${SUBCOMMANDS.map((s) => `  ${word(s).padEnd(7)}${s.summary}`).join("\n")}
 

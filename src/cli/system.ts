@@ -8,7 +8,7 @@ import { watchPath } from "../policy/reloader.ts";
 import type { CliIo } from "./cli.ts";
 import { attachUi } from "../monitor/ui_attach.ts";
 import { pidAlive, readLiveDiscovery } from "../ui/discovery.ts";
-import { selfCommand } from "../runtime.ts";
+import { selfCommand, selfPaths } from "../runtime.ts";
 
 /** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
 export function systemIo(): CliIo & { flush(): Promise<void> } {
@@ -77,21 +77,10 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
           return false;
         }
       },
-      self: selfPaths(),
+      self: Object.values(selfPaths()),
       resolve: (name) => resolveOnPath(name, env.PATH ?? "", os),
     },
   };
-}
-
-/** km's own paths: the compiled binary, or the main module when run by deno. */
-function selfPaths(): string[] {
-  const paths: string[] = [];
-  const exec = Deno.execPath();
-  if (!/^deno(\.exe)?$/i.test(exec.split(/[\\/]/).pop() ?? "")) paths.push(exec);
-  if (Deno.mainModule.startsWith("file:")) {
-    paths.push(decodeURIComponent(new URL(Deno.mainModule).pathname));
-  }
-  return paths;
 }
 
 function resolveOnPath(name: string, path: string, os: string): string | undefined {

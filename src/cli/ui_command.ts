@@ -2,10 +2,12 @@
  * `km ui`: the dashboard over every session in the log directory, past and live. The server
  * (Hono, npm) is imported only here, so `km monitor` never loads it.
  */
-import { defaultDataDir, logDirIn } from "../audit/paths.ts";
+import { defaultDataDir, logDirOf } from "../audit/paths.ts";
 import type { Config } from "../config/config.ts";
 import { KmError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import type { CliIo } from "./cli.ts";
+import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION, LOG_DIR_OPTION } from "./common_options.ts";
 import type { OptionSpec } from "./options.ts";
 
 export const UI_OPTIONS: readonly OptionSpec[] = [
@@ -16,26 +18,11 @@ export const UI_OPTIONS: readonly OptionSpec[] = [
     valueName: "N",
     description: "port to try first (default 7411; another free one if taken)",
   },
-  {
-    name: "log-dir",
-    kind: "value",
-    valueName: "DIR",
-    description: "folder of session logs (default <data dir>/logs)",
-  },
-  {
-    name: "data-dir",
-    kind: "value",
-    valueName: "DIR",
-    description: "km's data folder (default ~/.local/share/km)",
-  },
+  LOG_DIR_OPTION,
+  DATA_DIR_OPTION,
   { name: "open", kind: "boolean", description: "open the dashboard in the default browser" },
-  {
-    name: "config",
-    kind: "value",
-    valueName: "FILE",
-    description: "config file to use instead of ./km.jsonc",
-  },
-  { name: "help", short: "h", kind: "boolean", description: "show this help" },
+  CONFIG_OPTION,
+  HELP_OPTION,
 ];
 
 export const UI_DETAILS =
@@ -70,7 +57,7 @@ export function uiPaths(
   os: string,
 ): { logDir: string; dataDir?: string } {
   const dataDir = config.dataDir ?? defaultDataDir(env, os);
-  const logDir = config.logDir ?? (dataDir === undefined ? undefined : logDirIn(dataDir, os));
+  const logDir = logDirOf(config, env, os);
   if (logDir === undefined) {
     throw new KmError(
       "USAGE",
@@ -119,7 +106,7 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
         port: dashboard.port,
         url: dashboard.url,
         logDir,
-        version: (await import("../version.ts")).VERSION,
+        version: VERSION,
         startedAt: new Date().toISOString(),
       });
     } catch (error) {

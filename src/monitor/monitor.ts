@@ -5,7 +5,7 @@
  */
 import { atMost } from "../at_most.ts";
 import { AuditLog } from "../audit/audit_log.ts";
-import { defaultDataDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import { defaultDataDir, parentDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import type { UiAttachOptions } from "./ui_attach.ts";
 import {
   type LifecycleEvent,
@@ -145,8 +145,7 @@ export async function runMonitor(
   }
   lifecycle("start", { ...startFields, server: { ...startFields.server, pid: upstream.pid } });
   if (config.ui.enabled) {
-    const logDir = logPath.replace(/[\\/][^\\/]*$/, "") || ".";
-    void deps.attachUi({ dataDir, logDir, port: config.ui.port });
+    void deps.attachUi({ dataDir, logDir: parentDir(logPath), port: config.ui.port });
   }
   if (config.verbose) {
     diagnostics.info(
