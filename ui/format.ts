@@ -56,7 +56,8 @@ export function relativeTime(ts: number, now: number): string {
   return `${Math.floor(h / 24)} d ago`;
 }
 
-function pad(n: number, width = 2): string {
+/** `n` with leading zeros to `width` digits. */
+export function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 

@@ -111,20 +111,17 @@ export class LogIndex {
    * an audit record or was seen before.
    */
   add(record: unknown, at: Location): Summary | undefined {
-    const sessionId = typeof (record as { session_id?: unknown })?.session_id === "string"
-      ? (record as { session_id: string }).session_id
-      : undefined;
-    const known = sessionId === undefined ? undefined : this.#sessions.get(sessionId);
-    const result = summarise(record, known?.server, this.#intern);
+    const result = summarise(record, this.#intern);
     if ("error" in result) {
       this.skipped++;
       this.lastSkip = `${at.file} at byte ${at.offset}: ${result.error}`;
       return undefined;
     }
     const { summary, facts } = result;
-    const session = known ?? this.#newSession(summary, at.file);
+    const session = this.#sessions.get(summary.session) ?? this.#newSession(summary, at.file);
     if (session.bySeq.has(summary.seq)) return undefined;
     this.#learn(session, summary, facts);
+    summary.server = session.server;
     const entry: Entry = { summary, at };
     session.bySeq.set(summary.seq, entry);
     this.#insert(entry);

@@ -186,8 +186,7 @@ export class LogSource {
         }
         pending = concat(pending, chunk.subarray(start));
       }
-      const carryAt = lineAt;
-      this.#offsets.set(name, carryAt);
+      this.#offsets.set(name, lineAt);
     } finally {
       file.close();
     }

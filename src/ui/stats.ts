@@ -40,6 +40,8 @@ class Acc {
   readonly latencies: number[] = [];
   readonly sessions = new Set<string>();
 
+  constructor(readonly server: string, readonly tool?: string) {}
+
   result(): CallStats {
     const sorted = this.latencies.sort((a, b) => a - b);
     return {
@@ -56,12 +58,13 @@ class Acc {
   }
 }
 
+/** Statistics of `entries`, which are sorted oldest first. */
 export function computeStats(
   entries: readonly { summary: Summary }[],
   f: StatsFilter,
 ): StatsReport {
   const servers = new Map<string, Acc>();
-  const tools = new Map<string, Acc & { server?: string; tool?: string }>();
+  const tools = new Map<string, Acc>();
   const selected: Summary[] = [];
   for (const { summary: s } of entries) {
     if (s.type !== "message") continue;
@@ -74,13 +77,8 @@ export function computeStats(
     const isAnswer = s.direction === "server_to_client" && s.requestSeq !== undefined &&
       (s.kind === "response" || s.kind === "error");
     if (!isCall && !isAnswer) continue;
-    const accs = [get(servers, s.server)];
-    if (s.tool !== undefined) {
-      const acc = get(tools, `${s.server}\u0000${s.tool}`);
-      acc.server = s.server;
-      acc.tool = s.tool;
-      accs.push(acc);
-    }
+    const accs = [accFor(servers, s.server)];
+    if (s.tool !== undefined) accs.push(accFor(tools, s.server, s.tool));
     for (const acc of accs) {
       acc.sessions.add(s.session);
       if (isCall) {
@@ -93,13 +91,13 @@ export function computeStats(
       acc.bytes += s.size ?? 0;
     }
   }
-  const serverStats: ServerStats[] = [...servers].map(([server, acc]) => ({
-    server,
+  const serverStats: ServerStats[] = [...servers.values()].map((acc) => ({
+    server: acc.server,
     sessions: acc.sessions.size,
     ...acc.result(),
   }));
   const toolStats: ToolStats[] = [...tools.values()].map((acc) => ({
-    server: acc.server!,
+    server: acc.server,
     tool: acc.tool!,
     ...acc.result(),
   }));
@@ -119,12 +117,8 @@ function isFailure(s: Summary): boolean {
 
 function buildTimeline(selected: readonly Summary[]): { bucketMs: number; timeline: TimeBucket[] } {
   if (selected.length === 0) return { bucketMs: BUCKET_SIZES[0], timeline: [] };
-  let first = Infinity;
-  let last = -Infinity;
-  for (const s of selected) {
-    if (s.ts < first) first = s.ts;
-    if (s.ts > last) last = s.ts;
-  }
+  const first = selected[0].ts;
+  const last = selected[selected.length - 1].ts;
   const bucketMs = BUCKET_SIZES.find((size) => (last - first) / size < MAX_BUCKETS) ??
     BUCKET_SIZES[BUCKET_SIZES.length - 1];
   const start = Math.floor(first / bucketMs) * bucketMs;
@@ -148,9 +142,10 @@ function buildTimeline(selected: readonly Summary[]): { bucketMs: number; timeli
   return { bucketMs, timeline: buckets.slice(-MAX_BUCKETS) };
 }
 
-function get<T extends Acc>(map: Map<string, T>, key: string): T {
+function accFor(map: Map<string, Acc>, server: string, tool?: string): Acc {
+  const key = tool === undefined ? server : `${server}\u0000${tool}`;
   let acc = map.get(key);
-  if (!acc) map.set(key, acc = new Acc() as T);
+  if (!acc) map.set(key, acc = new Acc(server, tool));
   return acc;
 }
 

@@ -2,7 +2,7 @@
  * Turns one parsed audit record (docs/audit-log.md) into the dashboard's summary of it: the
  * fields lists and filters need, and a one-line preview. Pure.
  */
-import type { Action, Direction, RecordSummary } from "./api_types.ts";
+import type { Action, Direction, PolicyEvent, RecordSummary } from "./api_types.ts";
 
 /** A summary the index may still complete (a request learns its response's seq). */
 export type Summary = { -readonly [K in keyof RecordSummary]: RecordSummary[K] };
@@ -20,14 +20,8 @@ export interface SessionFacts {
   readonly protocolVersion?: string;
   readonly shutdown?: { readonly exitCode?: number | null; readonly reason?: string };
   readonly serverExit?: number | null;
-  readonly policyEvent?: {
-    readonly event: "policy_reloaded" | "policy_reload_failed";
-    readonly source: string;
-    readonly revision?: string;
-    readonly previous?: string;
-    readonly error?: string;
-    readonly kept?: string;
-  };
+  /** A reload event, without what the index knows of its session. */
+  readonly policyEvent?: Omit<PolicyEvent, "session" | "server" | "ts">;
 }
 
 export const PREVIEW_CHARS = 200;
@@ -43,11 +37,10 @@ const COMMON = new Set(["schema", "session_id", "seq", "timestamp", "type", "eve
 
 /**
  * Summarises a record, or explains why it is not one (a line that is not an audit record).
- * `server` is the session's server name, known from its start record.
+ * `server` is known only on a start record; the index fills it in from the session.
  */
 export function summarise(
   record: unknown,
-  server: string | undefined,
   intern: (text: string) => string = (text) => text,
 ): { summary: Summary; facts: SessionFacts } | { error: string } {
   if (!isObj(record)) return { error: "not a JSON object" };
@@ -68,7 +61,7 @@ export function summarise(
     seq,
     ts,
     type,
-    server: intern(facts.start?.server ?? server ?? ""),
+    server: intern(facts.start?.server ?? ""),
     preview: "",
   };
   if (type === "message") fillMessage(summary, record, intern);

@@ -2,14 +2,14 @@ import { deepStrictEqual as assertEquals, match as assertMatch } from "node:asse
 import { rec, SESSION_A, sessionRecords } from "./_testing.ts";
 import { PREVIEW_CHARS, summarise } from "./summarise.ts";
 
-function ok(record: unknown, server?: string) {
-  const result = summarise(record, server);
+function ok(record: unknown) {
+  const result = summarise(record);
   if ("error" in result) throw new Error(result.error);
   return result;
 }
 
 Deno.test("summarise: a tools/call request with its decision", () => {
-  const { summary } = ok(sessionRecords(SESSION_A, "srv")[6], "srv");
+  const { summary } = ok(sessionRecords(SESSION_A, "srv")[6]);
   assertEquals(summary.key, `${SESSION_A}/7`);
   assertEquals(summary.kind, "request");
   assertEquals(summary.tool, "run_shell");
@@ -23,7 +23,7 @@ Deno.test("summarise: a tools/call request with its decision", () => {
 });
 
 Deno.test("summarise: a response previews its first text block", () => {
-  const { summary } = ok(sessionRecords(SESSION_A, "srv")[5], "srv");
+  const { summary } = ok(sessionRecords(SESSION_A, "srv")[5]);
   assertEquals(summary.requestSeq, 4);
   assertEquals(summary.latencyMs, 4);
   assertEquals(summary.preview, "Echo: hi");
@@ -72,11 +72,11 @@ Deno.test("summarise: previews are one line and bounded", () => {
 });
 
 Deno.test("summarise: lines that are not audit records are explained", () => {
-  assertEquals(summarise([1], undefined), { error: "not a JSON object" });
-  assertEquals(summarise({ seq: 1 }, undefined), {
+  assertEquals(summarise([1]), { error: "not a JSON object" });
+  assertEquals(summarise({ seq: 1 }), {
     error: "missing session_id, seq or timestamp",
   });
-  assertEquals(summarise(rec(SESSION_A, 1, 0, { type: "other" }), undefined), {
+  assertEquals(summarise(rec(SESSION_A, 1, 0, { type: "other" })), {
     error: 'unknown record type "other"',
   });
 });

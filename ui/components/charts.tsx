@@ -4,7 +4,7 @@
  * classes, so both themes apply.
  */
 import type { TimeBucket } from "../../src/ui/api_types.ts";
-import { formatCompact, formatCount, formatDuration } from "../format.ts";
+import { formatCompact, formatCount, formatDuration, pad } from "../format.ts";
 
 const W = 640;
 const H = 170;
@@ -36,10 +36,6 @@ export function niceMax(n: number): number {
   const p = 10 ** Math.floor(Math.log10(n));
   for (const m of [1, 2, 5, 10]) if (m * p >= n) return m * p;
   return 10 * p;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, "0");
 }
 
 function tickLabel(t: number, spanMs: number, bucketMs: number): string {

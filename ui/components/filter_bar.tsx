@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Action, Direction, RecordFilter, SessionSummary } from "../../src/ui/api_types.ts";
-import { formatWhen, shortId } from "../format.ts";
+import { ServerSelect, SessionSelect } from "./scope_selects.tsx";
 
 const ACTIONS: readonly Action[] = ["deny", "ask", "transform", "error", "allow"];
 
@@ -39,43 +39,24 @@ export function FilterBar(
     }
     onChange(next as RecordFilter);
   };
-  const servers = [...new Set(sessions.map((s) => s.server))].sort();
-  if (filter.server && !servers.includes(filter.server)) servers.unshift(filter.server);
-  const sessionKnown = filter.session === undefined ||
-    sessions.some((s) => s.id === filter.session);
   const methodOptions = [...new Set([...methods, ...COMMON_METHODS])].sort();
   const active = Object.values(filter).some((v) => v !== undefined && v !== "");
 
   return (
     <div class="filters" role="search">
-      <label class="field">
-        <span>Session</span>
-        <select
-          data-testid="filter-session"
-          value={filter.session ?? ""}
-          onChange={(e) => set({ session: e.currentTarget.value })}
-        >
-          <option value="">All sessions</option>
-          {!sessionKnown && <option value={filter.session}>{shortId(filter.session!)}</option>}
-          {sessions.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.server} · {formatWhen(s.startedAt, now)}
-              {s.live ? " · live" : ""} · {shortId(s.id)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>Server</span>
-        <select
-          data-testid="filter-server"
-          value={filter.server ?? ""}
-          onChange={(e) => set({ server: e.currentTarget.value })}
-        >
-          <option value="">All servers</option>
-          {servers.map((s) => <option key={s} value={s}>{s}</option>)}
-        </select>
-      </label>
+      <SessionSelect
+        testid="filter-session"
+        value={filter.session}
+        sessions={sessions}
+        now={now}
+        onChange={(session) => set({ session })}
+      />
+      <ServerSelect
+        testid="filter-server"
+        value={filter.server}
+        sessions={sessions}
+        onChange={(server) => set({ server })}
+      />
       <label class="field">
         <span>Direction</span>
         <select

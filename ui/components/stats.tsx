@@ -12,14 +12,13 @@ import {
   formatDuration,
   formatPercent,
   formatTokens,
-  formatWhen,
-  shortId,
 } from "../format.ts";
 import { useApi, useInterval } from "../hooks.ts";
 import type { Live } from "../live.ts";
 import { activityRoute, formatRoute, type Query, type Route } from "../router.ts";
 import { nextSort, sortRows, type SortSpec } from "../sort.ts";
 import { CallsChart, DecisionsChart } from "./charts.tsx";
+import { ServerSelect, SessionSelect } from "./scope_selects.tsx";
 import { ApiErrorBox, EmptyState, HowToMonitor, Loading } from "./notice.tsx";
 
 /** How often the open statistics refresh themselves. */
@@ -41,8 +40,6 @@ export function Stats(
   const stats = useApi((signal) => getStats({ session, server }, signal), [session, server]);
   useInterval(stats.reload, REFRESH_MS);
   const sessions = live.sessions ?? [];
-  const servers = [...new Set(sessions.map((s) => s.server))].sort();
-  if (server && !servers.includes(server)) servers.unshift(server);
   const setScope = (patch: Record<string, string>) =>
     navigate({ view: "stats", query: { ...query, ...patch } }, true);
 
@@ -52,35 +49,19 @@ export function Stats(
   return (
     <section class="view" aria-label="Statistics">
       <div class="filters">
-        <label class="field">
-          <span>Session</span>
-          <select
-            data-testid="stats-session"
-            value={session ?? ""}
-            onChange={(e) => setScope({ session: e.currentTarget.value })}
-          >
-            <option value="">All sessions</option>
-            {session && !sessions.some((s) => s.id === session) && (
-              <option value={session}>{shortId(session)}</option>
-            )}
-            {sessions.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.server} · {formatWhen(s.startedAt, now)} · {shortId(s.id)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Server</span>
-          <select
-            data-testid="stats-server"
-            value={server ?? ""}
-            onChange={(e) => setScope({ server: e.currentTarget.value })}
-          >
-            <option value="">All servers</option>
-            {servers.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
+        <SessionSelect
+          testid="stats-session"
+          value={session}
+          sessions={sessions}
+          now={now}
+          onChange={(id) => setScope({ session: id })}
+        />
+        <ServerSelect
+          testid="stats-server"
+          value={server}
+          sessions={sessions}
+          onChange={(name) => setScope({ server: name })}
+        />
         <span class="spacer" />
         <button type="button" class="btn btn-small" onClick={stats.reload}>
           Refresh
