@@ -8,8 +8,12 @@
  * - `GET /api/sessions` → {@link SessionList}
  * - `GET /api/stats?session=&server=&tool=&since=` → {@link StatsReport}
  * - `GET /api/policy` → {@link PolicyReport}
+ * - `GET /api/approvals` → {@link ApprovalList}
+ * - `POST /api/approvals/<id>` with {@link AnswerBody} → 202 {@link AnswerAccepted}; 404 when
+ *   the approval is unknown or already answered; same-origin requests only.
  * - `GET /api/events` → server-sent events: `record` ({@link RecordSummary}),
- *   `session` ({@link SessionSummary}) and `hello` ({@link Hello}) first.
+ *   `session` ({@link SessionSummary}), `approval` ({@link PendingApproval}: a new pending
+ *   approval), `approval_done` ({@link ApprovalDone}) and `hello` ({@link Hello}) first.
  */
 
 export type Direction = "client_to_server" | "server_to_client";
@@ -54,6 +58,11 @@ export interface RecordSummary {
   readonly reasons?: readonly string[];
   readonly errorCode?: number;
   readonly errorMessage?: string;
+  /**
+   * The approval this record belongs to: a held message (`result.approval_id`), or an
+   * `approval_requested` / `approval_resolved` lifecycle record (`approval_id`).
+   */
+  readonly approvalId?: string;
   /** A one-line summary of the content (arguments, result text, stderr line, event), ≤ 200 chars. */
   readonly preview: string;
 }
@@ -93,6 +102,11 @@ export interface RecordDetail {
   readonly response?: Record<string, unknown>;
   /** Stderr lines of the same session within ±2 s of the record, oldest first. */
   readonly stderr: readonly RecordSummary[];
+  /** For a record with an `approvalId`: that approval's lifecycle records, as written. */
+  readonly approval?: {
+    readonly requested?: Record<string, unknown>;
+    readonly resolved?: Record<string, unknown>;
+  };
 }
 
 export interface Counts {
@@ -216,4 +230,60 @@ export interface Hello {
 /** An error body: every 4xx/5xx from the API. */
 export interface ApiError {
   readonly error: string;
+}
+
+/** How a person answers an approval request. */
+export type ApprovalAnswer = "approve" | "approve_session" | "deny";
+
+/** A message km holds until a person approves it (or the time runs out). */
+export interface PendingApproval {
+  /** Unique across sessions: `<session>-a<n>`. */
+  readonly id: string;
+  readonly session: string;
+  readonly server: string;
+  readonly direction: Direction;
+  readonly method: string;
+  readonly tool?: string;
+  /** The call's arguments (params for other methods), redacted as in the audit log. */
+  readonly arguments?: unknown;
+  /** sha256 of the canonical arguments: "Approve for this session" covers this tool and hash. */
+  readonly argsHash: string;
+  readonly reasons: readonly string[];
+  readonly rules: readonly string[];
+  readonly risk: number;
+  readonly labels: readonly string[];
+  /** The held message's audit record: `<session>/<requestSeq>`. */
+  readonly requestSeq: number;
+  /** Epoch milliseconds. */
+  readonly requestedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface ApprovalList {
+  /** Oldest first. */
+  readonly approvals: readonly PendingApproval[];
+}
+
+/** Body of `POST /api/approvals/<id>`. */
+export interface AnswerBody {
+  readonly answer: ApprovalAnswer;
+}
+
+export interface AnswerAccepted {
+  readonly id: string;
+  readonly answer: ApprovalAnswer;
+}
+
+/** How a pending approval ended. */
+export type ApprovalOutcome = ApprovalAnswer | "timeout" | "withdrawn" | "unavailable" | "closed";
+
+export interface ApprovalDone {
+  readonly id: string;
+  readonly session: string;
+  readonly outcome: ApprovalOutcome;
+  /** Where the answer came from: dashboard, client, session_grant, or km itself. */
+  readonly channel: string;
+  /** Who or what answered, in words (e.g. "dashboard at 127.0.0.1:7411 (Firefox)"). */
+  readonly by: string;
+  readonly latencyMs: number;
 }
