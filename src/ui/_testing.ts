@@ -1,4 +1,5 @@
 /** Test helpers: audit records shaped as km writes them (docs/audit-log.md). Not part of km. */
+import type { PendingApproval } from "./api_types.ts";
 
 export const SESSION_A = "aaaaaaaa-1111-4111-8111-111111111111";
 export const SESSION_B = "bbbbbbbb-2222-4222-8222-222222222222";
@@ -154,3 +155,114 @@ export function sessionRecords(session: string, server: string, at = 0): Record<
 
 export const jsonl = (records: readonly unknown[]) =>
   records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+
+/** A PendingApproval of `session`, as a monitor reports it. */
+export function pending(session: string, n: number, at = T0): PendingApproval {
+  return {
+    id: `${session}-a${n}`,
+    session,
+    server: "files",
+    direction: "client_to_server",
+    method: "tools/call",
+    tool: "write_file",
+    arguments: { path: "/etc/hosts", content: "x" },
+    argsHash: "ab".repeat(32),
+    reasons: ["writes outside the project"],
+    rules: ["ask_write"],
+    risk: 6,
+    labels: ["write"],
+    requestSeq: 10 + n,
+    requestedAt: at,
+    expiresAt: at + 45_000,
+  };
+}
+
+/**
+ * Records of session `session` (after `sessionRecords`) with approvals: a write_file call held
+ * (seq 10) and approved for the session in the dashboard, an identical call forwarded under that
+ * grant (seq 14), and a client's answer to km's own elicitation, consumed (seq 15).
+ */
+export function approvalRecords(session: string, at = 5000): Record<string, unknown>[] {
+  const id = `${session}-a1`;
+  const call = (seq: number, ms: number, result: Record<string, unknown>) =>
+    rec(session, seq, at + ms, {
+      type: "message",
+      direction: "client_to_server",
+      kind: "request",
+      method: "tools/call",
+      id: String(seq),
+      tool: "write_file",
+      size: 150,
+      forwarded: result.applied !== "hold",
+      result,
+      message: {
+        jsonrpc: "2.0",
+        id: seq,
+        method: "tools/call",
+        params: { name: "write_file", arguments: { path: "/etc/hosts", content: "x" } },
+      },
+    });
+  const ask = {
+    action: "ask",
+    reasons: ["writes outside the project"],
+    rules: ["ask_write"],
+    risk: 6,
+    labels: ["write"],
+    approval_id: id,
+  };
+  return [
+    call(10, 0, { ...ask, applied: "hold" }),
+    rec(session, 11, at + 1, {
+      type: "lifecycle",
+      event: "approval_requested",
+      approval_id: id,
+      request_seq: 10,
+      direction: "client_to_server",
+      method: "tools/call",
+      tool: "write_file",
+      args_hash: "ab".repeat(32),
+      reasons: ["writes outside the project"],
+      rules: ["ask_write"],
+      risk: 6,
+      timeout_ms: 45_000,
+      expires_at: new Date(T0 + at + 45_001).toISOString(),
+      channels: ["dashboard", "client"],
+    }),
+    rec(session, 12, at + 1201, {
+      type: "lifecycle",
+      event: "approval_resolved",
+      approval_id: id,
+      request_seq: 10,
+      outcome: "approve_session",
+      channel: "dashboard",
+      by: "dashboard at 127.0.0.1:7411 (Firefox)",
+      latency_ms: 1200,
+      applied: "forward",
+      channels: { dashboard: "answered", client: "withdrawn" },
+    }),
+    rec(session, 13, at + 1300, {
+      type: "message",
+      direction: "server_to_client",
+      kind: "response",
+      method: "tools/call",
+      id: "10",
+      tool: "write_file",
+      request_seq: 10,
+      latency_ms: 1300,
+      size: 80,
+      result: { action: "allow", applied: "forward", reasons: [], rules: [], risk: 0 },
+      message: { jsonrpc: "2.0", id: 10, result: { content: [{ type: "text", text: "ok" }] } },
+    }),
+    call(14, 2000, { ...ask, applied: "forward" }),
+    rec(session, 15, at + 3000, {
+      type: "message",
+      direction: "client_to_server",
+      kind: "response",
+      id: '"km-1"',
+      size: 60,
+      forwarded: false,
+      result: { action: "allow", applied: "consume", reasons: [], rules: [], risk: 0 },
+      message: { jsonrpc: "2.0", id: "km-1", result: { action: "accept" } },
+    }),
+  ];
+}

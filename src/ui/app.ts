@@ -1,21 +1,29 @@
 /**
  * The dashboard's HTTP app (Hono), as a function of its parts so tests call `app.request()`.
- * Every request passes the Host, Origin and token checks first; the API is read-only.
+ * Every request passes the Host, Origin and token checks first. The API is read-only but for
+ * answering approvals (`POST /api/approvals/<id>`, same-origin only); `km monitor` connects on
+ * its own route with its own checks (`GET /api/monitor`, a WebSocket).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
-import type { Hello, RecordDetail } from "./api_types.ts";
+import { MONITOR_PATH } from "../approval/wire.ts";
+import type { AnswerAccepted, ApprovalList, Hello, RecordDetail } from "./api_types.ts";
+import { answeredBy, type ApprovalRegistry, parseAnswerBody } from "./approvals.ts";
 import { FILTER_KEYS, parseFilter } from "./filter.ts";
 import type { Hub } from "./hub.ts";
 import type { Entry, LogIndex } from "./log_index.ts";
 import {
+  bearerToken,
   cookieName,
+  isJsonContentType,
   isLoopbackHost,
   isOwnOrigin,
+  monitorRefusal,
   SECURITY_HEADERS,
   tokenMatches,
+  writeRefusal,
 } from "./security.ts";
 import { computeStats, type StatsFilter } from "./stats.ts";
 
@@ -39,6 +47,12 @@ export interface AppDeps {
   readonly assets: Assets;
   /** Seconds between SSE keep-alive comments. */
   readonly keepAliveMs?: number;
+  readonly approvals: ApprovalRegistry;
+  /**
+   * Completes a monitor's WebSocket upgrade once its checks passed (server.ts:
+   * `Deno.upgradeWebSocket`, wired to `approvals`). Absent: the route answers 501.
+   */
+  readonly acceptMonitor?: (request: Request) => Response;
 }
 
 const DEFAULT_LIMIT = 200;
@@ -46,6 +60,9 @@ const MAX_LIMIT = 1000;
 const STDERR_WINDOW_MS = 2000;
 const RECORD_KEYS = new Set([...FILTER_KEYS, "before", "limit"]);
 const STATS_KEYS = new Set(["session", "server", "tool", "since"]);
+/** The one route that takes a POST. */
+const ANSWER_PATH = /^\/api\/approvals\/[^/]+$/;
+export const MAX_ANSWER_BYTES = 4096;
 
 const SHELL = `<!doctype html>
 <html lang="en">
@@ -74,9 +91,21 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use(async (c, next) => {
     await next();
+    // A WebSocket upgrade's response must reach Deno as it was made: touching its headers
+    // would copy it.
+    if (c.res.status === 101) return;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!c.res.headers.has(name)) c.header(name, value);
     }
+  });
+
+  // km monitor's link has its own checks (security.ts), so it answers before the page's rules.
+  // Nothing before this route may touch c.res, or an upgrade's response would be copied.
+  app.all(MONITOR_PATH, (c) => {
+    const refusal = monitorRefusal(c.req.method, (n) => c.req.header(n), deps.port(), deps.token);
+    if (refusal) return c.json({ error: refusal.error }, refusal.status);
+    if (!deps.acceptMonitor) return c.json({ error: "this dashboard takes no monitor link" }, 501);
+    return deps.acceptMonitor(c.req.raw);
   });
 
   // DNS rebinding and cross-site requests are refused before anything else.
@@ -92,18 +121,34 @@ export function createApp(deps: AppDeps): Hono {
     if (c.req.header("sec-fetch-site") === "cross-site") {
       return c.json({ error: "cross-site requests are not allowed" }, 403);
     }
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.json({ error: `${c.req.method} is not allowed: the dashboard is read-only` }, 405);
+    const answerPath = ANSWER_PATH.test(c.req.path);
+    if (c.req.method === "POST" && answerPath) {
+      const refusal = writeRefusal((n) => c.req.header(n), port);
+      if (refusal) return c.json({ error: refusal.error }, refusal.status);
+    } else if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      c.header("Allow", answerPath ? "POST" : "GET, HEAD");
+      return c.json({
+        error: `${c.req.method} is not allowed: the dashboard is read-only ` +
+          "but for answering approvals (POST /api/approvals/<id>)",
+      }, 405);
     }
     return await next();
   });
 
   app.use(async (c, next) => {
     const port = deps.port();
-    const fromQuery = c.req.query("token");
-    const bearer = c.req.header("authorization")?.match(/^Bearer (.+)$/)?.[1];
-    const given = bearer ?? getCookie(c, cookieName(port)) ?? fromQuery;
+    // A token in the address may end up in history and logs: it opens pages, it never writes.
+    const writes = c.req.method === "POST";
+    const fromQuery = writes ? undefined : c.req.query("token");
+    const given = bearerToken(c.req.header("authorization")) ?? getCookie(c, cookieName(port)) ??
+      fromQuery;
     if (!tokenMatches(given, deps.token) && !tokenMatches(fromQuery, deps.token)) {
+      if (writes) {
+        return c.json({
+          error: "access token missing or wrong: a POST takes it from the cookie or " +
+            "Authorization: Bearer, not from ?token=",
+        }, 401);
+      }
       if (c.req.path.startsWith("/api/")) {
         return c.json(
           { error: "access token missing or wrong: open the address km ui printed" },
@@ -158,12 +203,23 @@ export function createApp(deps: AppDeps): Hono {
     };
     const record = await deps.read(entry);
     const isAnswer = s.requestSeq !== undefined;
+    const approval = s.approvalId === undefined
+      ? undefined
+      : deps.index.approval(session, s.approvalId);
+    const readEntry = async (e: Entry | undefined) =>
+      e === undefined ? undefined : e === entry ? record : await deps.read(e);
     const detail: RecordDetail = {
       summary: s,
       record,
       ...(s.kind === "request" && { request: record, response: await readSeq(s.responseSeq) }),
       ...(isAnswer && { request: await readSeq(s.requestSeq), response: record }),
       stderr: deps.index.near(session, s.ts, STDERR_WINDOW_MS, "stderr"),
+      ...(s.approvalId !== undefined && {
+        approval: {
+          requested: await readEntry(approval?.requested),
+          resolved: await readEntry(approval?.resolved),
+        },
+      }),
     };
     return c.json(detail);
   });
@@ -191,6 +247,35 @@ export function createApp(deps: AppDeps): Hono {
       filter.since = ms;
     }
     return c.json(computeStats(deps.index.entries(), filter));
+  });
+
+  app.get("/api/approvals", (c) => {
+    const unknown = unknownKeys(new URL(c.req.url).searchParams, new Set());
+    if (unknown) return c.json({ error: unknown }, 400);
+    const list: ApprovalList = { approvals: deps.approvals.list() };
+    return c.json(list);
+  });
+
+  app.post("/api/approvals/:id", async (c) => {
+    const type = c.req.header("content-type");
+    if (!isJsonContentType(type)) {
+      return c.json({
+        error: `Content-Type must be application/json; got ${type ? `"${type}"` : "none"}`,
+      }, 415);
+    }
+    const text = await readBounded(c.req.raw, MAX_ANSWER_BYTES);
+    if (text === undefined) {
+      return c.json({ error: `the body must be at most ${MAX_ANSWER_BYTES} bytes` }, 413);
+    }
+    const body = parseAnswerBody(text);
+    if ("error" in body) return c.json({ error: body.error }, 400);
+    const id = c.req.param("id");
+    const by = answeredBy(deps.port(), c.req.header("user-agent"));
+    if (!deps.approvals.answer(id, body.answer, by)) {
+      return c.json({ error: `no pending approval "${id}": unknown, answered or ended` }, 404);
+    }
+    const accepted: AnswerAccepted = { id, answer: body.answer };
+    return c.json(accepted, 202);
   });
 
   app.get("/api/events", (c) => {
@@ -238,6 +323,32 @@ function asset(c: Context, assets: Assets, body: string, type: string): Response
   return c.body(body, 200, { "Content-Type": `${type}; charset=utf-8` });
 }
 
+/** The body as text, or undefined when it is longer than `max` bytes (it is not read further). */
+async function readBounded(request: Request, max: number): Promise<string | undefined> {
+  if (Number(request.headers.get("content-length") ?? 0) > max) return undefined;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** An error naming parameters the route does not know, or undefined. */
 function unknownKeys(params: URLSearchParams, known: ReadonlySet<string>): string | undefined {
   const unknown = [...new Set(params.keys())].filter((k) => !known.has(k) && k !== "token");
@@ -245,5 +356,5 @@ function unknownKeys(params: URLSearchParams, known: ReadonlySet<string>): strin
   return `unknown parameter${unknown.length > 1 ? "s" : ""} ${
     unknown.map((k) => `"${k}"`).join(", ")
   }; ` +
-    `known: ${[...known].join(", ")}`;
+    (known.size > 0 ? `known: ${[...known].join(", ")}` : "this route takes none");
 }

@@ -1,19 +1,48 @@
 import { deepStrictEqual as assertEquals, equal, match, ok } from "node:assert/strict";
-import type { RecordDetail, RecordPage, SessionList, StatsReport } from "./api_types.ts";
+import type {
+  AnswerAccepted,
+  ApprovalList,
+  RecordDetail,
+  RecordPage,
+  SessionList,
+  StatsReport,
+} from "./api_types.ts";
 import { createApp } from "./app.ts";
+import { ApprovalRegistry } from "./approvals.ts";
 import { Hub } from "./hub.ts";
 import { LogIndex } from "./log_index.ts";
 import { LogSource } from "./log_source.ts";
-import { jsonl, rec, SESSION_A, SESSION_B, sessionRecords } from "./_testing.ts";
+import {
+  approvalRecords,
+  jsonl,
+  pending,
+  rec,
+  SESSION_A,
+  SESSION_B,
+  sessionRecords,
+} from "./_testing.ts";
 
 const PORT = 7411;
 const TOKEN = "t".repeat(43);
 const HOST = `127.0.0.1:${PORT}`;
 const AUTH = { host: HOST, authorization: `Bearer ${TOKEN}` };
 
-async function withApp(fn: (app: ReturnType<typeof createApp>, dir: string) => Promise<void>) {
+interface Parts {
+  readonly dir: string;
+  readonly approvals: ApprovalRegistry;
+  /** Requests the monitor route passed on to be upgraded. */
+  readonly upgrades: Request[];
+}
+
+async function withApp(
+  fn: (app: ReturnType<typeof createApp>, dir: string, parts: Parts) => Promise<void>,
+  extraRecords: readonly Record<string, unknown>[] = [],
+) {
   const dir = await Deno.makeTempDir({ prefix: "km-ui-test-" });
-  await Deno.writeTextFile(`${dir}/a.jsonl`, jsonl(sessionRecords(SESSION_A, "alpha")));
+  await Deno.writeTextFile(
+    `${dir}/a.jsonl`,
+    jsonl([...sessionRecords(SESSION_A, "alpha"), ...extraRecords]),
+  );
   await Deno.writeTextFile(`${dir}/b.jsonl`, jsonl(sessionRecords(SESSION_B, "beta", 500)));
   await Deno.writeTextFile(`${dir}/notes.txt`, "not a log");
   const index = new LogIndex({ maxRecords: 1000, isAlive: () => false });
@@ -23,6 +52,8 @@ async function withApp(fn: (app: ReturnType<typeof createApp>, dir: string) => P
     pollMs: 50,
   });
   await source.start();
+  const approvals = new ApprovalRegistry(hub);
+  const upgrades: Request[] = [];
   const app = createApp({
     index,
     read: (entry) => source.read(entry),
@@ -33,9 +64,14 @@ async function withApp(fn: (app: ReturnType<typeof createApp>, dir: string) => P
     logDir: dir,
     assets: { js: "console.log(1)", css: "body{}", hash: "abc" },
     keepAliveMs: 60_000,
+    approvals,
+    acceptMonitor: (request) => {
+      upgrades.push(request);
+      return new Response("upgraded");
+    },
   });
   try {
-    await fn(app, dir);
+    await fn(app, dir, { dir, approvals, upgrades });
   } finally {
     hub.closeAll();
     await source.close();
@@ -103,7 +139,7 @@ Deno.test("ui app: foreign Host, foreign Origin, cross-site and mutating request
         403,
         /cross-site/,
       ],
-      ["/api/sessions", { method: "POST", headers: AUTH }, 405, /read-only/],
+      ["/api/sessions", { method: "POST", headers: AUTH }, 405, /read-only but for answering/],
       ["/api/sessions", { method: "DELETE", headers: AUTH }, 405, /read-only/],
     ];
     for (const [path, init, status, message] of cases) {
@@ -243,4 +279,176 @@ Deno.test("ui app: server-sent events deliver a new record within half a second"
     ok(ms < 500, `took ${ms} ms`);
     await reader.cancel();
   });
+});
+
+const ORIGIN = `http://${HOST}`;
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+/** What the dashboard's page sends with an answer: cookie, own Origin, JSON. */
+const PAGE = {
+  host: HOST,
+  cookie: `km_token_${PORT}=${TOKEN}`,
+  origin: ORIGIN,
+  "sec-fetch-site": "same-origin",
+  "content-type": "application/json",
+  "user-agent": FIREFOX,
+};
+const ID = `${SESSION_A}-a1`;
+
+/** A monitor of SESSION_A with approval 1 pending; returns the frames sent to it. */
+function monitorWithPending(approvals: ApprovalRegistry): unknown[] {
+  const sent: unknown[] = [];
+  const link = approvals.connect((text) => sent.push(JSON.parse(text)));
+  link.receive(JSON.stringify({ type: "hello", session: SESSION_A, server: "files", pid: 1 }));
+  link.receive(JSON.stringify({ type: "pending", approval: pending(SESSION_A, 1) }));
+  return sent;
+}
+
+const answer = (
+  app: ReturnType<typeof createApp>,
+  body: string,
+  headers: Record<string, string> = PAGE,
+  path = `/api/approvals/${ID}`,
+) => app.request(path, { method: "POST", headers, body });
+
+Deno.test("ui app: pending approvals are listed; an answer from the page reaches the monitor", async () => {
+  await withApp(async (app, _dir, { approvals }) => {
+    const empty = await json<ApprovalList>(await get(app, "/api/approvals"));
+    assertEquals(empty, { approvals: [] });
+    const sent = monitorWithPending(approvals);
+    const list = await json<ApprovalList>(await get(app, "/api/approvals"));
+    assertEquals(list, { approvals: [pending(SESSION_A, 1)] });
+    const accepted = await json<AnswerAccepted>(
+      await answer(app, JSON.stringify({ answer: "approve_session" })),
+      202,
+    );
+    assertEquals(accepted, { id: ID, answer: "approve_session" });
+    assertEquals(sent, [{
+      type: "answer",
+      id: ID,
+      answer: "approve_session",
+      by: `dashboard at 127.0.0.1:${PORT} (Firefox)`,
+    }]);
+    // Bearer works as well as the cookie; Sec-Fetch-Site may be absent (older browsers).
+    const { cookie: _, "sec-fetch-site": __, ...bearer } = PAGE;
+    const again = await answer(app, '{"answer":"deny"}', {
+      ...bearer,
+      authorization: `Bearer ${TOKEN}`,
+    });
+    match((await json<{ error: string }>(again, 404)).error, /unknown, answered or ended/);
+    equal(sent.length, 1);
+  });
+});
+
+Deno.test("ui app: answers are refused unless they come from the page, well formed", async () => {
+  await withApp(async (app, _dir, { approvals }) => {
+    const sent = monitorWithPending(approvals);
+    const body = JSON.stringify({ answer: "approve" });
+    const { origin: _, ...noOrigin } = PAGE;
+    const { cookie: __, ...noCookie } = PAGE;
+    const cases: [string, Record<string, string>, number, RegExp, string?][] = [
+      [body, noOrigin, 403, /an Origin header is required/],
+      [body, { ...PAGE, origin: "http://evil.example" }, 403, /origin http:\/\/evil.example/],
+      [body, { ...PAGE, origin: "http://127.0.0.1:1" }, 403, /not allowed/],
+      [body, { ...PAGE, "sec-fetch-site": "cross-site" }, 403, /cross-site/],
+      [body, { ...PAGE, "sec-fetch-site": "same-site" }, 403, /must be same-origin/],
+      [body, { ...PAGE, host: "evil.example:7411" }, 403, /Host must be/],
+      [body, noCookie, 401, /not from \?token=/],
+      [body, noCookie, 401, /not from \?token=/, `/api/approvals/${ID}?token=${TOKEN}`],
+      [
+        body,
+        { ...PAGE, "content-type": "text/plain" },
+        415,
+        /application\/json; got "text\/plain"/,
+      ],
+      [body, { ...PAGE, "content-type": "" }, 415, /got none/],
+      [JSON.stringify({ answer: "approve", pad: "x".repeat(5000) }), PAGE, 413, /at most 4096/],
+      ["{", PAGE, 400, /must be JSON: \{"answer": "approve" \| "approve_session" \| "deny"\}/],
+      ["[]", PAGE, 400, /must be a JSON object/],
+      ['{"answer":"yes"}', PAGE, 400, /"answer" must be one of "approve", .*; got "yes"/],
+      ["{}", PAGE, 400, /"answer" must be one of .*; got none/],
+      ['{"answer":"deny","why":1}', PAGE, 400, /unknown field "why"/],
+      [body, PAGE, 404, /no pending approval "nope"/, "/api/approvals/nope"],
+    ];
+    for (const [text, headers, status, message, path] of cases) {
+      const response = await answer(app, text, headers, path);
+      match((await json<{ error: string }>(response, status)).error, message, `${status} ${path}`);
+    }
+    equal(sent.length, 0, "nothing reached the monitor");
+    const sized = await app.request(`/api/approvals/${ID}`, {
+      method: "POST",
+      headers: { ...PAGE, "content-length": "5000" },
+      body: "{}",
+    });
+    equal(sized.status, 413, "a declared length over the limit is refused unread");
+    await sized.body?.cancel();
+  });
+});
+
+Deno.test("ui app: every other write is 405, with Allow", async () => {
+  await withApp(async (app) => {
+    const cases: [string, string, string][] = [
+      ["PUT", `/api/approvals/${ID}`, "POST"],
+      ["DELETE", `/api/approvals/${ID}`, "POST"],
+      ["POST", "/api/approvals", "GET, HEAD"],
+      ["POST", `/api/approvals/${ID}/x`, "GET, HEAD"],
+      ["POST", "/api/sessions", "GET, HEAD"],
+      ["PATCH", "/", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await app.request(path, { method, headers: PAGE, body: "{}" });
+      match((await json<{ error: string }>(response, 405)).error, /is not allowed/, path);
+      equal(response.headers.get("allow"), allow, `${method} ${path}`);
+    }
+    match(
+      (await json<{ error: string }>(await get(app, `/api/approvals/${ID}`), 404)).error,
+      /no such API route/,
+    );
+    match(
+      (await json<{ error: string }>(await get(app, "/api/approvals?x=1"), 400)).error,
+      /unknown parameter "x"; this route takes none/,
+    );
+  });
+});
+
+Deno.test("ui app: the monitor link wants a Bearer token and no Origin; cookies and ?token= fail", async () => {
+  await withApp(async (app, _dir, { upgrades }) => {
+    const monitor = { ...AUTH, upgrade: "websocket", connection: "Upgrade" };
+    const cases: [string, Record<string, string>, number, RegExp][] = [
+      ["/api/monitor", { ...monitor, origin: ORIGIN }, 403, /Origin header/],
+      ["/api/monitor", { ...monitor, origin: "http://evil.example" }, 403, /Origin header/],
+      ["/api/monitor", { ...monitor, host: "evil.example:7411" }, 403, /Host must be/],
+      ["/api/monitor", { ...monitor, authorization: "Bearer wrong" }, 401, /Bearer/],
+      ["/api/monitor", { ...monitor, authorization: "", cookie: PAGE.cookie }, 401, /cookie/],
+      [`/api/monitor?token=${TOKEN}`, { ...monitor, authorization: "" }, 401, /\?token=/],
+      ["/api/monitor", AUTH, 426, /Upgrade: websocket/],
+    ];
+    for (const [path, headers, status, message] of cases) {
+      const response = await get(app, path, headers);
+      match((await json<{ error: string }>(response, status)).error, message, path);
+      match(response.headers.get("content-security-policy")!, /default-src 'none'/);
+    }
+    equal(upgrades.length, 0);
+    const accepted = await get(app, "/api/monitor", monitor);
+    equal(await accepted.text(), "upgraded");
+    equal(upgrades.length, 1);
+  });
+});
+
+Deno.test("ui app: held calls and approval records link to the approval's records", async () => {
+  await withApp(async (app) => {
+    const approval = async (seq: number) => {
+      const detail = await json<RecordDetail>(await get(app, `/api/records/${SESSION_A}/${seq}`));
+      equal(detail.summary.approvalId, `${SESSION_A}-a1`, `seq ${seq}`);
+      const { requested, resolved } = detail.approval!;
+      return [requested?.event, requested?.seq, resolved?.event, resolved?.outcome];
+    };
+    const both = ["approval_requested", 11, "approval_resolved", "approve_session"];
+    for (const seq of [10, 11, 12, 14]) assertEquals(await approval(seq), both);
+    const held = await json<RecordDetail>(await get(app, `/api/records/${SESSION_A}/10`));
+    equal((held.response as { seq: number }).seq, 13);
+    const plain = await json<RecordDetail>(await get(app, `/api/records/${SESSION_A}/4`));
+    equal(plain.approval, undefined);
+    const page = await json<RecordPage>(await get(app, "/api/records?q=approved+for+this"));
+    assertEquals(page.records.map((r) => r.seq), [12]);
+  }, approvalRecords(SESSION_A));
 });

@@ -27,6 +27,14 @@ export interface Entry {
   readonly at: Location;
 }
 
+/** An approval's lifecycle records: `approval_requested` and `approval_resolved`. */
+export interface ApprovalEntries {
+  requested?: Entry;
+  resolved?: Entry;
+}
+
+const APPROVAL_EVENTS = { approval_requested: "requested", approval_resolved: "resolved" } as const;
+
 interface SessionState {
   readonly id: string;
   file: string;
@@ -53,6 +61,8 @@ interface SessionState {
     stderr: number;
   };
   readonly bySeq: Map<number, Entry>;
+  /** Approval id → its lifecycle records. */
+  readonly approvals: Map<string, ApprovalEntries>;
 }
 
 export interface IndexOptions {
@@ -124,6 +134,12 @@ export class LogIndex {
     summary.server = session.server;
     const entry: Entry = { summary, at };
     session.bySeq.set(summary.seq, entry);
+    const slot = approvalSlot(summary);
+    if (slot) {
+      const approval = session.approvals.get(summary.approvalId!) ?? {};
+      approval[slot] = entry;
+      session.approvals.set(summary.approvalId!, approval);
+    }
     this.#insert(entry);
     if (summary.requestSeq !== undefined) {
       const request = session.bySeq.get(summary.requestSeq);
@@ -136,6 +152,11 @@ export class LogIndex {
   /** A record by session and seq. */
   get(session: string, seq: number): Entry | undefined {
     return this.#sessions.get(session)?.bySeq.get(seq);
+  }
+
+  /** The lifecycle records of approval `id` of `session` still in memory. */
+  approval(session: string, id: string): Readonly<ApprovalEntries> | undefined {
+    return this.#sessions.get(session)?.approvals.get(id);
   }
 
   /** Newest first, `limit` records older than the `before` key. */
@@ -240,6 +261,7 @@ export class LogIndex {
         stderr: 0,
       },
       bySeq: new Map(),
+      approvals: new Map(),
     };
     this.#sessions.set(state.id, state);
     return state;
@@ -318,11 +340,31 @@ export class LogIndex {
     const excess = this.#entries.length - this.#options.maxRecords;
     if (excess <= 0) return;
     const drop = excess + Math.floor(this.#options.maxRecords / 10);
-    for (const { summary } of this.#entries.slice(0, drop)) {
-      this.#sessions.get(summary.session)?.bySeq.delete(summary.seq);
+    for (const entry of this.#entries.slice(0, drop)) {
+      const { summary } = entry;
+      const session = this.#sessions.get(summary.session);
+      session?.bySeq.delete(summary.seq);
+      const slot = approvalSlot(summary);
+      const approval = slot && session?.approvals.get(summary.approvalId!);
+      if (approval && approval[slot] === entry) {
+        delete approval[slot];
+        if (!approval.requested && !approval.resolved) {
+          session!.approvals.delete(summary.approvalId!);
+        }
+      }
     }
     this.#entries = this.#entries.slice(drop);
   }
+}
+
+/** Which record of its approval a summary is, if it is one of an approval's lifecycle records. */
+function approvalSlot(s: Summary): keyof ApprovalEntries | undefined {
+  if (s.type !== "lifecycle" || s.approvalId === undefined || s.event === undefined) {
+    return undefined;
+  }
+  return Object.hasOwn(APPROVAL_EVENTS, s.event)
+    ? APPROVAL_EVENTS[s.event as keyof typeof APPROVAL_EVENTS]
+    : undefined;
 }
 
 function compare(a: Summary, b: Summary): number {

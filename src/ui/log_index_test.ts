@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { SESSION_A, SESSION_B, sessionRecords, T0 } from "./_testing.ts";
+import { approvalRecords, SESSION_A, SESSION_B, sessionRecords, T0 } from "./_testing.ts";
 import { LogIndex } from "./log_index.ts";
 
 function indexOf(records: readonly Record<string, unknown>[], maxRecords = 1000): LogIndex {
@@ -111,4 +111,26 @@ Deno.test("index: stderr near a record", () => {
     "echo called",
   ]);
   equal(index.near(SESSION_A, T0 + 9000, 2000, "stderr").length, 0);
+});
+
+Deno.test("index: an approval's requested and resolved records, by session and id", () => {
+  const index = indexOf([...sessionRecords(SESSION_A, "alpha"), ...approvalRecords(SESSION_A)]);
+  const id = `${SESSION_A}-a1`;
+  const approval = index.approval(SESSION_A, id);
+  assertEquals([approval?.requested?.summary.seq, approval?.resolved?.summary.seq], [11, 12]);
+  equal(index.approval(SESSION_B, id), undefined);
+  equal(index.approval(SESSION_A, "nope"), undefined);
+  equal(index.get(SESSION_A, 10)?.summary.responseSeq, 13, "the held call still gets its response");
+  const alpha = index.sessionSummary(SESSION_A)!;
+  assertEquals([alpha.counts.asks, alpha.counts.denials, alpha.counts.errors], [2, 1, 0]);
+  const tool = index.page({ tool: "write_file", type: "lifecycle" }, 10);
+  if ("error" in tool) throw new Error(tool.error);
+  assertEquals(tool.records.map((r) => r.seq), [11]);
+});
+
+Deno.test("index: an approval's records leave the lookup when they leave memory", () => {
+  const records = [...sessionRecords(SESSION_A, "alpha"), ...approvalRecords(SESSION_A)];
+  const index = indexOf([...records, ...sessionRecords(SESSION_B, "beta", 60_000)], 10);
+  equal(index.get(SESSION_A, 11), undefined);
+  equal(index.approval(SESSION_A, `${SESSION_A}-a1`), undefined);
 });

@@ -1,6 +1,7 @@
 /**
  * The dashboard's request checks, pure: a loopback Host (DNS-rebinding defence), a same-origin
- * Origin (CSRF defence), the access token, and the headers every response carries.
+ * Origin (CSRF defence), the access token, the stricter rules for answering an approval and for
+ * the monitor link, and the headers every response carries.
  */
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
@@ -24,6 +25,91 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
   let diff = 0;
   for (let i = 0; i < token.length; i++) diff |= given.charCodeAt(i) ^ token.charCodeAt(i);
   return diff === 0;
+}
+
+/** A refused request: the status and the error to answer with. */
+export interface Refusal {
+  readonly status: 400 | 401 | 403 | 405 | 413 | 415 | 426;
+  readonly error: string;
+}
+
+/** Request headers, as `Headers` or Hono's `c.req.header()`. */
+export type HeaderLookup = (name: string) => string | undefined;
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization?.match(/^Bearer (.+)$/)?.[1];
+}
+
+/**
+ * Why a `km monitor` may not open its WebSocket (`GET /api/monitor`), or undefined when it may.
+ *
+ * Browsers put an Origin header on every WebSocket handshake, and a page cannot leave it out;
+ * km monitor (Deno's WebSocket client) sends none. So any Origin, even our own, is refused: no
+ * web page, not even the dashboard's, can pose as a monitor. The token must come as
+ * `Authorization: Bearer`, which no browser WebSocket can send; the cookie and `?token=` are
+ * not accepted.
+ */
+export function monitorRefusal(
+  method: string,
+  header: HeaderLookup,
+  port: number,
+  token: string,
+): Refusal | undefined {
+  if (!isLoopbackHost(header("host"), port)) {
+    return { status: 403, error: `Host must be 127.0.0.1:${port} or localhost:${port}` };
+  }
+  if (header("origin") !== undefined) {
+    return {
+      status: 403,
+      error: "the monitor link refuses requests with an Origin header: only km monitor may connect",
+    };
+  }
+  if (!tokenMatches(bearerToken(header("authorization")), token)) {
+    return {
+      status: 401,
+      error: "the monitor link needs Authorization: Bearer <token> with the token of ui.json " +
+        "(the cookie and ?token= are not accepted here)",
+    };
+  }
+  if (method !== "GET") {
+    return { status: 405, error: `${method} is not allowed: the monitor link is a WebSocket` };
+  }
+  if (header("upgrade")?.toLowerCase() !== "websocket") {
+    return { status: 426, error: "the monitor link is a WebSocket: send Upgrade: websocket" };
+  }
+  return undefined;
+}
+
+/**
+ * Why a request that changes something (answering an approval) is refused before its token is
+ * looked at, or undefined. On top of the checks every request passes (a foreign Origin and
+ * `Sec-Fetch-Site: cross-site` are refused), it must say it comes from the dashboard's own page:
+ * browsers send Origin on every POST, so a missing one means it was not sent by our page.
+ */
+export function writeRefusal(header: HeaderLookup, port: number): Refusal | undefined {
+  const origin = header("origin");
+  if (origin === undefined) {
+    return {
+      status: 403,
+      error:
+        `an Origin header is required: only the dashboard's own page (http://127.0.0.1:${port}) ` +
+        "may answer",
+    };
+  }
+  if (!isOwnOrigin(origin, port)) {
+    return { status: 403, error: `requests from origin ${origin} are not allowed` };
+  }
+  const site = header("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin") {
+    return { status: 403, error: `Sec-Fetch-Site must be same-origin; got "${site}"` };
+  }
+  return undefined;
+}
+
+/** Whether a Content-Type is JSON (`application/json`, any parameters). */
+export function isJsonContentType(value: string | undefined): boolean {
+  return value?.split(";")[0].trim().toLowerCase() === "application/json";
 }
 
 /** A fresh random token: 32 bytes, base64url. */

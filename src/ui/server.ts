@@ -1,9 +1,11 @@
 /**
  * Runs the dashboard: indexes the log directory, follows it, and serves the app on 127.0.0.1.
- * A taken port falls back at once to one the system picks.
+ * A taken port falls back at once to one the system picks. Each `km monitor` with approvals to
+ * ask connects back over a WebSocket (`/api/monitor`), wired here to the approval registry.
  */
 import { VERSION } from "../version.ts";
 import { type Assets, createApp } from "./app.ts";
+import { ApprovalRegistry } from "./approvals.ts";
 import { Hub } from "./hub.ts";
 import { LogIndex } from "./log_index.ts";
 import { LogSource } from "./log_source.ts";
@@ -45,6 +47,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     isAlive: options.isAlive,
   });
   const hub = new Hub();
+  const approvals = new ApprovalRegistry(hub);
+  const sockets = new Set<WebSocket>();
   const source = new LogSource(options.logDir, index, {
     onRecord: (summary) => hub.publish("record", summary),
     onSessions: (sessions) => {
@@ -65,6 +69,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     version: VERSION,
     logDir: options.logDir,
     assets: options.assets,
+    approvals,
+    acceptMonitor: (request) => acceptMonitor(request, approvals, sockets),
   });
   const { server, fellBack } = listen(options.port, app.fetch);
   port = server.addr.port;
@@ -78,11 +84,51 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     lastSkip: index.lastSkip,
     finished: server.finished,
     async close() {
+      await closeSockets(sockets);
       hub.closeAll();
       await source.close();
       await server.shutdown();
     },
   };
+}
+
+/** Upgrades a monitor's request (its checks passed) and links the socket to the registry. */
+function acceptMonitor(
+  request: Request,
+  approvals: ApprovalRegistry,
+  sockets: Set<WebSocket>,
+): Response {
+  const { socket, response } = Deno.upgradeWebSocket(request);
+  const link = approvals.connect((text) => {
+    // A socket that is closing drops what is sent without a word: say so, so the answer is
+    // refused rather than lost.
+    if (socket.readyState !== WebSocket.OPEN) throw new Error("the monitor's socket is closed");
+    socket.send(text);
+  });
+  sockets.add(socket);
+  socket.onmessage = (event) => link.receive(event.data);
+  socket.onclose = () => {
+    sockets.delete(socket);
+    link.close();
+  };
+  // An error is followed by close, which does the cleaning up.
+  socket.onerror = () => {};
+  return response;
+}
+
+/** Closes the monitors' sockets and waits (a second at most) until they are closed. */
+async function closeSockets(sockets: Set<WebSocket>): Promise<void> {
+  const closed = [...sockets].map((socket) =>
+    new Promise<void>((resolve) => {
+      socket.addEventListener("close", () => resolve());
+      if (socket.readyState === WebSocket.CLOSED) resolve();
+      else socket.close(1001, "km ui is stopping");
+    })
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, 1000));
+  await Promise.race([Promise.all(closed), timeout]);
+  clearTimeout(timer);
 }
 
 function listen(

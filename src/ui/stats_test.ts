@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { rec, SESSION_A, SESSION_B, sessionRecords, T0 } from "./_testing.ts";
+import { approvalRecords, rec, SESSION_A, SESSION_B, sessionRecords, T0 } from "./_testing.ts";
 import { LogIndex } from "./log_index.ts";
 import { computeStats, percentile } from "./stats.ts";
 
@@ -81,4 +81,14 @@ Deno.test("stats: nearest-rank percentile", () => {
   equal(percentile([1, 2, 3, 4], 0.5), 2);
   equal(percentile([1, 2, 3, 4], 0.95), 4);
   equal(percentile([7], 0.5), 7);
+});
+
+Deno.test("stats: a held call is a call, neither an error nor a denial; consumed answers no call", () => {
+  const report = computeStats(entries(approvalRecords(SESSION_A)), {});
+  assertEquals(report.tools.map((t) => [t.tool, t.calls, t.errors, t.denials, t.p50Ms]), [
+    ["write_file", 2, 0, 0, 1300],
+  ]);
+  equal(report.servers[0].calls, 2);
+  const sum = (k: "calls" | "ask" | "errors") => report.timeline.reduce((n, b) => n + b[k], 0);
+  assertEquals([sum("calls"), sum("ask"), sum("errors")], [2, 2, 0]);
 });

@@ -68,9 +68,23 @@ export function summarise(
   else if (type === "stderr") summary.preview = clip(str(record.text) ?? "");
   else {
     summary.event = str(record.event);
+    if (summary.event === "approval_requested" || summary.event === "approval_resolved") {
+      fillApproval(summary, record, intern);
+    }
     summary.preview = clip(lifecyclePreview(record));
   }
   return { summary, facts };
+}
+
+/** An approval's lifecycle record names its approval, and what was asked (to filter by tool). */
+function fillApproval(s: Summary, r: Obj, intern: (text: string) => string): void {
+  s.approvalId = str(r.approval_id);
+  const method = str(r.method);
+  const tool = str(r.tool);
+  if (method !== undefined) s.method = intern(method);
+  if (tool !== undefined) s.tool = intern(tool);
+  s.risk = num(r.risk);
+  if (Array.isArray(r.reasons)) s.reasons = r.reasons.filter((x) => typeof x === "string");
 }
 
 function fillMessage(s: Summary, r: Obj, intern: (text: string) => string): void {
@@ -92,6 +106,7 @@ function fillMessage(s: Summary, r: Obj, intern: (text: string) => string): void
     const action = str(result.action);
     if (action && ACTIONS.has(action)) s.action = action as Action;
     s.applied = interned(result.applied);
+    s.approvalId = str(result.approval_id);
     s.risk = num(result.risk);
     if (Array.isArray(result.labels)) {
       s.labels = result.labels.filter((l) => typeof l === "string").map(intern);
@@ -162,10 +177,57 @@ function lifecyclePreview(r: Obj): string {
       return `policy reloaded: ${str(r.revision) ?? ""} (was ${str(r.previous) ?? "?"})`;
     case "policy_reload_failed":
       return `policy reload failed: ${(str(r.error) ?? "").split("\n")[0]}`;
+    case "approval_requested": {
+      const what = [str(r.method) ?? "?", str(r.tool)].filter(Boolean).join(" ");
+      const timeout = num(r.timeout_ms);
+      const reasons = Array.isArray(r.reasons)
+        ? r.reasons.filter((x) => typeof x === "string")
+        : [];
+      return `approval requested for ${what}` +
+        (timeout === undefined ? "" : ` (timeout ${seconds(timeout)})`) +
+        (reasons.length > 0 ? `: ${reasons.join("; ")}` : "");
+    }
+    case "approval_resolved":
+      return resolvedPreview(r);
   }
   const rest: Obj = {};
   for (const [k, v] of Object.entries(r)) if (!COMMON.has(k)) rest[k] = v;
   return `${str(r.event) ?? "event"} ${Object.keys(rest).length ? compact(rest) : ""}`.trim();
+}
+
+const ANSWERED = new Map([
+  ["approve", "approved once"],
+  ["approve_session", "approved for this session"],
+  ["deny", "denied"],
+]);
+
+/** E.g. "approved once in dashboard by … after 1.2 s", "denied: timed out after 45 s". */
+function resolvedPreview(r: Obj): string {
+  const outcome = str(r.outcome) ?? "?";
+  const latency = num(r.latency_ms);
+  const after = latency === undefined ? "" : ` after ${seconds(latency)}`;
+  const reason = str(r.reason) ? ` (${str(r.reason)})` : "";
+  const answered = ANSWERED.get(outcome);
+  if (answered !== undefined) {
+    const channel = str(r.channel) ? ` in ${str(r.channel)}` : "";
+    const by = str(r.by) ? ` by ${str(r.by)}` : "";
+    return `${answered}${channel}${by}${after}${reason}`;
+  }
+  // No one answered: what km did with the message says how it ended.
+  const verdict = r.applied === "forward" ? "forwarded" : r.applied === "block" ? "denied" : "";
+  const how = new Map([
+    ["timeout", `timed out${after}`],
+    ["withdrawn", `withdrawn${after}`],
+    ["unavailable", "nobody could be asked"],
+    ["closed", `closed${after}`],
+  ]);
+  return `${verdict ? `${verdict}: ` : ""}${how.get(outcome) ?? `${outcome}${after}`}${reason}`;
+}
+
+/** Milliseconds as seconds for people: "45 s", "1.2 s". */
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) || s >= 100 ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
 
 function sessionFacts(r: Obj): SessionFacts {

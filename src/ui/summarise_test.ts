@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
-import { rec, SESSION_A, sessionRecords } from "./_testing.ts";
+import { approvalRecords, rec, SESSION_A, sessionRecords } from "./_testing.ts";
 import { PREVIEW_CHARS, summarise } from "./summarise.ts";
 
 function ok(record: unknown) {
@@ -79,4 +79,64 @@ Deno.test("summarise: lines that are not audit records are explained", () => {
   assertEquals(summarise(rec(SESSION_A, 1, 0, { type: "other" })), {
     error: 'unknown record type "other"',
   });
+});
+
+Deno.test("summarise: held calls and approval records name their approval", () => {
+  const [held, requested, resolved, , granted, consumed] = approvalRecords(SESSION_A).map((r) =>
+    ok(r).summary
+  );
+  const id = `${SESSION_A}-a1`;
+  assertEquals([held.approvalId, held.action, held.applied], [id, "ask", "hold"]);
+  assertEquals(held.preview, 'write_file {"path":"/etc/hosts","content":"x"}');
+  assertEquals([granted.approvalId, granted.applied], [id, "forward"]);
+  assertEquals([consumed.approvalId, consumed.applied, consumed.kind], [
+    undefined,
+    "consume",
+    "response",
+  ]);
+  assertEquals(
+    [requested.approvalId, requested.event, requested.method, requested.tool, requested.risk],
+    [id, "approval_requested", "tools/call", "write_file", 6],
+  );
+  assertEquals(requested.requestSeq, undefined, "a lifecycle record answers no request");
+  assertEquals(
+    requested.preview,
+    "approval requested for tools/call write_file (timeout 45 s): writes outside the project",
+  );
+  assertEquals([resolved.approvalId, resolved.event], [id, "approval_resolved"]);
+  assertEquals(
+    resolved.preview,
+    "approved for this session in dashboard by dashboard at 127.0.0.1:7411 (Firefox) after 1.2 s",
+  );
+});
+
+Deno.test("summarise: how an approval ended, in words", () => {
+  const resolved = (fields: Record<string, unknown>) =>
+    ok(rec(SESSION_A, 1, 0, { type: "lifecycle", event: "approval_resolved", ...fields }))
+      .summary.preview;
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      {
+        outcome: "approve",
+        channel: "dashboard",
+        by: "dashboard at 127.0.0.1:7411",
+        latency_ms: 800,
+      },
+      "approved once in dashboard by dashboard at 127.0.0.1:7411 after 0.8 s",
+    ],
+    [
+      { outcome: "deny", channel: "client", by: "claude", latency_ms: 2000, applied: "block" },
+      "denied in client by claude after 2 s",
+    ],
+    [{ outcome: "timeout", latency_ms: 45_000, applied: "block" }, "denied: timed out after 45 s"],
+    [
+      { outcome: "unavailable", applied: "block", reason: "no dashboard and no elicitation" },
+      "denied: nobody could be asked (no dashboard and no elicitation)",
+    ],
+    [{ outcome: "withdrawn", latency_ms: 300, applied: "none" }, "withdrawn after 0.3 s"],
+    [{ outcome: "closed", latency_ms: 100_400, applied: "none" }, "closed after 100 s"],
+    [{ outcome: "later", applied: "none" }, "later"],
+    [{ outcome: "constructor", applied: "none" }, "constructor"],
+  ];
+  for (const [fields, preview] of cases) assertEquals(resolved(fields), preview);
 });
