@@ -4,7 +4,13 @@
  * reconnection. Authentication is the HttpOnly cookie `km ui` set when its URL was opened.
  */
 import type {
+  AnswerAccepted,
+  AnswerBody,
+  ApprovalAnswer,
+  ApprovalDone,
+  ApprovalList,
   Hello,
+  PendingApproval,
   PolicyReport,
   RecordDetail,
   RecordFilter,
@@ -33,13 +39,24 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return requestJson(path, { signal });
+}
+
+async function requestJson<T>(
+  path: string,
+  { signal, method = "GET", body }: { signal?: AbortSignal; method?: string; body?: unknown },
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
+      method,
       signal,
       credentials: "same-origin",
-      headers: { accept: "application/json" },
+      headers: body === undefined
+        ? { accept: "application/json" }
+        : { accept: "application/json", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
     if (isAbort(error)) throw error;
@@ -104,6 +121,20 @@ export function getPolicy(signal?: AbortSignal): Promise<PolicyReport> {
   return getJson("/api/policy", signal);
 }
 
+/** `GET /api/approvals`: the pending approvals, oldest first. */
+export function getApprovals(signal?: AbortSignal): Promise<ApprovalList> {
+  return getJson("/api/approvals", signal);
+}
+
+/**
+ * `POST /api/approvals/<id>`: answers a pending approval. A 404 (an {@link ApiFailure} with
+ * status 404) means it already ended: answered elsewhere, timed out or withdrawn.
+ */
+export function answerApproval(id: string, answer: ApprovalAnswer): Promise<AnswerAccepted> {
+  const body: AnswerBody = { answer };
+  return requestJson(`/api/approvals/${encodeURIComponent(id)}`, { method: "POST", body });
+}
+
 /** The state of the live stream, for the header's indicator. */
 export type LiveStatus = "connecting" | "open" | "reconnecting";
 
@@ -113,6 +144,10 @@ export interface LiveHandlers {
   hello(hello: Hello, reconnected: boolean): void;
   record(record: RecordSummary): void;
   session(session: SessionSummary): void;
+  /** A new pending approval. */
+  approval(approval: PendingApproval): void;
+  /** A pending approval ended. */
+  approvalDone(done: ApprovalDone): void;
 }
 
 /**
@@ -163,6 +198,14 @@ export function subscribeEvents(
     es.addEventListener("session", (event) => {
       const session = parse(event) as SessionSummary | undefined;
       if (session !== undefined) handlers.session(session);
+    });
+    es.addEventListener("approval", (event) => {
+      const approval = parse(event) as PendingApproval | undefined;
+      if (approval !== undefined) handlers.approval(approval);
+    });
+    es.addEventListener("approval_done", (event) => {
+      const done = parse(event) as ApprovalDone | undefined;
+      if (done !== undefined) handlers.approvalDone(done);
     });
     es.addEventListener("error", () => {
       if (stopped) return;

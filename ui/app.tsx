@@ -1,10 +1,13 @@
 /**
  * The dashboard: the header, and the view the hash route names. The activity feed stays mounted
  * (hidden) while a call's detail is open, so going back finds the list, its older pages and the
- * scroll position as they were.
+ * scroll position as they were. The number of pending approvals shows on every page: in the
+ * header's Approvals tab and in the document title.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure } from "./api.ts";
+import { titleWithCount } from "./approvals_state.ts";
+import { Approvals } from "./components/approvals.tsx";
 import { CallDetail } from "./components/call_detail.tsx";
 import { Feed } from "./components/feed.tsx";
 import { Header, type Tab } from "./components/header.tsx";
@@ -14,10 +17,11 @@ import { Sessions } from "./components/sessions.tsx";
 import { Stats } from "./components/stats.tsx";
 import { useNow } from "./hooks.ts";
 import { useLive } from "./live.ts";
-import { formatRoute, parseRoute, type Query, type Route } from "./router.ts";
+import { APPROVALS_HREF, formatRoute, parseRoute, type Query, type Route } from "./router.ts";
 
 const TITLES: Record<Route["view"], string> = {
   activity: "Activity",
+  approvals: "Approvals",
   sessions: "Sessions",
   stats: "Statistics",
   policy: "Policy",
@@ -51,15 +55,28 @@ export function App() {
   if (route.view === "activity" || route.view === "call") feedQuery.current = route.query;
 
   useEffect(() => {
-    document.title = `km · ${TITLES[route.view]}`;
     if (route.view !== "activity") scrollTo(0, 0);
   }, [route.view, route.view === "call" ? `${route.session}/${route.seq}` : ""]);
+  const pendingCount = live.approvals.pending.length;
+  useEffect(() => {
+    document.title = titleWithCount(`km · ${TITLES[route.view]}`, pendingCount);
+  }, [route.view, pendingCount]);
 
   const tabs: Tab[] = [
     {
       id: "activity",
       label: "Activity",
       href: formatRoute({ view: "activity", query: feedQuery.current }),
+    },
+    {
+      id: "approvals",
+      label: "Approvals",
+      href: APPROVALS_HREF,
+      // Shown once the list has loaded; a count before then would be a guess.
+      count: live.approvals.loaded ? pendingCount : undefined,
+      title: pendingCount > 0
+        ? `${pendingCount} message${pendingCount === 1 ? "" : "s"} waiting for your answer`
+        : "Messages held for a person's approval",
     },
     { id: "sessions", label: "Sessions", href: "#/sessions" },
     { id: "stats", label: "Statistics", href: "#/stats" },
@@ -90,8 +107,14 @@ export function App() {
           navigate={navigate}
         />
         {route.view === "call" && (
-          <CallDetail session={route.session} seq={route.seq} backQuery={route.query} />
+          <CallDetail
+            session={route.session}
+            seq={route.seq}
+            backQuery={route.query}
+            live={live}
+          />
         )}
+        {route.view === "approvals" && <Approvals live={live} now={now} />}
         {route.view === "sessions" && <Sessions live={live} now={now} navigate={navigate} />}
         {route.view === "stats" && (
           <Stats query={route.query} live={live} now={now} navigate={navigate} />

@@ -1,7 +1,8 @@
 /**
  * Hash routes, so every view and filter is a link: `#/` activity (its filter in the query),
- * `#/sessions`, `#/stats?server=…`, `#/policy`, `#/call/<session>/<seq>?<feed filter>`. Pure:
- * parsing and formatting only; the app owns `location`.
+ * `#/approvals`, `#/sessions`, `#/stats?server=…`, `#/policy`,
+ * `#/call/<session>/<seq>?<feed filter>`. Pure: parsing and formatting only; the app owns
+ * `location`.
  */
 import type { RecordFilter } from "../src/ui/api_types.ts";
 import { FILTER_KEYS } from "../src/ui/filter.ts";
@@ -11,6 +12,8 @@ export type Query = Readonly<Record<string, string>>;
 
 export type Route =
   | { readonly view: "activity"; readonly query: Query }
+  /** The pending approvals, oldest first, and the recently ended ones. */
+  | { readonly view: "approvals"; readonly query: Query }
   | { readonly view: "sessions"; readonly query: Query }
   | { readonly view: "stats"; readonly query: Query }
   | { readonly view: "policy"; readonly query: Query }
@@ -24,7 +27,7 @@ export type Route =
   | { readonly view: "not_found"; readonly path: string; readonly query: Query };
 
 /** The view names that have a tab. */
-export const TABS = ["activity", "sessions", "stats", "policy"] as const;
+export const TABS = ["activity", "approvals", "sessions", "stats", "policy"] as const;
 
 /** Parses `location.hash` (with or without the leading `#`). Unknown paths give `not_found`. */
 export function parseRoute(hash: string): Route {
@@ -43,7 +46,9 @@ export function parseRoute(hash: string): Route {
   const [head, ...rest] = parts;
   if (rest.length === 0) {
     if (head === "activity") return { view: "activity", query };
-    if (head === "sessions" || head === "stats" || head === "policy") return { view: head, query };
+    if (
+      head === "approvals" || head === "sessions" || head === "stats" || head === "policy"
+    ) return { view: head, query };
   }
   if (head === "call" && rest.length === 2 && /^\d+$/.test(rest[1])) {
     return { view: "call", session: rest[0], seq: Number(rest[1]), query };
@@ -71,6 +76,9 @@ export function formatRoute(route: Route): string {
 export function activityRoute(filter: RecordFilter): Route {
   return { view: "activity", query: queryOfFilter(filter) };
 }
+
+/** The approvals view's hash. */
+export const APPROVALS_HREF = "#/approvals";
 
 /** A call's route, carrying the feed filter to go back to. */
 export function callRoute(session: string, seq: number, feedQuery: Query = {}): Route {

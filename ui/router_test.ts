@@ -1,5 +1,13 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { activityRoute, callRoute, formatRoute, parseRoute, queryOfFilter } from "./router.ts";
+import {
+  activityRoute,
+  APPROVALS_HREF,
+  callRoute,
+  formatRoute,
+  parseRoute,
+  queryOfFilter,
+  TABS,
+} from "./router.ts";
 
 Deno.test("parseRoute() reads each view, with or without the leading #", () => {
   assertEquals(parseRoute(""), { view: "activity", query: {} });
@@ -7,6 +15,8 @@ Deno.test("parseRoute() reads each view, with or without the leading #", () => {
   assertEquals(parseRoute("#/sessions"), { view: "sessions", query: {} });
   assertEquals(parseRoute("stats?server=files"), { view: "stats", query: { server: "files" } });
   assertEquals(parseRoute("#/policy"), { view: "policy", query: {} });
+  assertEquals(parseRoute("#/approvals"), { view: "approvals", query: {} });
+  assertEquals(parseRoute("approvals/"), { view: "approvals", query: {} });
 });
 
 Deno.test("parseRoute() reads the feed filter from the query and drops empty values", () => {
@@ -30,6 +40,7 @@ Deno.test("parseRoute() gives not_found for unknown paths, bad seqs and bad esca
   equal(parseRoute("#/call/abc/x1").view, "not_found");
   equal(parseRoute("#/call/abc").view, "not_found");
   equal(parseRoute("#/call/%E0%A4%A/1").view, "not_found");
+  equal(parseRoute("#/approvals/s1-a1").view, "not_found");
 });
 
 Deno.test("formatRoute() round-trips through parseRoute()", () => {
@@ -38,6 +49,7 @@ Deno.test("formatRoute() round-trips through parseRoute()", () => {
     "#/sessions",
     "#/stats?session=b647aabc-0000&server=files",
     "#/policy",
+    "#/approvals",
     "#/call/b647aabc-1234/9?decision=deny",
     "#/?server=my+server&q=rm+-rf",
   ];
@@ -55,4 +67,10 @@ Deno.test("activityRoute() writes the filter in a fixed order so links are canon
     "#/?session=s1&server=files&decision=deny&risk=7",
   );
   assertEquals(queryOfFilter({ q: "", tool: "echo" }), { tool: "echo" });
+});
+
+Deno.test("the approvals view has a tab and a canonical link", () => {
+  equal(TABS.includes("approvals"), true);
+  equal(formatRoute({ view: "approvals", query: {} }), APPROVALS_HREF);
+  equal(parseRoute(APPROVALS_HREF).view, "approvals");
 });

@@ -1,31 +1,60 @@
-/** Small badges used across the views: decision, risk, kind, direction, live. */
+/** Small badges used across the views: decision, risk, kind, direction, live, outcome. */
 import type { Action, RecordSummary } from "../../src/ui/api_types.ts";
+import { outcomeText, outcomeTone } from "../approvals_state.ts";
 import { directionLabel } from "../format.ts";
 
 const ACTION_TITLES: Record<string, string> = {
   allow: "The policy allowed the message",
   deny: "The policy denied the message",
-  ask: "The policy asked for approval (a denial until approvals exist)",
+  ask: "The policy asked a person to approve the message",
   transform: "The policy changed the message before forwarding it",
   error: "The policy evaluation failed or its decision was malformed (km fails closed)",
 };
 
-/** The policy's action; in audit mode (`applied: audit`) it is marked as not enforced. */
+/** What km did that the action alone does not say: a short note in the badge, and why. */
+const APPLIED_NOTES: Record<string, { note: string; title: string }> = {
+  hold: { note: "held", title: "held until a person answers (see the approval)" },
+  consume: {
+    note: "km",
+    title: "an answer to km's own approval request: km read it and did not forward it",
+  },
+};
+
+/** An `ask` forwarded without asking: an earlier "Approve for this session" covered it. */
+const GRANTED = {
+  note: "granted",
+  title: "an earlier approval covered this tool with these arguments for the session",
+};
+
+/**
+ * The policy's action; in audit mode (`applied: audit`) it is marked as not enforced, a message
+ * held for approval (`hold`), consumed by km (`consume`) or let through by an earlier approval
+ * for the session (an `ask` applied as `forward`) is marked as such.
+ */
 export function DecisionBadge(
   { action, applied }: { action?: Action | string; applied?: string },
 ) {
   if (action === undefined) return null;
   const audit = applied === "audit" && action !== "allow";
+  const extra = applied === undefined
+    ? undefined
+    : action === "ask" && applied === "forward"
+    ? GRANTED
+    : APPLIED_NOTES[applied];
   const title = `${ACTION_TITLES[action] ?? action}${applied ? `; km: ${applied}` : ""}${
-    audit ? " (audit mode: forwarded unchanged)" : ""
+    audit ? " (audit mode: forwarded unchanged)" : extra ? ` (${extra.title})` : ""
   }`;
+  const note = audit ? "audit" : extra?.note;
   return (
     <span
-      class={`badge decision decision-${action}${audit ? " decision-audit" : ""}`}
+      class={`badge decision decision-${action}${audit ? " decision-audit" : ""}${
+        applied === "hold" || applied === "consume" ? ` decision-${applied}` : ""
+      }`}
       title={title}
+      data-applied={applied}
     >
       {action}
-      {audit && <span class="badge-note">audit</span>}
+      {note && <span class="badge-note">{note}</span>}
     </span>
   );
 }
@@ -53,8 +82,11 @@ export function KindBadge({ record }: { record: RecordSummary }) {
   if (record.type === "stderr") return <span class="badge kind kind-stderr">stderr</span>;
   if (record.type === "lifecycle") {
     const alert = ALERT_EVENTS.has(record.event ?? "");
+    // approval_requested / approval_resolved: a person's decision, worth seeing among the rows.
+    const approval = record.event?.startsWith("approval_");
+    const tone = alert ? "kind-error" : approval ? "kind-approval" : "kind-lifecycle";
     return (
-      <span class={`badge kind ${alert ? "kind-error" : "kind-lifecycle"}`} title="lifecycle event">
+      <span class={`badge kind ${tone}`} title="lifecycle event">
         {record.event}
       </span>
     );
@@ -85,6 +117,16 @@ export function Chips({ items, mono }: { items?: readonly string[]; mono?: boole
   return (
     <span class="chips">
       {items.map((item) => <span key={item} class={`chip${mono ? " mono" : ""}`}>{item}</span>)}
+    </span>
+  );
+}
+
+/** How an approval ended: approved (green), denied or timed out (red), or otherwise (quiet). */
+export function OutcomeBadge({ outcome }: { outcome?: string }) {
+  if (outcome === undefined) return null;
+  return (
+    <span class={`badge outcome outcome-${outcomeTone(outcome)}`} title={`outcome: ${outcome}`}>
+      {outcomeText(outcome)}
     </span>
   );
 }

@@ -1,11 +1,13 @@
 /**
- * One call: the request and its response side by side, the policy's decisions, each message as
- * a JSON tree, and the server's stderr around it.
+ * One call: the request and its response side by side, the policy's decisions, the approval
+ * (for a message held for a person's answer), each message as a JSON tree, and the server's
+ * stderr around it.
  */
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import type { RecordDetail, RecordSummary } from "../../src/ui/api_types.ts";
 import { getRecord } from "../api.ts";
+import { isPending } from "../approvals_state.ts";
 import {
   directionLabel,
   formatBytes,
@@ -15,7 +17,9 @@ import {
   shortId,
 } from "../format.ts";
 import { useApi } from "../hooks.ts";
+import type { Live } from "../live.ts";
 import { activityRoute, formatRoute, type Query } from "../router.ts";
+import { approvalInfo, ApprovalPanel } from "./approval_panel.tsx";
 import { DecisionBadge, KindBadge, RiskBadge } from "./badges.tsx";
 import { type Decision, decisionOf, DecisionPanel } from "./decision_panel.tsx";
 import { JsonTree } from "./json_tree.tsx";
@@ -24,9 +28,32 @@ import { ApiErrorBox, Loading } from "./notice.tsx";
 type AuditRecord = Record<string, unknown>;
 
 export function CallDetail(
-  { session, seq, backQuery }: { session: string; seq: number; backQuery: Query },
+  { session, seq, backQuery, live }: {
+    session: string;
+    seq: number;
+    backQuery: Query;
+    live: Live;
+  },
 ) {
   const detail = useApi((signal) => getRecord(session, seq, signal), [session, seq]);
+  const info = detail.data === undefined ? undefined : approvalInfo(detail.data);
+  // An approval still open changes this page when it ends (its approval_resolved record) and
+  // when the held call goes on (its response): fetch again when either streams in.
+  const open = info !== undefined && info.resolved === undefined;
+  const { subscribe } = live;
+  const { reload } = detail;
+  useEffect(() => {
+    if (!open) return;
+    return subscribe((batch) => {
+      if (
+        batch.some((r) =>
+          r.session === session &&
+          ((info.id !== undefined && r.approvalId === info.id) ||
+            (info.heldSeq !== undefined && r.requestSeq === info.heldSeq))
+        )
+      ) reload();
+    });
+  }, [open, info?.id, info?.heldSeq, session, subscribe, reload]);
   const back = formatRoute({ view: "activity", query: backQuery });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -43,12 +70,23 @@ export function CallDetail(
       </div>
       {detail.error !== undefined && <ApiErrorBox error={detail.error} onRetry={detail.reload} />}
       {detail.data === undefined && detail.error === undefined && <Loading what="the record" />}
-      {detail.data !== undefined && <DetailBody detail={detail.data} />}
+      {detail.data !== undefined && (
+        <DetailBody
+          detail={detail.data}
+          approval={info && (
+            <ApprovalPanel
+              detail={detail.data}
+              info={info}
+              pending={isPending(live.approvals, info.id)}
+            />
+          )}
+        />
+      )}
     </section>
   );
 }
 
-function DetailBody({ detail }: { detail: RecordDetail }) {
+function DetailBody({ detail, approval }: { detail: RecordDetail; approval?: ComponentChildren }) {
   const s = detail.summary;
   const isMessage = s.type === "message";
   const request = detail.request ?? (isMessage && !detail.response ? detail.record : undefined);
@@ -106,6 +144,7 @@ function DetailBody({ detail }: { detail: RecordDetail }) {
           <span class="mono">{s.key}</span>
         </Fact>
       </dl>
+      {approval}
       {isMessage && <DecisionPanel columns={decisions} />}
       {isMessage
         ? (
@@ -151,6 +190,11 @@ function noResponse(request: AuditRecord | undefined): string {
       `itself with a JSON-RPC error ("Blocked by policy: …"). km's answer has no record of its own.`;
   }
   if (applied === "drop") return `km dropped this request silently: the ${from} never received it.`;
+  if (applied === "hold") {
+    return `km held this request for a person's approval (see Approval above). Once approved, ` +
+      `the ${from} receives it and its response appears here; if it is refused or times out, km ` +
+      `answers the ${to} itself with a JSON-RPC error.`;
+  }
   if (request === undefined) return "No response recorded.";
   return `No response yet: the ${from} has not answered (or the session ended first).`;
 }
@@ -194,7 +238,9 @@ function MessageColumn(
           ].filter(Boolean).join(" · ")}
         </span>
         <span class="spacer" />
-        {record.forwarded === false && <span class="badge badge-warn">not forwarded</span>}
+        {decision?.applied === "hold"
+          ? <span class="badge badge-waiting">held for approval</span>
+          : record.forwarded === false && <span class="badge badge-warn">not forwarded</span>}
         {decision && <DecisionBadge action={decision.action} applied={decision.applied} />}
       </h3>
       {error && (

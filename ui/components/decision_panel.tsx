@@ -52,6 +52,8 @@ const APPLIED_TEXT: Record<string, string> = {
   block: "blocked, and answered for the other side",
   drop: "dropped silently",
   audit: "forwarded unchanged (audit mode)",
+  hold: "held until a person answers (see the approval)",
+  consume: "an answer to km's own approval request: read by km, not forwarded",
 };
 
 export function DecisionPanel(

@@ -1,12 +1,19 @@
-/** The header: product name, the view tabs, the live indicator and the record count. */
+/**
+ * The header: product name, the view tabs (the approvals tab with its count of pending
+ * approvals), the live indicator and the record count.
+ */
 import type { Hello } from "../../src/ui/api_types.ts";
 import type { LiveStatus } from "../api.ts";
 import { formatCount } from "../format.ts";
 
 export interface Tab {
-  readonly id: "activity" | "sessions" | "stats" | "policy";
+  readonly id: "activity" | "approvals" | "sessions" | "stats" | "policy";
   readonly label: string;
   readonly href: string;
+  /** A number shown beside the label (`<id>-badge`), highlighted when above zero. */
+  readonly count?: number;
+  /** The tab's tooltip. */
+  readonly title?: string;
 }
 
 const STATUS_TEXT: Record<LiveStatus | "signed-out", string> = {
@@ -47,8 +54,17 @@ export function Header(
             class={`tab${tab.id === active ? " tab-active" : ""}`}
             aria-current={tab.id === active ? "page" : undefined}
             data-testid={`nav-${tab.id}`}
+            title={tab.title}
           >
             {tab.label}
+            {tab.count !== undefined && (
+              <span
+                class={`nav-count${tab.count > 0 ? " nav-count-active" : ""}`}
+                data-testid={`${tab.id}-badge`}
+              >
+                {tab.count}
+              </span>
+            )}
           </a>
         ))}
       </nav>
