@@ -145,14 +145,21 @@ redact contains {"path": "/result/content", "pattern": "token-[0-9]+"} if {
   await cleanup();
 });
 
-Deno.test("ask is a denial until an approver exists, and says so", async () => {
+Deno.test("ask is a denial when nobody can be asked, and says why", async () => {
   const { policy, logs, cleanup } = await setup(`
 ask contains "summing numbers needs a human" if input.tool.name == "get-sum"`);
-  const { client } = await connect(km(policy, logs));
+  // A client without elicitation, and no dashboard running in this data folder.
+  const { client } = await connect(
+    km(policy, logs, "--data-dir", `${logs}/data`),
+    undefined,
+    false,
+  );
   await rejects(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }), (e: Error) => {
     ok(
       e.message.includes(
-        "approval required (summing numbers needs a human); no approver is configured",
+        "approval required (summing numbers needs a human); no approval channel could be used " +
+          "(dashboard: no dashboard is running (start `km ui`, or pass --ui to km monitor); " +
+          "client: the client did not declare the elicitation capability)",
       ),
       e.message,
     );

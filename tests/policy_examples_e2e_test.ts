@@ -73,8 +73,19 @@ async function session(
     // SIGTERM and the SDK's (both after 2 s) would race at every close.
     const wait = ["--close-stdin-wait", "200ms"];
     ({ client } = await connect(
-      kmCommand("monitor", "--quiet", ...wait, "--policy", policyDir, ...flags, "--log-dir", logs)
-        .concat("--", ...command),
+      kmCommand(
+        "monitor",
+        "--quiet",
+        ...wait,
+        "--policy",
+        policyDir,
+        ...flags,
+        "--log-dir",
+        logs,
+        // No dashboard runs in this data folder: approvals are asked of the client only.
+        "--data-dir",
+        `${root}/data`,
+      ).concat("--", ...command),
     ));
     return {
       client,
@@ -259,9 +270,11 @@ Deno.test("example hide-tools: a tool hidden by its description alone is denied 
   }
 });
 
-Deno.test("example approve-destructive: destructive commands are held for an approval that cannot come", async () => {
+Deno.test("example approve-destructive: destructive commands wait for a person, who declines", async () => {
   // Neither real server has a shell tool; the policy keys on command-like arguments, not tool
-  // names, so the calls use the names of cases.json. The server never sees the held ones.
+  // names, so the calls use the names of cases.json. The SDK client is asked through
+  // elicitation and declines: the server never sees the held calls.
+  const declined = "approval denied in the client by the user in km-e2e 1.0.0 (declined); ";
   const s = await session("approve-destructive", EVERYTHING);
   try {
     await assertBlocked(
@@ -269,8 +282,8 @@ Deno.test("example approve-destructive: destructive commands are held for an app
         name: "run_command",
         arguments: { command: "rm -rf /var/lib/postgresql/data" },
       }),
-      "approval required (recursive or forced rm in run_command: rm -rf /var/lib/postgresql/data); " +
-        "no approver is configured",
+      declined +
+        "approval required (recursive or forced rm in run_command: rm -rf /var/lib/postgresql/data)",
       ["destructive-rm"],
     );
     await assertBlocked(
@@ -278,8 +291,7 @@ Deno.test("example approve-destructive: destructive commands are held for an app
         name: "kubectl",
         arguments: { args: ["delete", "namespace", "staging"] },
       }),
-      "approval required (kubectl delete in kubectl: kubectl delete namespace staging); " +
-        "no approver is configured",
+      declined + "approval required (kubectl delete in kubectl: kubectl delete namespace staging)",
       ["destructive-kubectl-delete"],
     );
     // A harmless command is forwarded: server-everything answers that it has no such tool.
@@ -299,18 +311,18 @@ Deno.test("example approve-destructive: destructive commands are held for an app
     const [rm, ls] = callsOf(records, "run_command");
     assertBlockedRecord(records, rm, {
       action: "ask",
+      applied: "hold",
       rules: ["destructive-rm"],
-      reasons: [
-        "approval required (recursive or forced rm in run_command: rm -rf /var/lib/postgresql/data); " +
-        "no approver is configured",
-      ],
+      reasons: ["recursive or forced rm in run_command: rm -rf /var/lib/postgresql/data"],
       labels: ["destructive"],
       risk: 90,
     });
     assertBlockedRecord(records, callsOf(records, "kubectl")[0], {
       action: "ask",
+      applied: "hold",
       rules: ["destructive-kubectl-delete"],
     });
+    ok((rm.result as { approval_id?: string }).approval_id, "the held call names its approval");
     equal(ls.forwarded, true);
     assertDecision(ls, { action: "allow", applied: "forward", rules: [] });
     ok(answerTo(records, ls), "the server answered the harmless command");

@@ -20,8 +20,23 @@ export interface Counted {
   received: number;
 }
 
-/** Connects an SDK client to `command`, counting the messages it sends and receives. */
-export async function connect(command: string[], env?: Record<string, string>): Promise<Counted> {
+/** How the client answers `elicitation/create`; `false`: it does not declare elicitation. */
+export type Elicit =
+  | false
+  | ((
+    request: { params: Record<string, unknown> },
+    extra: { signal: AbortSignal },
+  ) => unknown);
+
+/**
+ * Connects an SDK client to `command`, counting the messages it sends and receives. By default
+ * the client declares every capability and declines elicitations.
+ */
+export async function connect(
+  command: string[],
+  env?: Record<string, string>,
+  elicit: Elicit = () => ({ action: "decline" as const }),
+): Promise<Counted> {
   const transport = new StdioClientTransport({
     command: command[0],
     args: command.slice(1),
@@ -32,14 +47,23 @@ export async function connect(command: string[], env?: Record<string, string>): 
   transport.stderr?.on("data", () => {});
   const client = new Client(
     { name: "km-e2e", version: "1.0.0" },
-    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+    {
+      capabilities: {
+        sampling: {},
+        ...(elicit ? { elicitation: {} } : {}),
+        roots: { listChanged: true },
+      },
+    },
   );
   client.setRequestHandler(CreateMessageRequestSchema, () => ({
     model: "test-model",
     role: "assistant" as const,
     content: { type: "text" as const, text: "canned answer" },
   }));
-  client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" as const }));
+  if (elicit) {
+    // deno-lint-ignore no-explicit-any
+    client.setRequestHandler(ElicitRequestSchema, elicit as any);
+  }
   client.setRequestHandler(
     ListRootsRequestSchema,
     () => ({ roots: [{ uri: "file:///tmp/project", name: "project" }] }),

@@ -37,6 +37,8 @@ export type LifecycleEvent =
   | "pending_abandoned"
   | "policy_reloaded"
   | "policy_reload_failed"
+  | "approval_requested"
+  | "approval_resolved"
   | "shutdown";
 
 function base(ctx: RecordContext, seq: number, at: number, type: string): AuditRecord {
@@ -183,6 +185,7 @@ function addDecision(out: Fields, ctx: RecordContext, event: MessageEvent): void
     ...(d.risk ? { risk: d.risk } : {}),
     ...(d.labels.length ? { labels: d.labels } : {}),
     ...(d.error ? { error: ctx.redactor.text(d.error).value } : {}),
+    ...(d.approvalId ? { approval_id: d.approvalId } : {}),
   });
   out.add("revision", d.revision).add("metrics", { eval_us: d.evalUs });
 }

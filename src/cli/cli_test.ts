@@ -27,6 +27,8 @@ function io(files: Record<string, string> = {}, env: Record<string, string> = {}
     loadPolicy: unused as MonitorDeps["loadPolicy"],
     loadDefaultPolicy: unused as MonitorDeps["loadDefaultPolicy"],
     attachUi: unused as MonitorDeps["attachUi"],
+    findDashboard: unused as MonitorDeps["findDashboard"],
+    connectDashboard: unused as MonitorDeps["connectDashboard"],
     watchPath: unused as MonitorDeps["watchPath"],
     onSignals: () => () => {},
   };

@@ -81,6 +81,12 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     kind: "boolean",
     description: "show this session in the dashboard (starts `km ui` if none runs)",
   },
+  {
+    name: "approval-timeout",
+    kind: "value",
+    valueName: "DURATION",
+    description: "how long a message the policy holds for approval waits (45s), then denied",
+  },
   CONFIG_OPTION,
   {
     name: "verbose",
@@ -133,5 +139,6 @@ export function flagsLayer(values: Parsed["values"]): Record<string, unknown> {
   if ("mode" in values) policy.mode = values.mode;
   if (Object.keys(policy).length > 0) layer.policy = policy;
   if (values.ui) layer.ui = { enabled: true };
+  if ("approval-timeout" in values) layer.approvals = { timeout: values["approval-timeout"] };
   return layer;
 }

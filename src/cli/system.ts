@@ -9,6 +9,7 @@ import type { CliIo } from "./cli.ts";
 import { attachUi } from "../monitor/ui_attach.ts";
 import { pidAlive, readLiveDiscovery } from "../ui/discovery.ts";
 import { selfCommand, selfPaths } from "../runtime.ts";
+import { connectWebSocket } from "../approval/dashboard_channel.ts";
 
 /** The real CliIo, and `flush` to call before exiting so no stderr output is lost. */
 export function systemIo(): CliIo & { flush(): Promise<void> } {
@@ -32,6 +33,8 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
     loadPolicy,
     loadDefaultPolicy,
     watchPath,
+    findDashboard: (dataDir) => readLiveDiscovery(dataDir, pidAlive),
+    connectDashboard: connectWebSocket,
     attachUi: (options) =>
       attachUi(options, {
         diagnostics,

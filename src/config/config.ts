@@ -65,6 +65,12 @@ export interface Config {
     /** The port `km ui` tries first (another free one when it is taken). */
     readonly port: number;
   };
+  readonly approvals: {
+    /** Milliseconds a held message waits for a person (a policy may set its own). */
+    readonly timeout: number;
+    /** Where km asks, in order; the first answer wins. */
+    readonly channels: readonly ("dashboard" | "client")[];
+  };
 }
 
 export const DEFAULTS: Config = {
@@ -78,6 +84,7 @@ export const DEFAULTS: Config = {
   policy: { mode: "enforce", failClosed: { clientToServer: true, serverToClient: true } },
   redaction: { enabled: true, disable: [], fields: [], patterns: [] },
   ui: { enabled: false, port: 7411 },
+  approvals: { timeout: 45_000, channels: ["dashboard", "client"] },
 };
 
 /** One source of settings, already parsed to JSON values. */

@@ -107,6 +107,8 @@ function fromText(text: string, spec: Spec): unknown {
     if (/^(0|false|no|off)$/i.test(text)) return false;
   }
   if (spec.type === "integer" && /^-?\d+$/.test(text)) return Number(text);
+  // Lists: comma-separated ("dashboard,client"); an empty value is an empty list.
+  if (spec.type === "list") return text.split(",").map((item) => item.trim()).filter(Boolean);
   return text;
 }
 

@@ -73,6 +73,13 @@ export const CONFIG_SPEC = {
       type: "object",
       keys: { enabled: boolean, port: { type: "integer", min: 0, max: 65535 } },
     },
+    approvals: {
+      type: "object",
+      keys: {
+        timeout: { type: "duration" },
+        channels: { type: "list", of: { type: "enum", values: ["dashboard", "client"] } },
+      },
+    },
   },
 } as const satisfies Spec;
 
@@ -97,6 +104,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   KM_POLICY_MODE: "policy.mode",
   KM_UI: "ui.enabled",
   KM_UI_PORT: "ui.port",
+  KM_APPROVAL_TIMEOUT: "approvals.timeout",
+  KM_APPROVAL_CHANNELS: "approvals.channels",
 };
 
 /** KM_* variables that are not configuration (read elsewhere) and must not be warned about. */

@@ -7,6 +7,7 @@ import { atMost } from "../at_most.ts";
 import { AuditLog } from "../audit/audit_log.ts";
 import { defaultDataDir, parentDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import type { UiAttachOptions } from "./ui_attach.ts";
+import { type DashboardLinkIo, type SessionApprovals, sessionApprovals } from "./approvals.ts";
 import {
   type LifecycleEvent,
   lifecycleRecord,
@@ -25,6 +26,7 @@ import { Reloader } from "../policy/reloader.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
 import { Relay } from "../relay/relay.ts";
+import { Correlator } from "../jsonrpc/correlation.ts";
 import { streamSink } from "../relay/sink.ts";
 import { SessionStats } from "../relay/stats.ts";
 import { VERSION } from "../version.ts";
@@ -40,7 +42,7 @@ export const NO_POLICY = "none";
 /** Signals km forwards to the server. */
 export const FORWARDED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-export interface MonitorDeps {
+export interface MonitorDeps extends DashboardLinkIo {
   /** The client's end: km's stdin and stdout. */
   readonly stdin: ReadableStream<Uint8Array>;
   readonly stdout: WritableStream<Uint8Array>;
@@ -154,16 +156,41 @@ export async function runMonitor(
   }
 
   const stats = new SessionStats();
+  const correlator = new Correlator();
+  const state = new SessionState(
+    { id: sessionId, server: { name: serverName, command } },
+    clock.now,
+  );
+  // Assigned below, once the client's sink exists: approvals are only asked for from then on.
+  let toClientWrite: (bytes: Uint8Array) => void = () => {};
+  const approvals: SessionApprovals | undefined = loaded && config.policy.mode === "enforce"
+    ? sessionApprovals({
+      config,
+      session: sessionId,
+      server: serverName,
+      dataDir,
+      clock,
+      state,
+      correlator,
+      sendToClient: (bytes) => toClientWrite(bytes),
+      redact: (value) => redactor.value(value).value,
+      lifecycle,
+      diagnostics,
+      findDashboard: deps.findDashboard,
+      connectDashboard: deps.connectDashboard,
+    })
+    : undefined;
   const gate = loaded
     ? new Enforcer({
       loaded,
-      state: new SessionState({ id: sessionId, server: { name: serverName, command } }, clock.now),
+      state,
       mode: config.policy.mode,
       failClosed: {
         client_to_server: config.policy.failClosed.clientToServer,
         server_to_client: config.policy.failClosed.serverToClient,
       },
       now: clock.now,
+      approvals: approvals?.approvals,
     })
     : undefined;
   const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -183,8 +210,10 @@ export async function runMonitor(
     if (config.verbose) {
       diagnostics.info(`the client stopped reading (${errorText(error)}); stopping the server`);
     }
+    approvals?.clientGone("the client disconnected");
     void toServer.close().then(() => shutdown.afterStdinClosed());
   });
+  toClientWrite = (bytes) => void toClient.write(bytes);
 
   const onMessage = (event: MessageEvent) => {
     stats.count(event.direction, event.message.kind, event.size, event.forwarded);
@@ -198,6 +227,7 @@ export async function runMonitor(
       if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
     }
     audit.append(messageLine(ctx, event));
+    if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
     if (config.verbose) diagnostics.info(verboseLine(event));
   };
   const onOversized = (event: OversizedEvent) => {
@@ -218,6 +248,7 @@ export async function runMonitor(
     if (side === "server") return lifecycle("server_stdout_eof", fields);
     if (clientGone) return;
     lifecycle("client_eof", fields);
+    approvals?.clientGone("the client closed its end");
     void toServer.close().then(() => shutdown.afterStdinClosed());
   };
 
@@ -227,6 +258,7 @@ export async function runMonitor(
     nextSeq,
     observer: { message: onMessage, oversized: onOversized, ended: onEnded },
     gate,
+    correlator,
   });
   const pumps = relay.run({ output: deps.stdin, input: toClient }, {
     output: upstream.stdout,
@@ -260,6 +292,7 @@ export async function runMonitor(
 
   const status = await upstream.status;
   shutdown.finished();
+  approvals?.close(`the server ${outcomeOf(status)}`);
   lifecycle("server_exit", { exit_code: status.code, signal: status.signal });
   // Descendants left in the server's process group would hold its pipes open (and be orphans).
   if (upstream.signal("SIGKILL")) {

@@ -26,6 +26,7 @@ export const DECISION_KEYS = [
   "hide",
   "risk",
   "labels",
+  "approval_timeout",
 ] as const;
 export type DecisionKey = typeof DECISION_KEYS[number];
 
@@ -93,7 +94,9 @@ function wantProblem(key: DecisionKey, value: unknown): string | undefined {
   if (key === "action") {
     return ACTIONS.includes(value as Action) ? undefined : `must be one of ${ACTIONS.join(", ")}`;
   }
-  if (key === "risk") return typeof value === "number" ? undefined : "must be a number";
+  if (key === "risk" || key === "approval_timeout") {
+    return typeof value === "number" ? undefined : "must be a number";
+  }
   if (!Array.isArray(value)) return `must be a list, got ${kindOf(value)}`;
   if (key === "deny" || key === "ask") {
     const reason = (r: unknown) =>
@@ -116,9 +119,10 @@ export function matchDecision(want: DecisionCase["want"], got: Decision): Mismat
   const out: Mismatch[] = [];
   for (const key of DECISION_KEYS) {
     if (!(key in want)) continue;
-    const unordered = key !== "action" && key !== "risk";
-    if (canonical(want[key], unordered) !== canonical(got[key], unordered)) {
-      out.push({ key, want: want[key], got: got[key] });
+    const unordered = key !== "action" && key !== "risk" && key !== "approval_timeout";
+    const value = key === "approval_timeout" ? got.approvalTimeoutS ?? 0 : got[key];
+    if (canonical(want[key], unordered) !== canonical(value, unordered)) {
+      out.push({ key, want: want[key], got: value });
     }
   }
   return out;

@@ -23,6 +23,8 @@ export interface Decision {
   readonly hide: readonly string[];
   readonly risk: number;
   readonly labels: readonly string[];
+  /** For `ask`: seconds to wait for a person, when the policy set it. */
+  readonly approvalTimeoutS?: number;
 }
 
 /** A result set that is not one well-formed decision. */
@@ -58,6 +60,7 @@ export function readDecision(resultSet: ResultSet): Decision {
     }),
     risk: typeof value.risk === "number" ? value.risk : fail("risk must be a number"),
     labels: list(value.labels, "labels").map(String),
+    ...approvalTimeout(value.approval_timeout),
   };
 }
 
@@ -79,6 +82,15 @@ function reasons(value: unknown, name: string): Reason[] {
     }
     return { rule: entry.rule, reason: entry.reason };
   });
+}
+
+/** Absent (a bundle built before km had approvals) or 0: km's default applies. */
+function approvalTimeout(value: unknown): { approvalTimeoutS?: number } {
+  if (value === undefined || value === 0) return {};
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new MalformedDecision("approval_timeout must be a positive number of seconds");
+  }
+  return { approvalTimeoutS: value };
 }
 
 function redaction(entry: unknown): Redaction {

@@ -4,10 +4,12 @@
  * or block it and answer for the other side. Fails closed: an evaluation error or a malformed
  * decision blocks a request, and any other message unless its direction is configured open.
  */
+import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
+import { argsHash } from "../approval/args_hash.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
-import type { Direction } from "../jsonrpc/correlation.ts";
+import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
-import type { DecisionSummary, Gate, MessageEvent, Verdict } from "../relay/events.ts";
+import type { DecisionSummary, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
@@ -22,7 +24,24 @@ export interface EnforcerOptions {
   readonly failClosed: Readonly<Record<Direction, boolean>>;
   /** Monotonic milliseconds, to time evaluations. */
   readonly now: () => number;
+  /** Who answers `ask`; without it, `ask` is a deny saying no approver is configured. */
+  readonly approvals?: Approvals;
 }
+
+/** Human approval, as the enforcer uses it (the broker and the client channel). */
+export interface Approvals {
+  /** How long a held message waits when the policy does not say. */
+  readonly timeoutMs: number;
+  ask(request: AskRequest): AskResult;
+  /** Ends the approval of the held message with this key; its id, or undefined if none. */
+  withdraw(key: string, why: string): string | undefined;
+  /** A client's answer to km's own approval request: a note when it was one (never sent on). */
+  consume(event: MessageEvent): string | undefined;
+}
+
+/** The bounds on a policy's `approval_timeout`. */
+const MIN_TIMEOUT_MS = 1000;
+const MAX_TIMEOUT_MS = 600_000;
 
 const encoder = new TextEncoder();
 
@@ -56,8 +75,21 @@ export class Enforcer implements Gate {
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
     const { state, mode, now } = this.#options;
     const loaded = this.#loaded;
+    const consumed = this.#options.approvals?.consume(event);
+    if (consumed !== undefined) {
+      return { summary: this.#summary("allow", "consume", 0, [consumed]) };
+    }
     if (this.#cancelsBlocked(event)) {
       return { summary: this.#summary("allow", "drop", 0, ["cancels a request km blocked"]) };
+    }
+    const withdrew = this.#withdraws(event);
+    if (withdrew !== undefined) {
+      return {
+        summary: {
+          ...this.#summary("allow", "drop", 0, [`withdraws the pending approval ${withdrew}`]),
+          approvalId: withdrew,
+        },
+      };
     }
     const started = now();
     let decision: Decision | undefined;
@@ -79,6 +111,9 @@ export class Enforcer implements Gate {
   #apply(event: MessageEvent, raw: Uint8Array, decision: Decision, evalUs: number): Verdict {
     const audit = this.#options.mode === "audit";
     const extra = { rules: firedRules(decision), risk: decision.risk, labels: decision.labels };
+    if (decision.action === "ask" && !audit && this.#options.approvals) {
+      return this.#ask(event, raw, decision, evalUs, extra);
+    }
     switch (decision.action) {
       case "allow":
         return { forward: raw, summary: this.#summary("allow", "forward", evalUs, [], extra) };
@@ -97,6 +132,145 @@ export class Enforcer implements Gate {
       }
       case "transform":
         return this.#transform(event, raw, decision, evalUs, extra);
+    }
+  }
+
+  /** Holds the message until a person answers, unless the session already approved it. */
+  #ask(
+    event: MessageEvent,
+    raw: Uint8Array,
+    decision: Decision,
+    evalUs: number,
+    extra: Partial<DecisionSummary>,
+  ): Verdict {
+    const approvals = this.#options.approvals!;
+    const reasons = reasonTexts(decision);
+    const required = `approval required (${reasons.join("; ") || "the policy asks for it"})`;
+    const request = this.#askRequest(event, decision, reasons, extra, approvals.timeoutMs);
+    if (!request) {
+      return this.#block(
+        event,
+        "ask",
+        [`${required}; a batch cannot be held for approval`],
+        evalUs,
+        extra,
+      );
+    }
+    const asked = approvals.ask(request);
+    switch (asked.kind) {
+      case "granted":
+        return {
+          forward: raw,
+          summary: {
+            ...this.#summary("ask", "forward", evalUs, [
+              `approved for this session by approval ${asked.approvalId}`,
+            ], extra),
+            approvalId: asked.approvalId,
+          },
+        };
+      case "unavailable":
+        return this.#block(event, "ask", [`${required}; ${asked.reason}`], evalUs, extra);
+      case "held": {
+        // The relay reuses the bytes of a line once it is delivered: keep a copy.
+        const kept = raw.slice();
+        return {
+          held: asked.done.then((resolution) =>
+            this.#released(event, kept, resolution, required, evalUs, extra)
+          ),
+          summary: {
+            ...this.#summary("ask", "hold", evalUs, reasons, extra),
+            approvalId: asked.pending.id,
+          },
+        };
+      }
+    }
+  }
+
+  /** What the approval is about, or undefined for a message that cannot be held. */
+  #askRequest(
+    event: MessageEvent,
+    decision: Decision,
+    reasons: string[],
+    extra: Partial<DecisionSummary>,
+    defaultTimeoutMs: number,
+  ): AskRequest | undefined {
+    const m = event.message;
+    let method: string;
+    let args: unknown;
+    const key = m.kind === "request"
+      ? `${event.direction} ${m.id.key}`
+      : `${event.direction} seq ${event.seq}`;
+    switch (m.kind) {
+      case "request":
+      case "notification":
+        method = m.method;
+        args = m.method === "tools/call"
+          ? (m.params as { arguments?: unknown })?.arguments
+          : m.params;
+        break;
+      case "response":
+        method = event.correlation?.request.method ?? "(response)";
+        args = m.result;
+        break;
+      case "error":
+        method = event.correlation?.request.method ?? "(error)";
+        args = m.error;
+        break;
+      default:
+        return undefined;
+    }
+    const tool = m.kind === "request" || m.kind === "notification"
+      ? toolOf(m.method, m.params)
+      : event.correlation?.request.tool;
+    const policyMs = decision.approvalTimeoutS === undefined
+      ? undefined
+      : Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, decision.approvalTimeoutS * 1000));
+    return {
+      key,
+      direction: event.direction,
+      method,
+      ...(tool === undefined ? {} : { tool }),
+      ...(args === undefined ? {} : { arguments: args }),
+      argsHash: argsHash(args),
+      reasons,
+      rules: extra.rules ?? [],
+      risk: extra.risk ?? 0,
+      labels: extra.labels ?? [],
+      requestSeq: event.seq,
+      timeoutMs: policyMs ?? defaultTimeoutMs,
+    };
+  }
+
+  /** A held message once its approval ended: sent on, answered by km, or dropped. */
+  #released(
+    event: MessageEvent,
+    raw: Uint8Array,
+    resolution: Resolution,
+    required: string,
+    evalUs: number,
+    extra: Partial<DecisionSummary>,
+  ): Release {
+    switch (resolution.outcome) {
+      case "approve":
+      case "approve_session":
+        return { forward: raw };
+      case "withdrawn": {
+        // The sender cancelled: it expects no answer, and the receiver never saw the request.
+        const m = event.message;
+        if (m.kind === "request") this.#blocked[event.direction].add(m.id.key);
+        return { answersRequest: m.kind === "request" };
+      }
+      default: {
+        const why = `${resolution.reason ?? resolution.outcome}; ${required}`;
+        const { replyToSender, replyToReceiver, answersRequest } = this.#block(
+          event,
+          "ask",
+          [why],
+          evalUs,
+          extra,
+        );
+        return { replyToSender, replyToReceiver, answersRequest };
+      }
     }
   }
 
@@ -197,6 +371,21 @@ export class Enforcer implements Gate {
       default:
         return { summary };
     }
+  }
+
+  /** A cancellation of a held request ends its approval (and goes no further). */
+  #withdraws(event: MessageEvent): string | undefined {
+    const approvals = this.#options.approvals;
+    const m = event.message;
+    if (!approvals || m.kind !== "notification" || m.method !== "notifications/cancelled") {
+      return undefined;
+    }
+    const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
+    if (id === undefined) return undefined;
+    return approvals.withdraw(
+      `${event.direction} ${JSON.stringify(id)}`,
+      "the sender cancelled the request",
+    );
   }
 
   #cancelsBlocked(event: MessageEvent): boolean {

@@ -1,7 +1,7 @@
 /**
  * The framework module km compiles into every policy. Authors write rules in
  * `package kilometers` that add to `deny`, `ask`, `patch`, `redact`, `hide`, `risk` and
- * `labels`; this module defines each set (so a policy may leave any of them out) and combines
+ * `labels` (and `approval_timeout`, seconds, for `ask`); this module defines each set (so a policy may leave any of them out) and combines
  * them into the one entrypoint, `kilometers/decision`, with precedence
  * deny > ask > transform > allow. See docs/policy.md.
  */
@@ -30,6 +30,8 @@ risk contains x if some x in []
 
 labels contains x if some x in []
 
+approval_timeout contains x if some x in []
+
 default action := "allow"
 
 action := "deny" if count(deny) > 0
@@ -45,6 +47,11 @@ default _risk := 0
 
 _risk := max(risk) if count(risk) > 0
 
+# Seconds a held message waits for a person; 0: km's configured default. The shortest wins.
+default _approval_timeout := 0
+
+_approval_timeout := min(approval_timeout) if count(approval_timeout) > 0
+
 # Sorted, so that OPA's interpreter and its WebAssembly give the same lists in the same order.
 decision := {
 	"action": action,
@@ -55,5 +62,6 @@ decision := {
 	"hide": sort([h | some h in hide]),
 	"risk": _risk,
 	"labels": sort([l | some l in labels]),
+	"approval_timeout": _approval_timeout,
 }
 `;

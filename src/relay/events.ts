@@ -81,10 +81,12 @@ export interface DecisionSummary {
   readonly action: "allow" | "deny" | "ask" | "transform" | "error";
   /**
    * What km did: sent the bytes received (`forward`), a transformed copy (`transform`), nothing
-   * (`block`, with an answer to whoever waits), nothing silently (`drop`), or the bytes received
-   * while recording what enforcement would have done (`audit`).
+   * (`block`, with an answer to whoever waits), nothing silently (`drop`), the bytes received
+   * while recording what enforcement would have done (`audit`), nothing yet (`hold`: waiting
+   * for a person's approval), or nothing because the message was km's own business
+   * (`consume`: a client's answer to km's approval request).
    */
-  readonly applied: "forward" | "transform" | "block" | "drop" | "audit";
+  readonly applied: "forward" | "transform" | "block" | "drop" | "audit" | "hold" | "consume";
   readonly reasons: readonly string[];
   /** Ids of the rules that fired. */
   readonly rules: readonly string[];
@@ -95,6 +97,8 @@ export interface DecisionSummary {
   /** Evaluation time in microseconds. */
   readonly evalUs: number;
   readonly error?: string;
+  /** The approval that holds the message, or that approved it for the session. */
+  readonly approvalId?: string;
 }
 
 /** The policy's effect on one message, as the relay applies it. */
@@ -107,8 +111,13 @@ export interface Verdict {
   readonly replyToReceiver?: Uint8Array;
   /** km answered the request itself: it no longer waits for the other side. */
   readonly answersRequest?: boolean;
+  /** A held message: what to do once a person has answered (or the time ran out). */
+  readonly held?: Promise<Release>;
   readonly summary: DecisionSummary;
 }
+
+/** What happens to a held message in the end. */
+export type Release = Omit<Verdict, "summary" | "held">;
 
 /** Decides what happens to each message before it is forwarded (the policy engine). */
 export interface Gate {

@@ -19,6 +19,7 @@ import type {
   MessageEvent,
   OversizedEvent,
   RelayObserver,
+  Release,
   Side,
 } from "./events.ts";
 import { frameReader } from "./frame_reader.ts";
@@ -172,7 +173,18 @@ export class Relay {
     if (verdict.replyToReceiver && !to.broken) out.push(verdict.replyToReceiver);
     if (verdict.replyToSender) void back.write(verdict.replyToSender);
     if (verdict.answersRequest) this.#answered(direction, message, time.now);
+    if (verdict.held) {
+      void verdict.held.then((release) => this.#release(direction, message, release, to, back));
+    }
     return event;
+  }
+
+  /** A held message's end: sent on late, or answered by km, with nothing else held back. */
+  #release(direction: Direction, message: Message, release: Release, to: ByteSink, back: ByteSink) {
+    if (release.forward && !to.broken) void to.write(release.forward);
+    if (release.replyToReceiver && !to.broken) void to.write(release.replyToReceiver);
+    if (release.replyToSender) void back.write(release.replyToSender);
+    if (release.answersRequest) this.#answered(direction, message, this.#options.clock.now());
   }
 
   /** km answered a request (or a batch's requests) itself: the other side owes nothing. */

@@ -7,8 +7,9 @@
 #   git push --force, git reset --hard, DROP TABLE/DATABASE/SCHEMA, TRUNCATE TABLE,
 #   DELETE FROM without a WHERE clause.
 # Each form has its own rule id ("destructive-rm", "destructive-sql-drop"...), so the audit log
-# and the approver see exactly which pattern fired. Until km has an approver, an `ask` is
-# answered like a deny whose reason says approval is required.
+# and the approver see exactly which pattern fired. km holds the call and asks a person, in the
+# dashboard (`km ui`) or in the MCP client (elicitation); without an answer within the approval
+# timeout (45 s by default; see `approval_timeout` below) the call is denied.
 #
 # Which calls are inspected: the policy does not rely on tool names (servers call their shell
 # tool "run_command", "execute", "bash", "shell"...). It looks at the arguments instead:
@@ -160,6 +161,13 @@ ask contains {"rule": $"destructive-{id}", "reason": $"{form.what} in {name}: {_
 labels contains "destructive" if count(ask) > 0
 
 risk contains 90 if count(ask) > 0
+
+# Infrastructure changes get longer to think about than km's default (seconds; the shortest
+# value any rule gives wins). Keep it under the client's own request timeout (60 s for most).
+approval_timeout contains 55 if {
+	some r in ask
+	startswith(r.rule, "destructive-kubectl")
+}
 
 # The server's own annotation is informative only: server-filesystem marks write_file and
 # edit_file destructive, and asking for every write would train people to click "approve".

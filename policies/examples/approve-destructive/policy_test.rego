@@ -148,3 +148,8 @@ test_destructive_hint_only_raises_risk if {
 	d.risk == 50
 	d.labels == []
 }
+
+test_kubectl_changes_get_a_longer_approval_timeout if {
+	data.kilometers.decision.approval_timeout == 55 with input as _shell("kubectl delete namespace prod")
+	data.kilometers.decision.approval_timeout == 0 with input as _shell("rm -rf build")
+}

@@ -1,0 +1,107 @@
+/**
+ * Approval through the MCP client's own UI: the `elicitation/create` request km sends, the
+ * check that the client can take one, and the reading of its answer. Pure.
+ */
+import type { ApprovalAnswer } from "../ui/api_types.ts";
+import type { Pending } from "./broker.ts";
+import { seconds } from "./broker.ts";
+
+/** The first protocol version with elicitation, and the first where servers may not ask. */
+const FIRST_WITH_ELICITATION = "2025-06-18";
+const FIRST_WITHOUT_SERVER_REQUESTS = "2026-07-28";
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Why the client cannot be asked, or undefined when it can: it must have declared form
+ * elicitation, and the session's protocol version must let a server send it requests.
+ */
+export function elicitationUnavailable(
+  capabilities: Obj | undefined,
+  protocolVersion: string | undefined,
+): string | undefined {
+  if (protocolVersion === undefined) return "the session has not been initialised yet";
+  if (protocolVersion < FIRST_WITH_ELICITATION) {
+    return `protocol version ${protocolVersion} has no elicitation (it came in ${FIRST_WITH_ELICITATION})`;
+  }
+  if (protocolVersion >= FIRST_WITHOUT_SERVER_REQUESTS) {
+    return `protocol version ${protocolVersion} does not let a server send the client requests`;
+  }
+  const elicitation = capabilities?.elicitation;
+  if (typeof elicitation !== "object" || elicitation === null) {
+    return "the client did not declare the elicitation capability";
+  }
+  // An empty object means form mode (2025-06-18); from 2025-11-25 modes are listed.
+  const modes = Object.keys(elicitation);
+  if (modes.length > 0 && !modes.includes("form")) {
+    return `the client supports elicitation only in ${modes.join(", ")} mode, not form`;
+  }
+  return undefined;
+}
+
+/** The params of km's `elicitation/create` for one pending approval. */
+export function elicitationParams(pending: Pending, server: string, args: unknown): Obj {
+  const r = pending.request;
+  const what = r.direction === "client_to_server"
+    ? `A call to ${r.tool ? `the tool "${r.tool}"` : r.method} of the server "${server}"`
+    : `A ${r.method} message from the server "${server}"`;
+  const lines = [
+    `km (the MCP security proxy) holds a message that its policy says needs your approval.`,
+    "",
+    `${what}.`,
+    `Arguments: ${preview(args)}`,
+    `Why approval is needed: ${r.reasons.join("; ") || "the policy asks for it"}`,
+    "",
+    `Accept to allow it, Decline to block it. Without an answer it is blocked in ${
+      seconds(r.timeoutMs)
+    }.`,
+  ];
+  return {
+    message: lines.join("\n"),
+    requestedSchema: {
+      type: "object",
+      properties: {
+        scope: {
+          type: "string",
+          title: "Approve for",
+          description:
+            '"once": this call only; "session": this tool with these same arguments for the rest of the session',
+          enum: ["once", "session"],
+          default: "once",
+        },
+      },
+    },
+  };
+}
+
+/** What an elicitation result means for the approval. */
+export type ElicitationAnswer =
+  | { readonly answer: ApprovalAnswer; readonly how: string }
+  | { readonly error: string };
+
+/** Reads the client's answer: accept (once or for the session), decline, or cancel. */
+export function readElicitationResult(result: unknown): ElicitationAnswer {
+  const value = result as { action?: unknown; content?: { scope?: unknown } } | undefined;
+  switch (value?.action) {
+    case "accept":
+      return value.content?.scope === "session"
+        ? { answer: "approve_session", how: "accepted for the session" }
+        : { answer: "approve", how: "accepted" };
+    case "decline":
+      return { answer: "deny", how: "declined" };
+    case "cancel":
+      return { answer: "deny", how: "dismissed the request" };
+    default:
+      return {
+        error: `the client's elicitation result has action ${
+          JSON.stringify(value?.action)
+        }, expected accept, decline or cancel`,
+      };
+  }
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return "(none)";
+  const text = JSON.stringify(value);
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} characters)` : text;
+}

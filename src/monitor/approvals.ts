@@ -1,0 +1,130 @@
+/**
+ * Human approval for one `km monitor` session: the broker with the configured channels in
+ * order, the client channel's answers taken out of the relay, the audit records of each
+ * approval, and a line on stderr when a message is held and when it is released.
+ */
+import { ApprovalBroker, type ApprovalChannel, type Pending, seconds } from "../approval/broker.ts";
+import { ClientChannel } from "../approval/client_channel.ts";
+import { DashboardChannel, type Link, type LinkHandlers } from "../approval/dashboard_channel.ts";
+import { requestedFields, resolvedFields } from "../approval/records.ts";
+import type { LifecycleEvent } from "../audit/record.ts";
+import type { Config } from "../config/config.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import type { Correlator } from "../jsonrpc/correlation.ts";
+import type { Approvals } from "../policy/enforcer.ts";
+import type { SessionState } from "../policy/session_state.ts";
+import type { Clock } from "../relay/events.ts";
+import type { Discovery } from "../ui/discovery.ts";
+
+export interface DashboardLinkIo {
+  /** The discovery file of the dashboard that is running, if any. */
+  readonly findDashboard: (dataDir: string) => Discovery | undefined;
+  readonly connectDashboard: (url: string, token: string, handlers: LinkHandlers) => Link;
+}
+
+export interface SessionApprovalsOptions extends DashboardLinkIo {
+  readonly config: Config;
+  readonly session: string;
+  readonly server: string;
+  readonly dataDir: string | undefined;
+  readonly clock: Clock;
+  readonly state: SessionState;
+  readonly correlator: Correlator;
+  readonly sendToClient: (bytes: Uint8Array) => void;
+  readonly redact: (value: unknown) => unknown;
+  readonly lifecycle: (event: LifecycleEvent, fields: Record<string, unknown>) => void;
+  readonly diagnostics: Diagnostics;
+}
+
+export interface SessionApprovals {
+  readonly approvals: Approvals;
+  /** The held message's record was written: write its `approval_requested` record next. */
+  held(approvalId: string): void;
+  /** The client disconnected: what it held can no longer be answered or delivered. */
+  clientGone(reason: string): void;
+  /** The session is ending: deny what is still pending and close the dashboard link. */
+  close(reason: string): void;
+}
+
+export function sessionApprovals(options: SessionApprovalsOptions): SessionApprovals {
+  const { config, diagnostics, lifecycle, clock, dataDir } = options;
+  const client = new ClientChannel({
+    server: options.server,
+    facts: () => {
+      const facts = options.state.snapshot();
+      const info = facts.client.info as { name?: unknown; version?: unknown } | undefined;
+      return {
+        capabilities: facts.client.capabilities,
+        protocolVersion: facts.protocolVersion,
+        name: typeof info?.name === "string"
+          ? `${info.name}${typeof info.version === "string" ? ` ${info.version}` : ""}`
+          : undefined,
+      };
+    },
+    send: options.sendToClient,
+    serverIdInUse: (key) => options.correlator.peek("server_to_client", key) !== undefined,
+  });
+  const dashboard = dataDir === undefined ? undefined : new DashboardChannel({
+    session: options.session,
+    server: options.server,
+    pid: Deno.pid,
+    find: () => options.findDashboard(dataDir),
+    connect: options.connectDashboard,
+    redact: options.redact,
+    announce: (pending, url) =>
+      diagnostics.info(
+        `${describe(pending)} waits for approval (up to ${
+          seconds(pending.request.timeoutMs)
+        }): answer at ${url}`,
+      ),
+  });
+  const channels = config.approvals.channels.flatMap((name): ApprovalChannel[] =>
+    name === "client" ? [client] : dashboard ? [dashboard] : []
+  );
+  /** Held approvals whose `approval_requested` record is not written yet. */
+  const unwritten = new Map<string, Pending>();
+  const held = (id: string) => {
+    const pending = unwritten.get(id);
+    if (!pending) return;
+    unwritten.delete(id);
+    lifecycle("approval_requested", requestedFields(pending, config.approvals.channels));
+  };
+  const broker = new ApprovalBroker({
+    session: options.session,
+    channels,
+    now: clock.now,
+    epochMs: clock.epochMs,
+    onResolved: (pending, resolution) => {
+      held(pending.id);
+      lifecycle("approval_resolved", resolvedFields(pending, resolution));
+      const how = resolution.reason ?? `${resolution.outcome} by ${resolution.by}`;
+      diagnostics.info(`${describe(pending)}: ${how} (after ${seconds(resolution.latencyMs)})`);
+    },
+  });
+  return {
+    approvals: {
+      timeoutMs: config.approvals.timeout,
+      ask: (request) => {
+        const result = broker.ask(request);
+        if (result.kind === "held") unwritten.set(result.pending.id, result.pending);
+        return result;
+      },
+      withdraw: (key, why) => broker.withdraw(key, why),
+      consume: (event) => client.consume(event),
+    },
+    held,
+    clientGone(reason) {
+      client.gone(reason);
+      broker.closeAll(reason);
+    },
+    close(reason) {
+      broker.closeAll(reason);
+      dashboard?.close();
+    },
+  };
+}
+
+function describe(pending: Pending): string {
+  const r = pending.request;
+  return `approval ${pending.id}: ${r.method}${r.tool ? ` "${r.tool}"` : ""}`;
+}
