@@ -15,6 +15,13 @@ import {
   dashboardRows,
   measureDashboard,
 } from "./bench/dashboard.ts";
+import {
+  APPROVALS_HEADERS,
+  APPROVALS_PLAN,
+  type ApprovalsResult,
+  approvalsRows,
+  measureApprovals,
+} from "./bench/approvals.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -563,6 +570,7 @@ export function markdownReport(
   list: readonly Setup[],
   m: Machine,
   dashboard?: DashboardResult,
+  approvals?: ApprovalsResult,
 ): string {
   return `# Benchmarks
 
@@ -632,7 +640,23 @@ ${markdownTable(RESULT_HEADERS, resultRows(results, list))}
 ## km against the raw relay
 
 ${markdownTable(VERDICT_HEADERS, verdictRows(verdicts(results)))}
-${dashboard ? dashboardSection(dashboard) : ""}`;
+${dashboard ? dashboardSection(dashboard) : ""}${approvals ? approvalsSection(approvals) : ""}`;
+}
+
+function approvalsSection(r: ApprovalsResult): string {
+  return `
+## Approvals
+
+\`km ui\` runs; a client speaking JSON-RPC on stdio (declaring elicitation) drives \`km monitor
+--policy policies/examples/approve-destructive\` in front of server-everything and makes
+${APPROVALS_PLAN.rounds} calls the policy holds, one at a time. Each is timed from the client's
+write to the dashboard's server-sent \`approval\` event and to km's \`elicitation/create\` on
+the client's stdin; then it is approved, in the dashboard (by POST, as the page does) on even
+rounds and in the client on odd ones, and timed from the answer to the call's response. No
+step polls: each hop is a pipe, a WebSocket or a server-sent event.
+
+${markdownTable(APPROVALS_HEADERS, approvalsRows(r))}
+`;
 }
 
 function dashboardSection(d: DashboardResult): string {
@@ -665,11 +689,14 @@ async function main(): Promise<void> {
   }
   console.error("bench: the dashboard over 100,000 records...");
   const dashboard = await measureDashboard();
+  console.error("bench: approvals...");
+  const approvals = await measureApprovals();
   const m = machine();
   console.log(`\nkm benchmark, ${m.date}: ${m.os}, ${m.cpus} CPUs, Deno ${m.deno}\n`);
   console.log(textReport(results, list));
   console.log(`\n${textTable(DASHBOARD_HEADERS, dashboardRows(dashboard))}`);
-  await Deno.writeTextFile(REPORT, markdownReport(results, list, m, dashboard));
+  console.log(`\n${textTable(APPROVALS_HEADERS, approvalsRows(approvals))}`);
+  await Deno.writeTextFile(REPORT, markdownReport(results, list, m, dashboard, approvals));
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(`\nwrote ${REPORT.slice(ROOT.length)} (${seconds} s)`);
 }

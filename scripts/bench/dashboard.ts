@@ -184,7 +184,7 @@ async function measureLive(
   return times.sort((a, b) => a - b)[2];
 }
 
-async function addressFrom(stderr: ReadableStream<Uint8Array>): Promise<string> {
+export async function addressFrom(stderr: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (true) {
