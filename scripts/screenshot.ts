@@ -51,6 +51,10 @@ try {
         "node",
         ...SERVER_EVERYTHING,
       ),
+      undefined,
+      // The first client declines approvals itself; the second cannot be asked, so its held
+      // call waits in the dashboard's Approvals view.
+      s === 0 ? undefined : false,
     );
     const { client } = session;
     await client.listTools();
@@ -59,11 +63,16 @@ try {
       await client.callTool({ name: "get-sum", arguments: { a: i, b: 40 } });
     }
     await client.callTool({ name: "get-env", arguments: {} }).catch(() => {});
-    await client.callTool({ name: "trigger-sampling-request", arguments: { prompt: "hi" } })
-      .catch(() => {});
     await client.readResource({ uri: "demo://resource/static/document/architecture.md" })
       .catch(() => {});
-    if (s === 0) await client.close();
+    const held = client.callTool({
+      name: "trigger-sampling-request",
+      arguments: { prompt: "Summarise the release notes" },
+    }).catch(() => {});
+    if (s === 0) {
+      await held;
+      await client.close();
+    }
   }
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(ui.url);
@@ -76,7 +85,12 @@ try {
   await page.getByTestId("nav-stats").click();
   await page.getByTestId("chart-calls").waitFor();
   await page.screenshot({ path: `${ROOT}docs/img/statistics.png` });
-  console.log("wrote docs/img/dashboard.png, call-detail.png, statistics.png");
+  await page.getByTestId("nav-approvals").click();
+  await page.getByTestId("approval-card").first().waitFor();
+  await page.screenshot({ path: `${ROOT}docs/img/approvals.png` });
+  await page.getByTestId("approval-card").first().getByTestId("approve-once").click();
+  await page.getByTestId("approvals-empty").waitFor();
+  console.log("wrote docs/img/dashboard.png, call-detail.png, statistics.png, approvals.png");
 } finally {
   await browser.close();
   await ui.stop();
