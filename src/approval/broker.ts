@@ -256,7 +256,9 @@ export class ApprovalBroker {
   #forget(live: Live): void {
     this.#timers.clear(live.timer);
     this.#live.delete(live.pending.id);
-    this.#byKey.delete(live.pending.request.key);
+    // A reused id may hold a newer message under the same key: leave its entry alone.
+    const key = live.pending.request.key;
+    if (this.#byKey.get(key) === live.pending.id) this.#byKey.delete(key);
   }
 }
 

@@ -1,5 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/strict";
 import { DEFAULTS, parseDuration, parseSize, resolveConfig } from "./config.ts";
+import { flagsLayer, MONITOR_OPTIONS } from "../cli/monitor_command.ts";
+import { parseOptions } from "../cli/options.ts";
 import { loadConfig, type LoadOptions } from "./load.ts";
 
 function options(
@@ -118,4 +120,66 @@ Deno.test("parseSize and parseDuration accept units", () => {
   equal(parseDuration("2s"), 2000);
   equal(parseDuration("250ms"), 250);
   ok(Number.isNaN(parseDuration("soon")));
+});
+
+Deno.test("loadConfig reads the approval timeout and channels from km.jsonc", () => {
+  const { config } = loadConfig(options({
+    files: { "/proj/km.jsonc": '{"approvals": {"timeout": "30s", "channels": ["client"]}}' },
+  }));
+  assertEquals(config.approvals, { timeout: 30_000, channels: ["client"] });
+  assertEquals(loadConfig(options()).config.approvals, {
+    timeout: 45_000,
+    channels: ["dashboard", "client"],
+  });
+});
+
+Deno.test("loadConfig names an unknown approval channel and the ones there are", () => {
+  throws(
+    () =>
+      loadConfig(options({
+        files: { "/proj/km.jsonc": '{"approvals": {"channels": ["dashboard", "email"]}}' },
+      })),
+    {
+      message:
+        '/proj/km.jsonc: "approvals.channels[1]": expected "dashboard" or "client", got "email"',
+    },
+  );
+  throws(
+    () =>
+      loadConfig(options({ files: { "/proj/km.jsonc": '{"approvals": {"timeout": "soon"}}' } })),
+    (e: Error) => e.message.includes('"approvals.timeout": expected a duration'),
+  );
+});
+
+Deno.test("loadConfig reads the approval settings from KM_APPROVAL_*", () => {
+  const env = (vars: Record<string, string>) =>
+    loadConfig(options({ env: { HOME: "/home/u", ...vars } })).config.approvals;
+  assertEquals(env({ KM_APPROVAL_CHANNELS: "client", KM_APPROVAL_TIMEOUT: "10s" }), {
+    timeout: 10_000,
+    channels: ["client"],
+  });
+  assertEquals(env({ KM_APPROVAL_CHANNELS: " client , dashboard " }).channels, [
+    "client",
+    "dashboard",
+  ]);
+  assertEquals(env({ KM_APPROVAL_CHANNELS: "" }).channels, []);
+  throws(
+    () => env({ KM_APPROVAL_CHANNELS: "client,slack" }),
+    (e: Error) => e.message.includes('"approvals.channels[1]": expected "dashboard" or "client"'),
+  );
+});
+
+Deno.test("km monitor --approval-timeout sets approvals.timeout above the environment", () => {
+  const { values } = parseOptions(
+    ["--approval-timeout", "2m", "--", "server"],
+    MONITOR_OPTIONS,
+    "monitor",
+  );
+  const flags = flagsLayer(values);
+  assertEquals(flags, { approvals: { timeout: "2m" } });
+  const { config } = loadConfig(options({
+    flags,
+    env: { HOME: "/home/u", KM_APPROVAL_TIMEOUT: "10s", KM_APPROVAL_CHANNELS: "client" },
+  }));
+  assertEquals(config.approvals, { timeout: 120_000, channels: ["client"] });
 });

@@ -138,3 +138,21 @@ Deno.test("judgeCase names the engine when the engines disagree", () => {
     "opa: evaluation failed: conflict",
   ]);
 });
+
+Deno.test("matchDecision compares approval_timeout, 0 when the decision has none", () => {
+  const ASK: Decision = { ...ALLOW, action: "ask", approvalTimeoutS: 30 };
+  assertEquals(matchDecision({ approval_timeout: 30 }, ASK), []);
+  assertEquals(matchDecision({ approval_timeout: 60 }, ASK), [
+    { key: "approval_timeout", want: 60, got: 30 },
+  ]);
+  assertEquals(matchDecision({ approval_timeout: 0 }, ALLOW), []);
+  assertEquals(matchDecision({ approval_timeout: 30 }, ALLOW), [
+    { key: "approval_timeout", want: 30, got: 0 },
+  ]);
+});
+
+Deno.test("parseCases requires approval_timeout to be a number", () => {
+  const entry = (want: string) => `[{"note": "x", "input": {}, "want": ${want}}]`;
+  rejectsWith(entry('{"approval_timeout": "30s"}'), "want.approval_timeout must be a number");
+  equal(parseCases(entry('{"approval_timeout": 30}'), "p/cases.json")[0].want.approval_timeout, 30);
+});

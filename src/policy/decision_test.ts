@@ -35,3 +35,24 @@ Deno.test("readDecision treats an undefined, plural or malformed result as malfo
     );
   }
 });
+
+Deno.test("readDecision reads approval_timeout, leaving it out when absent or 0", () => {
+  const read = (approval_timeout: unknown) =>
+    readDecision([{ result: { ...base, action: "ask", approval_timeout } }]);
+  equal("approvalTimeoutS" in read(undefined), false);
+  equal("approvalTimeoutS" in read(0), false);
+  equal(read(30).approvalTimeoutS, 30);
+  equal(read(0.5).approvalTimeoutS, 0.5);
+});
+
+Deno.test("readDecision rejects an approval_timeout that is not a positive number", () => {
+  for (const value of [-1, "30", null, Number.NaN, [30]]) {
+    throws(
+      () => readDecision([{ result: { ...base, approval_timeout: value } }]),
+      (e: Error) =>
+        e instanceof MalformedDecision &&
+        e.message === "approval_timeout must be a positive number of seconds",
+      String(value),
+    );
+  }
+});

@@ -253,6 +253,8 @@ export class Enforcer implements Gate {
     switch (resolution.outcome) {
       case "approve":
       case "approve_session":
+        // Only now is the request sent on: count it (a tools/call is a call) as decide() did not.
+        if (event.message.kind === "request") this.#options.state.observe(event, true);
         return { forward: raw };
       case "withdrawn": {
         // The sender cancelled: it expects no answer, and the receiver never saw the request.

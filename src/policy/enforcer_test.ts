@@ -1,7 +1,10 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { argsHash } from "../approval/args_hash.ts";
+import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
+import { pendingOf, resolution } from "../approval/_testing.ts";
 import type { MessageEvent } from "../relay/events.ts";
 import { messageEvent } from "../relay/_testing.ts";
-import { Enforcer } from "./enforcer.ts";
+import { type Approvals, Enforcer, type EnforcerOptions } from "./enforcer.ts";
 import { loadPolicy } from "./load_policy.ts";
 import { requireOpa } from "./_testing.ts";
 import { SessionState } from "./session_state.ts";
@@ -9,7 +12,11 @@ import { SessionState } from "./session_state.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function enforcer(rego: string, mode: "enforce" | "audit" = "enforce") {
+async function enforcer(
+  rego: string,
+  mode: "enforce" | "audit" = "enforce",
+  options: Partial<EnforcerOptions> = {},
+) {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/p.rego`, `package kilometers\nimport rego.v1\n${rego}\n`);
   const loaded = await loadPolicy(dir, { opa: requireOpa() });
@@ -20,6 +27,7 @@ async function enforcer(rego: string, mode: "enforce" | "audit" = "enforce") {
     mode,
     failClosed: { client_to_server: true, server_to_client: true },
     now: () => 0,
+    ...options,
   });
 }
 
@@ -122,4 +130,251 @@ Deno.test("Enforcer transforms the whole of a line it inspected through a skelet
   );
   const sent = JSON.parse(dec.decode(verdict.forward));
   equal(sent.result.content[0].text, `[REDACTED] ${big}`);
+});
+
+/** Approvals that hold every ask (unless told otherwise) until the test resolves it. */
+class FakeApprovals implements Approvals {
+  readonly timeoutMs = 45_000;
+  readonly asked: AskRequest[] = [];
+  readonly withdrawals: [string, string][] = [];
+  /** What `ask` answers; undefined: hold. */
+  result: AskResult | undefined;
+  /** What `consume` answers. */
+  consumed: string | undefined;
+  readonly #held = new Map<string, { id: string; resolve: (r: Resolution) => void }>();
+
+  ask(request: AskRequest): AskResult {
+    this.asked.push(request);
+    if (this.result) return this.result;
+    const pending = pendingOf(request, `s-a${this.asked.length}`);
+    const { promise, resolve } = Promise.withResolvers<Resolution>();
+    this.#held.set(request.key, { id: pending.id, resolve });
+    return { kind: "held", pending, done: promise };
+  }
+
+  /** Ends the approval of the held message with `key`. */
+  resolve(key: string, fields: Partial<Resolution>): void {
+    const held = this.#held.get(key);
+    if (!held) throw new Error(`nothing is held under ${key}`);
+    this.#held.delete(key);
+    held.resolve(resolution(fields));
+  }
+
+  withdraw(key: string, why: string): string | undefined {
+    this.withdrawals.push([key, why]);
+    const id = this.#held.get(key)?.id;
+    if (id) this.resolve(key, { outcome: "withdrawn", channel: "km", by: "km", reason: why });
+    return id;
+  }
+
+  consume(): string | undefined {
+    return this.consumed;
+  }
+}
+
+const ASK_RM =
+  'ask contains {"rule": "ask-rm", "reason": "rm deletes files"} if input.tool.name == "rm"';
+const CANCEL_7 = '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}';
+
+async function asking(rego = ASK_RM, mode: "enforce" | "audit" = "enforce") {
+  const approvals = new FakeApprovals();
+  const state = new SessionState({ id: "s", server: { name: "srv", command: ["srv"] } }, () => 0);
+  const e = await enforcer(rego, mode, { approvals, state });
+  return { e, approvals, state };
+}
+
+Deno.test("Enforcer holds an ask for approval and says what is asked", async () => {
+  const { e, approvals } = await asking();
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  ok(verdict.held instanceof Promise);
+  equal(verdict.forward, undefined);
+  equal(verdict.replyToSender, undefined);
+  equal(verdict.answersRequest, undefined);
+  const { summary } = verdict;
+  assertEquals(
+    [summary.action, summary.applied, summary.approvalId, summary.reasons, summary.rules],
+    ["ask", "hold", "s-a1", ["rm deletes files"], ["ask-rm"]],
+  );
+  assertEquals(approvals.asked[0], {
+    key: "client_to_server 7",
+    direction: "client_to_server",
+    method: "tools/call",
+    tool: "rm",
+    arguments: { path: "/" },
+    argsHash: argsHash({ path: "/" }),
+    reasons: ["rm deletes files"],
+    rules: ["ask-rm"],
+    risk: 0,
+    labels: [],
+    requestSeq: 1,
+    timeoutMs: 45_000,
+  });
+});
+
+Deno.test("Enforcer forwards the original bytes of an approved message, even once the buffer is reused", async () => {
+  for (const outcome of ["approve", "approve_session"] as const) {
+    const { e, approvals, state } = await asking();
+    const raw = enc.encode(CALL + "\n");
+    const verdict = e.decide(event(CALL), raw);
+    raw.fill(0x20); // the relay reuses the line's bytes once decide returned
+    approvals.resolve("client_to_server 7", { outcome });
+    const release = await verdict.held!;
+    equal(dec.decode(release.forward), CALL + "\n", outcome);
+    equal(release.replyToSender, undefined);
+    equal(release.answersRequest, undefined);
+    equal(state.callStats().total.calls, 1, "an approved call is a call");
+  }
+});
+
+Deno.test("Enforcer answers a denied approval with -32010 saying why, and drops its cancellation", async () => {
+  const { e, approvals, state } = await asking();
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  approvals.resolve("client_to_server 7", {
+    outcome: "deny",
+    reason: "approval denied in the dashboard by alice",
+  });
+  const release = await verdict.held!;
+  equal(release.forward, undefined);
+  equal(release.answersRequest, true);
+  const reply = JSON.parse(dec.decode(release.replyToSender));
+  equal(reply.id, 7);
+  equal(reply.error.code, -32010);
+  equal(
+    reply.error.message,
+    "Blocked by policy: approval denied in the dashboard by alice; " +
+      "approval required (rm deletes files)",
+  );
+  equal(state.callStats().total.calls, 0);
+  const cancel = e.decide(event(CANCEL_7), enc.encode(CANCEL_7 + "\n"));
+  assertEquals([cancel.summary.applied, cancel.summary.reasons], [
+    "drop",
+    ["cancels a request km blocked"],
+  ]);
+});
+
+Deno.test("Enforcer withdraws the approval of a cancelled request and answers nobody", async () => {
+  const { e, approvals } = await asking();
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  const cancel = e.decide(event(CANCEL_7), enc.encode(CANCEL_7 + "\n"));
+  equal(cancel.forward, undefined);
+  equal(cancel.summary.applied, "drop");
+  equal(cancel.summary.approvalId, "s-a1");
+  assertEquals(cancel.summary.reasons, ["withdraws the pending approval s-a1"]);
+  assertEquals(approvals.withdrawals, [["client_to_server 7", "the sender cancelled the request"]]);
+  assertEquals(await verdict.held!, { answersRequest: true });
+  const again = e.decide(event(CANCEL_7), enc.encode(CANCEL_7 + "\n"));
+  assertEquals([again.forward, again.summary.applied, again.summary.reasons], [
+    undefined,
+    "drop",
+    ["cancels a request km blocked"],
+  ]);
+});
+
+Deno.test("Enforcer forwards at once a call approved earlier for the session", async () => {
+  const { e, approvals } = await asking();
+  approvals.result = { kind: "granted", approvalId: "s-a1" };
+  const raw = enc.encode(CALL + "\n");
+  const verdict = e.decide(event(CALL), raw);
+  equal(verdict.forward, raw);
+  equal(verdict.held, undefined);
+  assertEquals(
+    [verdict.summary.action, verdict.summary.applied, verdict.summary.approvalId],
+    ["ask", "forward", "s-a1"],
+  );
+  assertEquals(verdict.summary.reasons, ["approved for this session by approval s-a1"]);
+});
+
+Deno.test("Enforcer blocks at once when no approval channel can ask", async () => {
+  const { e, approvals } = await asking();
+  approvals.result = { kind: "unavailable", reason: "no dashboard is running" };
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(verdict.held, undefined);
+  equal(verdict.summary.applied, "block");
+  equal(verdict.answersRequest, true);
+  equal(
+    JSON.parse(dec.decode(verdict.replyToSender)).error.message,
+    "Blocked by policy: approval required (rm deletes files); no dashboard is running",
+  );
+});
+
+Deno.test("Enforcer blocks an ask when no approver is configured", async () => {
+  const e = await enforcer(ASK_RM);
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(verdict.held, undefined);
+  equal(verdict.summary.applied, "block");
+  assertEquals(verdict.summary.reasons, [
+    "approval required (rm deletes files); no approver is configured",
+  ]);
+});
+
+Deno.test("Enforcer turns a held response that is not approved into an error for the requester", async () => {
+  const { e, approvals } = await asking('ask contains "check results" if input.kind == "response"');
+  const line = '{"jsonrpc":"2.0","id":"a","result":{"text":"hi"}}';
+  const verdict = e.decide(event(line, "server_to_client"), enc.encode(line + "\n"));
+  equal(verdict.summary.applied, "hold");
+  const request = approvals.asked[0];
+  assertEquals([request.key, request.method, request.arguments], [
+    "server_to_client seq 1",
+    "(response)",
+    { text: "hi" },
+  ]);
+  approvals.resolve("server_to_client seq 1", {
+    outcome: "timeout",
+    reason: "approval timed out after 45 s",
+  });
+  const release = await verdict.held!;
+  equal(release.replyToSender, undefined);
+  const reply = JSON.parse(dec.decode(release.replyToReceiver));
+  equal(reply.id, "a");
+  equal(
+    reply.error.message,
+    "Response blocked by policy: approval timed out after 45 s; approval required (check results)",
+  );
+});
+
+Deno.test("Enforcer takes a client's answer to km's own request out of the stream unevaluated", async () => {
+  const { e, approvals } = await asking('deny contains "everything" if true');
+  approvals.consumed = "answer to km's approval request for s-a1";
+  const line = '{"jsonrpc":"2.0","id":"km-approval-x-1","result":{"action":"accept"}}';
+  const verdict = e.decide(event(line), enc.encode(line + "\n"));
+  equal(verdict.forward, undefined);
+  equal(verdict.replyToSender, undefined);
+  assertEquals([verdict.summary.action, verdict.summary.applied, verdict.summary.reasons], [
+    "allow",
+    "consume",
+    ["answer to km's approval request for s-a1"],
+  ]);
+});
+
+Deno.test("Enforcer in audit mode forwards an ask without asking anyone", async () => {
+  const { e, approvals } = await asking(ASK_RM, "audit");
+  const raw = enc.encode(CALL + "\n");
+  const verdict = e.decide(event(CALL), raw);
+  equal(verdict.forward, raw);
+  equal(verdict.held, undefined);
+  assertEquals([verdict.summary.action, verdict.summary.applied], ["ask", "audit"]);
+  equal(approvals.asked.length, 0);
+});
+
+Deno.test("Enforcer takes the policy's approval_timeout, within 1 s and 600 s", async () => {
+  for (const [seconds, ms] of [[30, 30_000], [0.2, 1000], [5000, 600_000]]) {
+    const { e, approvals } = await asking(
+      `${ASK_RM}\napproval_timeout contains ${seconds} if true`,
+    );
+    e.decide(event(CALL), enc.encode(CALL + "\n"));
+    equal(approvals.asked[0].timeoutMs, ms, `approval_timeout ${seconds}`);
+  }
+});
+
+Deno.test("Enforcer blocks a batch that needs approval: a batch cannot be held", async () => {
+  const { e, approvals } = await asking('ask contains "needs a person" if true');
+  const line = `[${CALL}]`;
+  const verdict = e.decide(event(line), enc.encode(line + "\n"));
+  equal(verdict.held, undefined);
+  equal(verdict.summary.applied, "block");
+  assertEquals(verdict.summary.reasons, [
+    "approval required (needs a person); a batch cannot be held for approval",
+  ]);
+  equal(JSON.parse(dec.decode(verdict.replyToSender))[0].error.code, -32010);
+  equal(approvals.asked.length, 0);
 });

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import type { MessageEvent, OversizedEvent, Side } from "./events.ts";
+import type { Gate, MessageEvent, OversizedEvent, Release, Side } from "./events.ts";
 import { Relay } from "./relay.ts";
 import type { ByteSink } from "./sink.ts";
 
@@ -33,7 +33,7 @@ function source(...chunks: string[]): ReadableStream<Uint8Array> {
   return ReadableStream.from(chunks.map((c) => enc.encode(c)));
 }
 
-function setup(maxMessageBytes = 1024) {
+function setup(maxMessageBytes = 1024, gate?: Gate) {
   const messages: MessageEvent[] = [];
   const oversized: OversizedEvent[] = [];
   const ended: Side[] = [];
@@ -43,6 +43,7 @@ function setup(maxMessageBytes = 1024) {
     maxMessageBytes,
     clock: { now: () => (t += 1), epochMs: () => 1_700_000_000_000 },
     nextSeq: () => ++seq,
+    gate,
     observer: {
       message: (e) => void messages.push(e),
       oversized: (e) => void oversized.push(e),
@@ -216,4 +217,73 @@ Deno.test("Relay keeps relaying one direction while the other's receiver is stal
     stalled,
   );
   equal(toClient.text(), '{"jsonrpc":"2.0","method":"notifications/message"}\n');
+});
+
+/** A gate that holds requests for "slow" until the test releases them, and passes the rest. */
+function holdingGate() {
+  const held: ((release: Release) => void)[] = [];
+  const gate: Gate = {
+    decide(event, raw) {
+      const summary = {
+        action: "allow",
+        applied: "forward",
+        reasons: [],
+        rules: [],
+        risk: 0,
+        labels: [],
+        revision: "r",
+        evalUs: 0,
+      } as const;
+      const m = event.message;
+      if (m.kind !== "request" || m.method !== "slow") return { forward: raw, summary };
+      const { promise, resolve } = Promise.withResolvers<Release>();
+      held.push(resolve);
+      return { held: promise, summary: { ...summary, action: "ask", applied: "hold" } };
+    },
+  };
+  return { gate, held };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+Deno.test("Relay keeps both directions flowing while a message is held, and sends it on release", async () => {
+  const { gate, held } = holdingGate();
+  const { relay, messages } = setup(1024, gate);
+  const toServer = memorySink();
+  const toClient = memorySink();
+  const slow = '{"jsonrpc":"2.0","id":1,"method":"slow"}\n';
+  const ping = '{"jsonrpc":"2.0","id":2,"method":"ping"}\n';
+  const note = '{"jsonrpc":"2.0","method":"notifications/message"}\n';
+  await relay.pump("client", source(slow, ping), toServer, toClient);
+  await relay.pump("server", source(note), toClient, toServer);
+  equal(toServer.text(), ping);
+  equal(toClient.text(), note);
+  equal(held.length, 1);
+  equal(messages[0].forwarded, false);
+  equal(messages[0].decision?.applied, "hold");
+  held[0]({ forward: enc.encode(slow) });
+  await tick();
+  equal(toServer.text(), ping + slow);
+  equal(toClient.text(), note);
+});
+
+Deno.test("Relay answers the sender of a held request km refused, and stops waiting for it", async () => {
+  const { gate, held } = holdingGate();
+  const { relay } = setup(1024, gate);
+  const toServer = memorySink();
+  const toClient = memorySink();
+  await relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":1,"method":"slow"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n'),
+    toServer,
+    toClient,
+  );
+  const pendingIds = () => relay.correlator.pending("client_to_server").map((p) => p.id.raw);
+  assertEquals(pendingIds(), ["1", "2"]);
+  const answer = '{"jsonrpc":"2.0","id":1,"error":{"code":-32010,"message":"Blocked"}}\n';
+  held[0]({ replyToSender: enc.encode(answer), answersRequest: true });
+  await tick();
+  equal(toClient.text(), answer);
+  equal(toServer.text(), '{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
+  assertEquals(pendingIds(), ["2"]);
 });
