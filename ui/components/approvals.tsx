@@ -21,6 +21,13 @@ import { ApiErrorBox, EmptyState, Loading } from "./notice.tsx";
 /** Open the arguments all the way down: a person must see exactly what they approve. */
 const ARGS_OPEN_DEPTH = 64;
 
+/** The three answers, in the order shown: answer, test id, style. */
+const ANSWER_BUTTONS: readonly (readonly [ApprovalAnswer, string, string])[] = [
+  ["approve", "approve-once", "btn-approve"],
+  ["approve_session", "approve-session", "btn-approve-session"],
+  ["deny", "approval-deny", "btn-deny"],
+];
+
 const ANSWER_TITLES: Record<ApprovalAnswer, string> = {
   approve: "Forward this message once",
   approve_session: "Forward this message, and from now on the same tool with the same arguments " +
@@ -179,33 +186,18 @@ function ApprovalCard(
         </div>
       </div>
       <footer class="approval-actions">
-        <AnswerButton
-          id={a.id}
-          answer="approve"
-          testid="approve-once"
-          kind="btn-approve"
-          busy={busy}
-          current={answer}
-          onAnswer={onAnswer}
-        />
-        <AnswerButton
-          id={a.id}
-          answer="approve_session"
-          testid="approve-session"
-          kind="btn-approve-session"
-          busy={busy}
-          current={answer}
-          onAnswer={onAnswer}
-        />
-        <AnswerButton
-          id={a.id}
-          answer="deny"
-          testid="approval-deny"
-          kind="btn-deny"
-          busy={busy}
-          current={answer}
-          onAnswer={onAnswer}
-        />
+        {ANSWER_BUTTONS.map(([choice, testid, kind]) => (
+          <AnswerButton
+            key={choice}
+            id={a.id}
+            answer={choice}
+            testid={testid}
+            kind={kind}
+            busy={busy}
+            current={answer}
+            onAnswer={onAnswer}
+          />
+        ))}
         <AnswerStatus answer={answer} />
       </footer>
     </article>
