@@ -305,3 +305,20 @@ Deno.test("many held calls wait while other calls keep completing, then all are 
     ok(approvalRecords(records, "approval_resolved").every((r) => r.outcome === "approve"));
   }
 });
+
+Deno.test("a client that disconnects with an approval pending ends it as closed", async () => {
+  let shown!: () => void;
+  const asked = new Promise<void>((resolve) => shown = resolve);
+  const s = await session(() => {
+    shown();
+    return new Promise(() => {}); // the person never answers
+  });
+  const call = s.client.callTool(...echo("ask-abandoned").call);
+  call.catch(() => {}); // the client closes under it
+  await asked;
+  const records = await s.close();
+  const [resolved] = approvalRecords(records, "approval_resolved");
+  equal(resolved.outcome, "closed");
+  equal(resolved.applied, "block");
+  ok(String(resolved.reason).startsWith("the client"), String(resolved.reason));
+});

@@ -114,8 +114,9 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
     },
     held,
     clientGone(reason) {
-      client.gone(reason);
+      // Closed, not "unavailable": nobody is left to answer or to deliver to.
       broker.closeAll(reason);
+      client.gone(reason);
     },
     close(reason) {
       broker.closeAll(reason);
