@@ -7,29 +7,29 @@
  *
  * Pure apart from the injected clock and timers, so tests drive it step by step.
  */
-import type { Direction } from "../jsonrpc/correlation.ts";
-import type { ApprovalAnswer, ApprovalOutcome } from "../ui/api_types.ts";
+import type { ApprovalAnswer, ApprovalOutcome, PendingApproval } from "../ui/api_types.ts";
 
 export type ChannelName = "dashboard" | "client";
 
-/** What the policy asked a person to approve. */
-export interface AskRequest {
-  /** The held message's direction and id key: what a cancellation names. */
-  readonly key: string;
-  readonly direction: Direction;
-  readonly method: string;
-  readonly tool?: string;
-  /** The call's arguments (a request's params for other methods). */
-  readonly arguments?: unknown;
-  readonly argsHash: string;
-  readonly reasons: readonly string[];
-  readonly rules: readonly string[];
-  readonly risk: number;
-  readonly labels: readonly string[];
-  /** The held message's audit sequence number. */
-  readonly requestSeq: number;
-  readonly timeoutMs: number;
-}
+/**
+ * What the policy asked a person to approve: what the dashboard shows of it (arguments not yet
+ * redacted), with the held message's key (what a cancellation names) and the time allowed.
+ */
+export type AskRequest =
+  & Pick<
+    PendingApproval,
+    | "direction"
+    | "method"
+    | "tool"
+    | "arguments"
+    | "argsHash"
+    | "reasons"
+    | "rules"
+    | "risk"
+    | "labels"
+    | "requestSeq"
+  >
+  & { readonly key: string; readonly timeoutMs: number };
 
 export interface Pending {
   /** `<session>-a<n>`: unique across sessions. */

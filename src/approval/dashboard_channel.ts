@@ -151,21 +151,13 @@ export class DashboardChannel implements ApprovalChannel {
   }
 
   #describe(pending: Pending): PendingApproval {
-    const r = pending.request;
+    const { key: _key, timeoutMs: _timeout, arguments: args, ...shown } = pending.request;
     return {
       id: pending.id,
       session: pending.session,
       server: this.#options.server,
-      direction: r.direction,
-      method: r.method,
-      ...(r.tool === undefined ? {} : { tool: r.tool }),
-      ...(r.arguments === undefined ? {} : { arguments: this.#options.redact(r.arguments) }),
-      argsHash: r.argsHash,
-      reasons: r.reasons,
-      rules: r.rules,
-      risk: r.risk,
-      labels: r.labels,
-      requestSeq: r.requestSeq,
+      ...shown,
+      ...(args === undefined ? {} : { arguments: this.#options.redact(args) }),
       requestedAt: pending.requestedAt,
       expiresAt: pending.expiresAt,
     };

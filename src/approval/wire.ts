@@ -7,7 +7,13 @@
  * answers people give. The monitor decides: an answer for an approval that already ended is
  * ignored. When the socket closes, the dashboard drops that session's pending approvals.
  */
-import type { ApprovalAnswer, ApprovalDone, PendingApproval } from "../ui/api_types.ts";
+import type {
+  ApprovalAnswer,
+  ApprovalDone,
+  ApprovalOutcome,
+  Direction,
+  PendingApproval,
+} from "../ui/api_types.ts";
 
 export const MONITOR_PATH = "/api/monitor";
 
@@ -31,7 +37,17 @@ export type DashboardFrame = {
   readonly by: string;
 };
 
-const ANSWERS: readonly ApprovalAnswer[] = ["approve", "approve_session", "deny"];
+export const ANSWERS: readonly ApprovalAnswer[] = ["approve", "approve_session", "deny"];
+const DIRECTIONS: readonly Direction[] = ["client_to_server", "server_to_client"];
+const OUTCOMES: readonly ApprovalOutcome[] = [
+  "approve",
+  "approve_session",
+  "deny",
+  "timeout",
+  "withdrawn",
+  "unavailable",
+  "closed",
+];
 
 export function isApprovalAnswer(value: unknown): value is ApprovalAnswer {
   return ANSWERS.includes(value as ApprovalAnswer);
@@ -39,38 +55,93 @@ export function isApprovalAnswer(value: unknown): value is ApprovalAnswer {
 
 /** Parses a frame from the dashboard; undefined for anything else. */
 export function parseDashboardFrame(text: string): DashboardFrame | undefined {
-  try {
-    const value = JSON.parse(text);
-    if (
-      value?.type === "answer" && typeof value.id === "string" && isApprovalAnswer(value.answer) &&
-      typeof value.by === "string"
-    ) return { type: "answer", id: value.id, answer: value.answer, by: value.by };
-  } catch {
-    // Not JSON: ignored like any other unknown frame.
+  const value = parseJson(text);
+  if (
+    value?.type === "answer" && typeof value.id === "string" && isApprovalAnswer(value.answer) &&
+    typeof value.by === "string"
+  ) return { type: "answer", id: value.id, answer: value.answer, by: value.by };
+  return undefined;
+}
+
+/**
+ * Parses a frame from a monitor; undefined for anything else. Only the frame's type and the ids
+ * are checked here: the receiver checks the rest where it matters (`pendingApproval`,
+ * `approvalDone`), after what it knows of the connection.
+ */
+export function parseMonitorFrame(text: string): MonitorFrame | undefined {
+  const value = parseJson(text);
+  switch (value?.type) {
+    case "hello":
+      return typeof value.session === "string" && typeof value.server === "string" &&
+          typeof value.pid === "number"
+        ? value
+        : undefined;
+    case "pending":
+      return typeof value.approval?.id === "string" ? value : undefined;
+    case "done":
+      return typeof value.done?.id === "string" ? value : undefined;
   }
   return undefined;
 }
 
-/** Parses a frame from a monitor; undefined for anything else. */
-export function parseMonitorFrame(text: string): MonitorFrame | undefined {
+// deno-lint-ignore no-explicit-any -- checked field by field by the callers
+function parseJson(text: string): any {
   try {
-    const value = JSON.parse(text);
-    switch (value?.type) {
-      case "hello":
-        return typeof value.session === "string" && typeof value.server === "string" &&
-            typeof value.pid === "number"
-          ? value
-          : undefined;
-      case "pending":
-        return typeof value.approval?.id === "string" &&
-            typeof value.approval?.session === "string"
-          ? value
-          : undefined;
-      case "done":
-        return typeof value.done?.id === "string" ? value : undefined;
-    }
+    return JSON.parse(text);
   } catch {
-    // Not JSON.
+    return undefined;
   }
-  return undefined;
+}
+
+type Fields = Record<string, unknown>;
+
+/**
+ * A pending approval of exactly the known fields, or undefined when one is mistyped or a
+ * required one missing. Empty lists and a zero risk may be left out.
+ */
+export function pendingApproval(v: Fields): PendingApproval | undefined {
+  const strings = (x: unknown) =>
+    x === undefined || (Array.isArray(x) && x.every((s) => typeof s === "string"));
+  const ok = typeof v.id === "string" && typeof v.session === "string" &&
+    typeof v.server === "string" && DIRECTIONS.includes(v.direction as Direction) &&
+    typeof v.method === "string" && (v.tool === undefined || typeof v.tool === "string") &&
+    typeof v.argsHash === "string" && strings(v.reasons) && strings(v.rules) &&
+    strings(v.labels) && (v.risk === undefined || typeof v.risk === "number") &&
+    typeof v.requestSeq === "number" && typeof v.requestedAt === "number" &&
+    typeof v.expiresAt === "number";
+  if (!ok) return undefined;
+  const a = v as unknown as PendingApproval;
+  return {
+    id: a.id,
+    session: a.session,
+    server: a.server,
+    direction: a.direction,
+    method: a.method,
+    ...(a.tool !== undefined && { tool: a.tool }),
+    ...(a.arguments !== undefined && { arguments: a.arguments }),
+    argsHash: a.argsHash,
+    reasons: a.reasons ?? [],
+    rules: a.rules ?? [],
+    risk: a.risk ?? 0,
+    labels: a.labels ?? [],
+    requestSeq: a.requestSeq,
+    requestedAt: a.requestedAt,
+    expiresAt: a.expiresAt,
+  };
+}
+
+/** How an approval ended, of exactly the known fields (the session is the connection's). */
+export function approvalDone(v: Fields): Omit<ApprovalDone, "session"> | undefined {
+  const ok = typeof v.id === "string" && OUTCOMES.includes(v.outcome as ApprovalOutcome) &&
+    typeof v.channel === "string" &&
+    typeof v.by === "string" && typeof v.latencyMs === "number";
+  if (!ok) return undefined;
+  const d = v as unknown as ApprovalDone;
+  return {
+    id: d.id,
+    outcome: d.outcome,
+    channel: d.channel,
+    by: d.by,
+    latencyMs: d.latencyMs,
+  };
 }

@@ -6,9 +6,10 @@
  */
 import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
 import { argsHash } from "../approval/args_hash.ts";
+import { appliedOf } from "../approval/records.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
-import type { Message } from "../jsonrpc/message.ts";
+import { idKeyOf, type Message } from "../jsonrpc/message.ts";
 import type { DecisionSummary, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
@@ -79,17 +80,23 @@ export class Enforcer implements Gate {
     if (consumed !== undefined) {
       return { summary: this.#summary("allow", "consume", 0, [consumed]) };
     }
-    if (this.#cancelsBlocked(event)) {
-      return { summary: this.#summary("allow", "drop", 0, ["cancels a request km blocked"]) };
-    }
-    const withdrew = this.#withdraws(event);
-    if (withdrew !== undefined) {
-      return {
-        summary: {
-          ...this.#summary("allow", "drop", 0, [`withdraws the pending approval ${withdrew}`]),
-          approvalId: withdrew,
-        },
-      };
+    const cancelled = cancelledKey(event);
+    if (cancelled !== undefined) {
+      if (this.#blocked[event.direction].has(cancelled)) {
+        return { summary: this.#summary("allow", "drop", 0, ["cancels a request km blocked"]) };
+      }
+      const withdrew = this.#options.approvals?.withdraw(
+        heldKey(event.direction, cancelled),
+        "the sender cancelled the request",
+      );
+      if (withdrew !== undefined) {
+        return {
+          summary: {
+            ...this.#summary("allow", "drop", 0, [`withdraws the pending approval ${withdrew}`]),
+            approvalId: withdrew,
+          },
+        };
+      }
     }
     const started = now();
     let decision: Decision | undefined;
@@ -197,9 +204,7 @@ export class Enforcer implements Gate {
     const m = event.message;
     let method: string;
     let args: unknown;
-    const key = m.kind === "request"
-      ? `${event.direction} ${m.id.key}`
-      : `${event.direction} seq ${event.seq}`;
+    const key = heldKey(event.direction, m.kind === "request" ? m.id.key : `seq ${event.seq}`);
     switch (m.kind) {
       case "request":
       case "notification":
@@ -250,19 +255,19 @@ export class Enforcer implements Gate {
     evalUs: number,
     extra: Partial<DecisionSummary>,
   ): Release {
-    switch (resolution.outcome) {
-      case "approve":
-      case "approve_session":
+    // One mapping from outcome to effect, shared with the approval's audit record.
+    switch (appliedOf(resolution)) {
+      case "forward":
         // Only now is the request sent on: count it (a tools/call is a call) as decide() did not.
         if (event.message.kind === "request") this.#options.state.observe(event, true);
         return { forward: raw };
-      case "withdrawn": {
+      case "none": {
         // The sender cancelled: it expects no answer, and the receiver never saw the request.
         const m = event.message;
         if (m.kind === "request") this.#blocked[event.direction].add(m.id.key);
         return { answersRequest: m.kind === "request" };
       }
-      default: {
+      case "block": {
         const why = `${resolution.reason ?? resolution.outcome}; ${required}`;
         const { replyToSender, replyToReceiver, answersRequest } = this.#block(
           event,
@@ -375,28 +380,6 @@ export class Enforcer implements Gate {
     }
   }
 
-  /** A cancellation of a held request ends its approval (and goes no further). */
-  #withdraws(event: MessageEvent): string | undefined {
-    const approvals = this.#options.approvals;
-    const m = event.message;
-    if (!approvals || m.kind !== "notification" || m.method !== "notifications/cancelled") {
-      return undefined;
-    }
-    const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
-    if (id === undefined) return undefined;
-    return approvals.withdraw(
-      `${event.direction} ${JSON.stringify(id)}`,
-      "the sender cancelled the request",
-    );
-  }
-
-  #cancelsBlocked(event: MessageEvent): boolean {
-    const m = event.message;
-    if (m.kind !== "notification" || m.method !== "notifications/cancelled") return false;
-    const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
-    return id !== undefined && this.#blocked[event.direction].has(JSON.stringify(id));
-  }
-
   #summary(
     action: Action | "error",
     applied: DecisionSummary["applied"],
@@ -415,6 +398,18 @@ export class Enforcer implements Gate {
       evalUs,
     };
   }
+}
+
+/** The id key a `notifications/cancelled` names, when the message is one. */
+function cancelledKey(event: MessageEvent): string | undefined {
+  const m = event.message;
+  if (m.kind !== "notification" || m.method !== "notifications/cancelled") return undefined;
+  return idKeyOf((m.params as { requestId?: unknown } | undefined)?.requestId);
+}
+
+/** How the broker knows a held message: what a cancellation from its sender would name. */
+function heldKey(direction: Direction, idKey: string): string {
+  return `${direction} ${idKey}`;
 }
 
 function reply(

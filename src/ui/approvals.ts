@@ -4,15 +4,15 @@
  * back to the monitor that holds the message. Pure: each connection brings its own `send`, and
  * the clock is injected.
  */
-import type {
-  AnswerBody,
-  ApprovalAnswer,
-  ApprovalDone,
-  ApprovalOutcome,
-  Direction,
-  PendingApproval,
-} from "./api_types.ts";
-import { type DashboardFrame, isApprovalAnswer, parseMonitorFrame } from "../approval/wire.ts";
+import type { AnswerBody, ApprovalAnswer, ApprovalDone, PendingApproval } from "./api_types.ts";
+import {
+  ANSWERS,
+  approvalDone,
+  type DashboardFrame,
+  isApprovalAnswer,
+  parseMonitorFrame,
+  pendingApproval,
+} from "../approval/wire.ts";
 
 /** Where the registry announces changes: the hub's `approval` and `approval_done` events. */
 export interface Publisher {
@@ -52,18 +52,6 @@ interface Held {
 }
 
 export const MAX_PENDING_PER_CONNECTION = 10_000;
-
-const ANSWERS: readonly ApprovalAnswer[] = ["approve", "approve_session", "deny"];
-const DIRECTIONS: readonly Direction[] = ["client_to_server", "server_to_client"];
-const OUTCOMES: readonly ApprovalOutcome[] = [
-  "approve",
-  "approve_session",
-  "deny",
-  "timeout",
-  "withdrawn",
-  "unavailable",
-  "closed",
-];
 
 export class ApprovalRegistry {
   readonly #publisher: Publisher;
@@ -163,7 +151,7 @@ export class ApprovalRegistry {
 
   #pendingFrame(link: Link, value: PendingApproval): void {
     if (link.session === undefined) return this.#ignore(`pending ${value.id} before hello`);
-    const approval = pendingApproval(value);
+    const approval = pendingApproval(value as unknown as Record<string, unknown>);
     if (!approval) return this.#ignore(`pending ${value.id} lacks fields of a PendingApproval`);
     if (approval.session !== link.session) {
       return this.#ignore(
@@ -186,18 +174,9 @@ export class ApprovalRegistry {
     if (!held || held.owner !== link) {
       return this.#ignore(`done ${value.id}: not pending on this connection`);
     }
-    if (
-      !OUTCOMES.includes(value.outcome) || typeof value.channel !== "string" ||
-      typeof value.by !== "string" || typeof value.latencyMs !== "number"
-    ) return this.#ignore(`done ${value.id} lacks fields of an ApprovalDone`);
-    this.#end(held, {
-      id: value.id,
-      session: held.approval.session,
-      outcome: value.outcome,
-      channel: value.channel,
-      by: value.by,
-      latencyMs: value.latencyMs,
-    });
+    const done = approvalDone(value as unknown as Record<string, unknown>);
+    if (!done) return this.#ignore(`done ${value.id} lacks fields of an ApprovalDone`);
+    this.#end(held, { ...done, session: held.approval.session });
   }
 
   #close(link: Link): void {
@@ -281,38 +260,4 @@ export function browserName(userAgent: string | undefined): string | undefined {
   if (!userAgent) return undefined;
   for (const [pattern, name] of BROWSERS) if (pattern.test(userAgent)) return name;
   return userAgent.match(/^([A-Za-z][\w.-]{0,31})\//)?.[1];
-}
-
-/**
- * A PendingApproval of exactly the known fields, or undefined when one is mistyped or a required
- * one missing. Empty lists and a zero risk may be left out.
- */
-function pendingApproval(v: PendingApproval): PendingApproval | undefined {
-  const strings = (x: unknown) =>
-    x === undefined || (Array.isArray(x) && x.every((s) => typeof s === "string"));
-  const ok = typeof v.id === "string" && typeof v.session === "string" &&
-    typeof v.server === "string" && DIRECTIONS.includes(v.direction) &&
-    typeof v.method === "string" && (v.tool === undefined || typeof v.tool === "string") &&
-    typeof v.argsHash === "string" && strings(v.reasons) && strings(v.rules) &&
-    strings(v.labels) && (v.risk === undefined || typeof v.risk === "number") &&
-    typeof v.requestSeq === "number" && typeof v.requestedAt === "number" &&
-    typeof v.expiresAt === "number";
-  if (!ok) return undefined;
-  return {
-    id: v.id,
-    session: v.session,
-    server: v.server,
-    direction: v.direction,
-    method: v.method,
-    ...(v.tool !== undefined && { tool: v.tool }),
-    ...(v.arguments !== undefined && { arguments: v.arguments }),
-    argsHash: v.argsHash,
-    reasons: v.reasons ?? [],
-    rules: v.rules ?? [],
-    risk: v.risk ?? 0,
-    labels: v.labels ?? [],
-    requestSeq: v.requestSeq,
-    requestedAt: v.requestedAt,
-    expiresAt: v.expiresAt,
-  };
 }
