@@ -89,10 +89,13 @@ Deno.test("dashboard in Chromium: live records, filters, call detail, a denial, 
 
       // Filter to denials: only the denied call remains.
       await page.getByTestId("filter-decision").selectOption("deny");
-      await page.waitForFunction(`(() => {
-        const all = [...document.querySelectorAll('[data-testid="feed-row"]')];
-        return all.length > 0 && all.every((r) => r.getAttribute("data-action") === "deny");
-      })()`);
+      // Locators poll from Playwright's own world: a string predicate would be
+      // evaluated in the page, where the dashboard's CSP forbids eval.
+      await page.locator('[data-testid="feed-row"]:not([data-action="deny"])').first().waitFor({
+        state: "detached",
+        timeout: 5000,
+      });
+      await denied.first().waitFor({ timeout: 5000 });
       equal(await rows(page).count(), 1);
       ok(page.url().includes("decision=deny"), `filter in the address: ${page.url()}`);
 
