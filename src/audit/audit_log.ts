@@ -1,6 +1,8 @@
 /**
- * The JSON Lines writer. Records are queued and written in batches after the relay's current
- * work, so a slow disk never holds a message back. `close` drains everything.
+ * The JSON Lines writer. Records are encoded as they come into reusable byte chunks and
+ * written in batches after the relay's current work, so a slow disk never holds a message
+ * back and a burst of records leaves no strings behind for the garbage collector to promote.
+ * `close` drains everything.
  */
 import { KmError } from "../errors.ts";
 import { parentDir } from "./paths.ts";
@@ -14,10 +16,21 @@ export interface LogFile {
 
 const encoder = new TextEncoder();
 
+/** Size of a chunk records are encoded into: one write of the file, at least. */
+const CHUNK_BYTES = 256 * 1024;
+/** Written chunks kept for reuse; a backlog beyond this is allocated and let go. */
+const SPARE_CHUNKS = 2;
+
 export class AuditLog {
   readonly #file: LogFile;
   readonly #onError: (error: unknown) => void;
-  #queue: string[] = [];
+  /** Filled chunks waiting for the writer, oldest first, and the one being filled. */
+  #full: Uint8Array[] = [];
+  #chunk: Uint8Array | undefined;
+  #used = 0;
+  #spare: Uint8Array[] = [];
+  /** Records encoded but not yet written. */
+  #pending = 0;
   #draining: Promise<void> | undefined;
   #failed = false;
   #closed = false;
@@ -47,7 +60,8 @@ export class AuditLog {
   /** Queues a record: an object, or its JSON text. Writing happens later, in batches. */
   append(record: AuditRecord | string): void {
     if (this.#closed) return;
-    this.#queue.push(typeof record === "string" ? record : JSON.stringify(record));
+    this.#encode(typeof record === "string" ? record : JSON.stringify(record));
+    this.#pending++;
     this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() =>
       this.#drain()
     );
@@ -56,17 +70,54 @@ export class AuditLog {
   /** Writes every queued record, then closes the file. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#draining || this.#queue.length > 0) await (this.#draining ?? this.#drain());
+    while (this.#draining || this.#pending > 0) await (this.#draining ?? this.#drain());
     this.#closed = true;
     this.#file.close();
   }
 
+  /** Appends `text` and a line feed to the chunk being filled. */
+  #encode(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the line feed one more.
+    const room = text.length * 3 + 1;
+    if (room > CHUNK_BYTES) {
+      // A record bigger than a chunk gets a buffer of its own, in its place in the order.
+      this.#seal();
+      const bytes = encoder.encode(text + "\n");
+      this.#full.push(bytes);
+      return;
+    }
+    if (this.#chunk === undefined || this.#used + room > this.#chunk.length) {
+      this.#seal();
+      this.#chunk = this.#spare.pop() ?? new Uint8Array(CHUNK_BYTES);
+    }
+    const chunk = this.#chunk;
+    this.#used += encoder.encodeInto(text, chunk.subarray(this.#used)).written;
+    chunk[this.#used++] = 0x0a;
+  }
+
+  /** Moves the chunk being filled to the writer's queue. */
+  #seal(): void {
+    if (this.#chunk === undefined) return;
+    if (this.#used > 0) this.#full.push(this.#chunk.subarray(0, this.#used));
+    else this.#spare.push(this.#chunk);
+    this.#chunk = undefined;
+    this.#used = 0;
+  }
+
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      await this.#writeAll(encoder.encode(batch.join("\n") + "\n"));
-      this.written += batch.length;
+    while (this.#pending > 0) {
+      this.#seal();
+      const batch = this.#full;
+      const records = this.#pending;
+      this.#full = [];
+      this.#pending = 0;
+      for (const bytes of batch) {
+        await this.#writeAll(bytes);
+        if (bytes.buffer.byteLength === CHUNK_BYTES && this.#spare.length < SPARE_CHUNKS) {
+          this.#spare.push(new Uint8Array(bytes.buffer));
+        }
+      }
+      this.written += records;
     }
     this.#draining = undefined;
   }

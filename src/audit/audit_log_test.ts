@@ -14,7 +14,8 @@ function memoryFile(): LogFile & { text(): string; closed: boolean } {
     close() {
       this.closed = true;
     },
-    text: () => chunks.map((c) => new TextDecoder().decode(c)).join(""),
+    // Decoded as a whole: a short write may split a character.
+    text: () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
   };
 }
 
@@ -60,4 +61,38 @@ Deno.test("AuditLog.open creates the directory and appends to an existing file",
   equal(await Deno.readTextFile(path), '{"n":1}\n{"n":2}\n');
   equal((await Deno.stat(path)).mode! & 0o777, 0o600);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("AuditLog keeps order and bytes across chunk boundaries, big records and UTF-8", async () => {
+  const file = memoryFile();
+  const log = new AuditLog("mem", file, () => {});
+  const expected: string[] = [];
+  const add = (text: string) => {
+    const record = JSON.stringify({ n: expected.length, text });
+    expected.push(record);
+    log.append(record);
+  };
+  // Enough small records to fill several chunks, with a record bigger than a chunk between
+  // them and characters of two, three and four UTF-8 bytes.
+  for (let i = 0; i < 3000; i++) add(`é ✓ 𝄞 ${"x".repeat(i % 300)}`);
+  add("y".repeat(300 * 1024));
+  for (let i = 0; i < 3000; i++) add(`record ${i}`);
+  await log.close();
+  equal(log.written, expected.length);
+  assertEquals(file.text(), expected.join("\n") + "\n");
+});
+
+Deno.test("AuditLog reuses its chunks: a second burst writes the same bytes as the first", async () => {
+  const file = memoryFile();
+  const log = new AuditLog("mem", file, () => {});
+  const burst = (tag: string) => {
+    for (let i = 0; i < 2000; i++) log.append(`{"${tag}":${i},"pad":"${"p".repeat(200)}"}`);
+  };
+  burst("a");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  burst("b");
+  await log.close();
+  const lines = file.text().trimEnd().split("\n").map((l) => JSON.parse(l));
+  equal(lines.length, 4000);
+  lines.forEach((line, i) => equal(i < 2000 ? line.a : line.b, i % 2000));
 });
