@@ -166,10 +166,18 @@ export class Peer {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The params of a typical MCP tools/call, about 300 bytes of JSON. */
-export function toolCallParams(chars = PLAN.messageChars): { name: string; arguments: object } {
+/**
+ * The params of a typical MCP tools/call, about 300 bytes of JSON. Each request's arguments
+ * differ (they start with its number), as a real session's mostly do: a policy that reads the
+ * arguments decides every call afresh, and only truly repeated calls can reuse a decision.
+ */
+export function toolCallParams(
+  n = 0,
+  chars = PLAN.messageChars,
+): { name: string; arguments: object } {
   const text = "The quick brown fox jumps over the lazy dog. ".repeat(Math.ceil(chars / 45));
-  return { name: "echo", arguments: { message: text.slice(0, chars) } };
+  const message = `#${String(n).padStart(8, "0")} ${text}`.slice(0, chars);
+  return { name: "echo", arguments: { message } };
 }
 
 export function echoRequest(id: number, paramsJson: string): string {
@@ -219,10 +227,10 @@ function preview(line: Uint8Array): string {
 
 /** Round-trip times in µs of `count` requests sent one at a time. */
 export async function sequentialLatencies(peer: Peer, count: number): Promise<number[]> {
-  const paramsJson = JSON.stringify(toolCallParams());
   const micros: number[] = [];
   for (let n = 0; n < count; n++) {
     const id = peer.nextId();
+    const paramsJson = JSON.stringify(toolCallParams(id));
     const request = encoder.encode(echoRequest(id, paramsJson));
     const reply = peer.nextLine();
     const sent = performance.now();
@@ -236,18 +244,18 @@ export async function sequentialLatencies(peer: Peer, count: number): Promise<nu
 
 /** Messages per second for `count` requests written as fast as the pipe takes them. */
 export async function pipelinedThroughput(peer: Peer, count: number): Promise<number> {
-  const paramsJson = JSON.stringify(toolCallParams());
   const firstId = peer.nextId();
+  const paramsOf = (id: number) => JSON.stringify(toolCallParams(id));
   for (let n = 1; n < count; n++) peer.nextId();
   const batches: Uint8Array[] = [];
   for (let n = 0; n < count; n += PLAN.pipelineBatch) {
     let text = "";
     for (let k = n; k < Math.min(count, n + PLAN.pipelineBatch); k++) {
-      text += echoRequest(firstId + k, paramsJson);
+      text += echoRequest(firstId + k, paramsOf(firstId + k));
     }
     batches.push(encoder.encode(text));
   }
-  const lengthOf = (id: number) => echoResponse(id, paramsJson).length;
+  const lengthOf = (id: number) => echoResponse(id, paramsOf(id)).length;
   const seen = new Uint8Array(count);
   let received = 0;
   let done!: (at: number) => void;

@@ -263,3 +263,28 @@ Deno.test("--policy-data beside a policy directory is refused, not silently igno
   ok(stderr.includes("put the data file (.json or .jsonc) in the policy directory"), stderr);
   await cleanup();
 });
+
+Deno.test("the default policy's decisions are remembered for repeated inputs, and say so", async () => {
+  const logs = await Deno.makeTempDir({ prefix: "km-policy-e2e-" });
+  const { client } = await connect(
+    kmCommand("monitor", "--quiet", "--log-dir", logs, "--", "node", ...SERVER_EVERYTHING),
+  );
+  for (const [a, b] of [[1, 2], [1, 2], [3, 4]]) {
+    equal(
+      text(await client.callTool({ name: "get-sum", arguments: { a, b } })),
+      `The sum of ${a} and ${b} is ${a + b}.`,
+    );
+  }
+  await client.close();
+  const records = messageRecords(await readSessionLog(logs)).filter((r) => r.tool === "get-sum");
+  const cached = (kind: string) =>
+    records.filter((r) => r.kind === kind).map((r) =>
+      (r.metrics as { cached?: boolean }).cached === true
+    );
+  // The default policy reads kind, method and tool: the same call again is the same input,
+  // other arguments are not; every answer of the tool is the same input after the first.
+  equal(JSON.stringify(cached("request")), "[false,true,false]");
+  equal(JSON.stringify(cached("response")), "[false,true,true]");
+  for (const r of records) equal((r.result as { action: string }).action, "allow");
+  await Deno.remove(logs, { recursive: true });
+});

@@ -62,6 +62,10 @@ Deno.test("request and response helpers agree with the echo server", () => {
   assert.equal(responseId(encoder.encode(reply)), 42);
   assert.throws(() => responseId(encoder.encode('{"id":1}')));
   assert.throws(() => responseId(encoder.encode('{"jsonrpc":"2.0","id":"a",')));
+  // Every request's arguments differ, at the same size.
+  const other = JSON.stringify(toolCallParams(12345));
+  assert.notEqual(other, params);
+  assert.equal(other.length, params.length);
 });
 
 Deno.test("percentile uses the nearest rank", () => {

@@ -187,7 +187,8 @@ function addDecision(out: Fields, ctx: RecordContext, event: MessageEvent): void
     ...(d.error ? { error: ctx.redactor.text(d.error).value } : {}),
     ...(d.approvalId ? { approval_id: d.approvalId } : {}),
   });
-  out.add("revision", d.revision).add("metrics", { eval_us: d.evalUs });
+  out.add("revision", d.revision);
+  out.add("metrics", d.cached ? { eval_us: d.evalUs, cached: true } : { eval_us: d.evalUs });
 }
 
 /** kind, method, id, tool, and what the response learned from its request. */

@@ -3,18 +3,19 @@
  * scratch directory give the same bundle bytes, so its hash can be checked in CI.
  */
 import capabilities from "../../policies/capabilities.json" with { type: "json" };
-import { compilePolicy } from "./compile.ts";
+import { compilePolicy, planPolicy } from "./compile.ts";
 import { KM_ROOT } from "./find_opa.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { sha256Hex } from "./sha256.ts";
+import { type InputUse, inputUseOf } from "./input_use.ts";
 
 /** Where the default policy's Rego lives. */
 export const DEFAULT_POLICY_REGO = `${KM_ROOT}policies/default/policy.rego`;
 
-/** Compiles the default policy; returns the bundle and its sha256 (hex). */
+/** Compiles the default policy; returns the bundle, its sha256 (hex) and what it reads. */
 export async function buildDefaultPolicy(
   opa: string,
-): Promise<{ bytes: Uint8Array; sha256: string }> {
+): Promise<{ bytes: Uint8Array; sha256: string; inputUse: InputUse }> {
   const work = await Deno.makeTempDir({ prefix: "km-default-policy-" });
   const cwd = Deno.cwd();
   try {
@@ -24,8 +25,10 @@ export async function buildDefaultPolicy(
     await Deno.writeTextFile(`${work}/capabilities.json`, JSON.stringify(capabilities));
     // Relative paths: the bundle records source file names, which must not depend on `work`.
     Deno.chdir(work);
-    const bytes = await compilePolicy(["src"], { opa, capabilities: "capabilities.json" });
-    return { bytes, sha256: sha256Hex(bytes) };
+    const build = { opa, capabilities: "capabilities.json" };
+    const bytes = await compilePolicy(["src"], build);
+    const inputUse = inputUseOf(await planPolicy(["src"], build));
+    return { bytes, sha256: sha256Hex(bytes), inputUse };
   } finally {
     Deno.chdir(cwd);
     await Deno.remove(work, { recursive: true }).catch(() => {});

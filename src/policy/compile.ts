@@ -1,10 +1,13 @@
 /**
- * Compiles Rego to a WASM bundle with the real OPA compiler (`opa build -t wasm`). This is the
+ * Compiles Rego to a WASM bundle with the real OPA compiler (`opa build -t wasm`), or plans it
+ * (`-t plan`) to see what it reads. This is the
  * edge that runs a process; everything after it works on the bundle's bytes.
  */
 import { KM_ROOT } from "./find_opa.ts";
 import { KmError } from "../errors.ts";
 import { DECISION_ENTRYPOINT } from "./wasm_host.ts";
+import { gunzip } from "./bundle.ts";
+import { readTar } from "./tar.ts";
 
 /** km's capabilities file: OPA's WASM-native built-ins plus km's (see gen_capabilities.ts). */
 export const CAPABILITIES_PATH = `${KM_ROOT}policies/capabilities.json`;
@@ -25,7 +28,26 @@ export interface CompileOptions {
  * bytes of the bundle (`.tar.gz`). Throws KmError POLICY_COMPILE_FAILED with OPA's
  * messages when OPA rejects the policy, for example for a built-in the capabilities lack.
  */
-export async function compilePolicy(
+export function compilePolicy(
+  paths: string[],
+  options: CompileOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
+  return opaBuild("wasm", paths, options);
+}
+
+/**
+ * The same build as `compilePolicy`, planned only: OPA's intermediate representation (the
+ * `plan.json` of `opa build -t plan`), from which `inputUseOf` reads what the policy uses.
+ */
+export async function planPolicy(paths: string[], options: CompileOptions): Promise<unknown> {
+  const bundle = await opaBuild("plan", paths, options);
+  const plan = readTar(await gunzip(bundle)).find((e) => /^\/?plan\.json$/.test(e.name));
+  if (!plan) throw new Error("opa build -t plan wrote no plan.json");
+  return JSON.parse(new TextDecoder().decode(plan.bytes));
+}
+
+async function opaBuild(
+  target: "wasm" | "plan",
   paths: string[],
   options: CompileOptions,
 ): Promise<Uint8Array<ArrayBuffer>> {
@@ -34,7 +56,7 @@ export async function compilePolicy(
   const dir = await Deno.makeTempDir({ prefix: "km-policy-" });
   try {
     const out = `${dir}/bundle.tar.gz`;
-    const args = ["build", "-t", "wasm", "-e", entrypoint, "--capabilities", capabilities];
+    const args = ["build", "-t", target, "-e", entrypoint, "--capabilities", capabilities];
     let result: Deno.CommandOutput;
     try {
       result = await new Deno.Command(options.opa, {

@@ -12,6 +12,7 @@ import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import { idKeyOf, type Message } from "../jsonrpc/message.ts";
 import type { DecisionSummary, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
+import { cacheable, DecisionCache } from "./decision_cache.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
 import type { SessionState } from "./session_state.ts";
@@ -49,6 +50,10 @@ const encoder = new TextEncoder();
 export class Enforcer implements Gate {
   readonly #options: EnforcerOptions;
   #loaded: LoadedPolicy;
+  /** The members of the input the policy reads; undefined: all of them. */
+  #members: ReadonlySet<string> | undefined;
+  /** Decisions remembered by input, when the policy's answers can repeat (decision_cache.ts). */
+  #cache: DecisionCache | undefined;
   /** Ids (keys) of requests km blocked, per direction, so their cancellations are not sent on. */
   readonly #blocked: Record<Direction, Set<string>> = {
     client_to_server: new Set(),
@@ -58,6 +63,7 @@ export class Enforcer implements Gate {
   constructor(options: EnforcerOptions) {
     this.#options = options;
     this.#loaded = options.loaded;
+    this.swap(options.loaded);
   }
 
   /** The policy in force. */
@@ -71,6 +77,11 @@ export class Enforcer implements Gate {
    */
   swap(loaded: LoadedPolicy): void {
     this.#loaded = loaded;
+    const { members } = loaded.inputUse;
+    this.#members = members === undefined ? undefined : new Set(members);
+    this.#cache = cacheable(loaded.inputUse, loaded.policy.builtinNames)
+      ? new DecisionCache()
+      : undefined;
   }
 
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
@@ -100,17 +111,24 @@ export class Enforcer implements Gate {
     }
     const started = now();
     let decision: Decision | undefined;
+    let cached = false;
     let failure: string | undefined;
     try {
-      const json = inputJson(event, policyInput(event, state, mode));
-      decision = readDecision(JSON.parse(loaded.policy.evaluateJson(json)));
+      const json = inputJson(event, policyInput(event, state, mode, this.#members));
+      decision = this.#cache?.get(json);
+      cached = decision !== undefined;
+      if (!decision) {
+        decision = readDecision(JSON.parse(loaded.policy.evaluateJson(json)));
+        this.#cache?.set(json, decision);
+      }
     } catch (error) {
       failure = `policy evaluation failed: ${(error as Error).message}`;
     }
     const evalUs = Math.round((now() - started) * 1000);
-    const verdict = decision
+    let verdict = decision
       ? this.#apply(event, raw, decision, evalUs)
       : this.#failed(event, raw, failure!, evalUs);
+    if (cached) verdict = { ...verdict, summary: { ...verdict.summary, cached: true } };
     state.observe(event, verdict.forward !== undefined);
     return verdict;
   }
@@ -423,11 +441,13 @@ function reply(
  * The input document as JSON. The message goes in as the text it was parsed from, so the
  * biggest part of the document is never serialised again (the rest is small).
  */
-function inputJson(event: MessageEvent, input: PolicyInput): string {
+function inputJson(event: MessageEvent, input: Partial<PolicyInput>): string {
   const kind = event.message.kind;
-  if (kind === "invalid" || event.text === "") return JSON.stringify(input);
+  if (kind === "invalid" || event.text === "" || !("message" in input)) {
+    return JSON.stringify(input);
+  }
   const rest = JSON.stringify({ ...input, message: undefined });
-  return `${rest.slice(0, -1)},"message":${event.text}}`;
+  return `${rest.slice(0, -1)}${rest === "{}" ? "" : ","}"message":${event.text}}`;
 }
 
 /** The full message of a large line (its skeleton was what the policy saw). */

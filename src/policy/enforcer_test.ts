@@ -378,3 +378,56 @@ Deno.test("Enforcer blocks a batch that needs approval: a batch cannot be held",
   equal(JSON.parse(dec.decode(verdict.replyToSender))[0].error.code, -32010);
   equal(approvals.asked.length, 0);
 });
+
+Deno.test("Enforcer remembers decisions of a policy that reads only repeating members", async () => {
+  const e = await enforcer(`
+labels contains "rm" if input.tool.name == "rm"
+risk contains 9 if { input.kind == "request"; input.tool.arguments.path == "/" }
+`);
+  const first = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(first.summary.cached, undefined);
+  assertEquals([first.summary.labels, first.summary.risk], [["rm"], 9]);
+  // Another id, the same call: the policy cannot tell them apart, so its answer is reused.
+  const again = CALL.replace('"id":7', '"id":8');
+  const second = e.decide(event(again), enc.encode(again + "\n"));
+  equal(second.summary.cached, true);
+  assertEquals([second.summary.labels, second.summary.risk], [["rm"], 9]);
+  // Other arguments are another input.
+  const other = CALL.replace('"/"', '"/tmp"');
+  const third = e.decide(event(other), enc.encode(other + "\n"));
+  equal(third.summary.cached, undefined);
+  assertEquals([third.summary.labels, third.summary.risk], [["rm"], 0]);
+});
+
+Deno.test("Enforcer evaluates every time a policy that reads the message, counters or clock", async () => {
+  for (
+    const rule of [
+      'labels contains "x" if input.message.id == 7',
+      'labels contains "x" if input.stats.calls >= 0',
+      'labels contains "x" if time.now_ns() > 0',
+      'labels contains "x" if count(input) > 0',
+    ]
+  ) {
+    const e = await enforcer(rule);
+    for (let i = 0; i < 3; i++) {
+      const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+      assertEquals([verdict.summary.labels, verdict.summary.cached], [["x"], undefined], rule);
+    }
+  }
+});
+
+Deno.test("Enforcer forgets remembered decisions when another policy is swapped in", async () => {
+  const e = await enforcer('labels contains "one" if input.kind == "request"');
+  e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(e.decide(event(CALL), enc.encode(CALL + "\n")).summary.cached, true);
+  const next = await enforcer('labels contains "two" if input.kind == "request"');
+  e.swap(next.loaded);
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  assertEquals([verdict.summary.labels, verdict.summary.cached], [["two"], undefined]);
+});
+
+Deno.test("Enforcer gives a policy that reads only the message exactly the message", async () => {
+  const e = await enforcer("labels contains input.message.params.name if input.message.id == 7");
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  assertEquals(verdict.summary.labels, ["rm"]);
+});

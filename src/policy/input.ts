@@ -85,13 +85,29 @@ export interface PolicyInput {
  * The input for `event`. Call it before `state.observe(event, …)`, so that `stats` describe
  * the traffic before this message. A batch is described as a whole: `message` is the array and
  * the per-message members (`method`, `id`, `tool`, `request`) are absent.
+ *
+ * With `members` (what the policy reads, see input_use.ts), only those members are built: the
+ * session and its counters cost nothing for a policy that never looks at them.
  */
 export function policyInput(
   event: MessageEvent,
   state: SessionState,
   mode: PolicyMode,
-): PolicyInput {
+): PolicyInput;
+export function policyInput(
+  event: MessageEvent,
+  state: SessionState,
+  mode: PolicyMode,
+  members: ReadonlySet<string> | undefined,
+): Partial<PolicyInput>;
+export function policyInput(
+  event: MessageEvent,
+  state: SessionState,
+  mode: PolicyMode,
+  members?: ReadonlySet<string>,
+): Partial<PolicyInput> {
   const { message } = event;
+  const want = (member: keyof PolicyInput) => members === undefined || members.has(member);
   let method: string | undefined;
   let id: string | undefined;
   let body: unknown;
@@ -104,7 +120,7 @@ export function policyInput(
       body = message.value;
       if (message.kind !== "request") break;
       id = message.id.raw;
-      const name = toolOf(message.method, message.params);
+      const name = want("tool") ? toolOf(message.method, message.params) : undefined;
       if (name !== undefined) {
         const params = message.params as Obj;
         tool = {
@@ -122,9 +138,9 @@ export function policyInput(
       const correlation = event.correlation;
       if (!correlation) break;
       method = correlation.request.method;
-      request = requestOf(correlation);
+      if (want("request")) request = requestOf(correlation);
       const name = correlation.request.tool;
-      if (method === "tools/call" && name !== undefined) {
+      if (method === "tools/call" && name !== undefined && want("tool")) {
         tool = { name, ...definitionOf(state, name) };
       }
       break;
@@ -137,17 +153,17 @@ export function policyInput(
       break;
   }
   return {
-    version: POLICY_INPUT_VERSION,
-    direction: event.direction,
-    kind: message.kind,
-    ...(method === undefined ? {} : { method }),
-    ...(id === undefined ? {} : { id }),
-    message: body,
+    ...(want("version") ? { version: POLICY_INPUT_VERSION } : {}),
+    ...(want("direction") ? { direction: event.direction } : {}),
+    ...(want("kind") ? { kind: message.kind } : {}),
+    ...(method === undefined || !want("method") ? {} : { method }),
+    ...(id === undefined || !want("id") ? {} : { id }),
+    ...(want("message") ? { message: body } : {}),
     ...(tool === undefined ? {} : { tool }),
     ...(request === undefined ? {} : { request }),
-    session: sessionOf(state),
-    stats: statsOf(state),
-    mode,
+    ...(want("session") ? { session: sessionOf(state) } : {}),
+    ...(want("stats") ? { stats: statsOf(state) } : {}),
+    ...(want("mode") ? { mode } : {}),
   };
 }
 

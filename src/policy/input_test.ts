@@ -296,3 +296,33 @@ Deno.test("policyInput() uses the definition from the latest tools/list pages", 
   );
   assertEquals(input(response, state).tool, { name: "echo", definition: echo2 });
 });
+
+Deno.test("policyInput() with members builds only those (and no session or stats)", () => {
+  const state = new SessionState({ id: "s1", server: { name: "srv", command: ["srv"] } }, () => 0);
+  const call = messageEvent(
+    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"a":1}}}',
+  );
+  const snapshot = state.snapshot.bind(state);
+  let snapshots = 0;
+  state.snapshot = () => (snapshots++, snapshot());
+  assertEquals(policyInput(call, state, "enforce", new Set(["kind", "tool"])), {
+    kind: "request",
+    tool: { name: "echo", arguments: { a: 1 } },
+  });
+  assertEquals(policyInput(call, state, "enforce", new Set()), {});
+  equal(snapshots, 0);
+  const full = policyInput(call, state, "enforce", undefined);
+  assertEquals(Object.keys(full).sort(), [
+    "direction",
+    "id",
+    "kind",
+    "message",
+    "method",
+    "mode",
+    "session",
+    "stats",
+    "tool",
+    "version",
+  ]);
+  equal(snapshots, 1);
+});

@@ -8,12 +8,13 @@ import capabilities from "../../policies/capabilities.json" with { type: "json" 
 import { KmError } from "../errors.ts";
 import { parseJsoncAs } from "../config/jsonc.ts";
 import { readBundle } from "./bundle.ts";
-import { CAPABILITIES_PATH, compilePolicy } from "./compile.ts";
+import { CAPABILITIES_PATH, compilePolicy, planPolicy } from "./compile.ts";
 import { findOpa, systemOpaLookup } from "./find_opa.ts";
 import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
 import { WasmPolicy } from "./wasm_host.ts";
+import { type InputUse, inputUseOf, UNKNOWN_INPUT_USE } from "./input_use.ts";
 
 /** A policy ready to evaluate, and what identifies it in the audit log. */
 export interface LoadedPolicy {
@@ -22,6 +23,8 @@ export interface LoadedPolicy {
   readonly revision: string;
   /** The path it was loaded from. */
   readonly source: string;
+  /** What it reads of its input (UNKNOWN_INPUT_USE for a module compiled elsewhere). */
+  readonly inputUse: InputUse;
 }
 
 export interface LoadOptions {
@@ -57,23 +60,27 @@ export async function loadPolicy(path: string, options: LoadOptions = {}): Promi
   if (path.endsWith(".wasm")) {
     const data = options.dataPath ? await readData(options.dataPath) : {};
     const revision = await revisionOf([bytes, new TextEncoder().encode(JSON.stringify(data))]);
-    return { policy: await WasmPolicy.load(bytes, data, { name: path }), revision, source: path };
+    const policy = await WasmPolicy.load(bytes, data, { name: path });
+    return { policy, revision, source: path, inputUse: UNKNOWN_INPUT_USE };
   }
   const bundle = await readBundle(bytes, path);
   const policy = await WasmPolicy.load(bundle.wasm, bundle.data, { name: path });
-  return { policy, revision: await revisionOf([bytes]), source: path };
+  return { policy, revision: await revisionOf([bytes]), source: path, inputUse: UNKNOWN_INPUT_USE };
 }
 
 async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedPolicy> {
-  const { bundle, revision } = await buildDirectory(dir, options);
+  const { bundle, revision, inputUse } = await buildDirectory(dir, options);
   const { wasm, data } = await readBundle(bundle, dir);
-  return { policy: await WasmPolicy.load(wasm, data, { name: dir }), revision, source: dir };
+  const policy = await WasmPolicy.load(wasm, data, { name: dir });
+  return { policy, revision, source: dir, inputUse };
 }
 
 /** A policy directory compiled to a bundle, and the revision `km monitor` records for it. */
 export interface BuiltDirectory {
   readonly bundle: Uint8Array<ArrayBuffer>;
   readonly revision: string;
+  /** What the policy reads of its input, from the same build planned (input_use.ts). */
+  readonly inputUse: InputUse;
 }
 
 /**
@@ -95,26 +102,45 @@ export async function buildDirectory(
     enc.encode(`opa ${OPA_VERSION}\n${FRAMEWORK_REGO}\n${capabilitiesText}`),
     ...files.flatMap((f) => [enc.encode(`\n${f.name}\n`), f.bytes]),
   ]);
-  const cached = options.cacheDir ? `${options.cacheDir}/${revision}.tar.gz` : undefined;
+  const cached = options.cacheDir ? `${options.cacheDir}/${revision}` : undefined;
   let bundle: Uint8Array<ArrayBuffer> | undefined = cached
-    ? await Deno.readFile(cached).catch(() => undefined)
+    ? await Deno.readFile(`${cached}.tar.gz`).catch(() => undefined)
     : undefined;
-  if (!bundle) {
+  let inputUse = cached && bundle ? await readInputUse(`${cached}.input.json`) : undefined;
+  if (!bundle || !inputUse) {
     const opa = opaFor(dir, options.opa);
     const work = await Deno.makeTempDir({ prefix: "km-build-" });
     try {
       await stagePolicy(dir, files, `${work}/policy`);
       await Deno.writeTextFile(`${work}/capabilities.json`, capabilitiesText);
-      bundle = await compilePolicy([`${work}/policy`], {
-        opa,
-        capabilities: `${work}/capabilities.json`,
-      });
+      const build = { opa, capabilities: `${work}/capabilities.json` };
+      bundle ??= await compilePolicy([`${work}/policy`], build);
+      inputUse = await planPolicy([`${work}/policy`], build).then(inputUseOf, () =>
+        // The plan only makes evaluation cheaper: without it, the policy gets all its input.
+        UNKNOWN_INPUT_USE);
     } finally {
       await Deno.remove(work, { recursive: true }).catch(() => {});
     }
-    if (cached) await writeCache(cached, bundle);
+    if (cached) {
+      await writeCache(`${cached}.input.json`, new TextEncoder().encode(JSON.stringify(inputUse)));
+      await writeCache(`${cached}.tar.gz`, bundle);
+    }
   }
-  return { bundle, revision };
+  return { bundle, revision, inputUse };
+}
+
+/** A cached input use, or undefined when there is none (or it is not one). */
+async function readInputUse(path: string): Promise<InputUse | undefined> {
+  try {
+    const value = JSON.parse(await Deno.readTextFile(path));
+    const members = value?.members;
+    if (members === undefined) return typeof value === "object" && value !== null ? {} : undefined;
+    return Array.isArray(members) && members.every((m) => typeof m === "string")
+      ? { members }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

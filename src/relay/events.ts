@@ -94,8 +94,10 @@ export interface DecisionSummary {
   readonly labels: readonly string[];
   /** Content hash of the policy that decided. */
   readonly revision: string;
-  /** Evaluation time in microseconds. */
+  /** Evaluation time in microseconds (for a remembered decision, the time to look it up). */
   readonly evalUs: number;
+  /** The decision was remembered from an earlier message with the same input. */
+  readonly cached?: true;
   readonly error?: string;
   /** The approval that holds the message, or that approved it for the session. */
   readonly approvalId?: string;

@@ -1,0 +1,59 @@
+/**
+ * Decisions remembered by their input, for policies whose answer can only depend on members of
+ * the input that repeat from message to message. A policy that reads the message itself, its
+ * id, the request a response answers or the session's counters sees something new every time,
+ * and one that reads the clock may answer differently to the same input: neither is cached.
+ */
+import type { Decision } from "./decision.ts";
+import type { InputUse } from "./input_use.ts";
+
+/** Members that differ for every message: an input holding any of them never repeats. */
+const NEW_EVERY_TIME = new Set(["id", "message", "request", "stats"]);
+/** Built-ins whose answer is not a function of their arguments. */
+const NOT_PURE = new Set(["time.now_ns"]);
+
+/** Whether decisions of a policy that reads `use` and calls `builtins` may be remembered. */
+export function cacheable(use: InputUse, builtins: readonly string[]): boolean {
+  return use.members !== undefined && !use.members.some((m) => NEW_EVERY_TIME.has(m)) &&
+    !builtins.some((b) => NOT_PURE.has(b));
+}
+
+export interface DecisionCacheOptions {
+  /** Decisions kept; the least recently used goes first. */
+  readonly maxEntries: number;
+  /** Inputs longer than this (in UTF-16 units of their JSON) are not remembered. */
+  readonly maxInputChars: number;
+}
+
+export class DecisionCache {
+  readonly #entries = new Map<string, Decision>();
+  readonly #options: DecisionCacheOptions;
+
+  constructor(options: DecisionCacheOptions = { maxEntries: 1024, maxInputChars: 4096 }) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The decision remembered for this input (as JSON text), if any. */
+  get(inputJson: string): Decision | undefined {
+    if (inputJson.length > this.#options.maxInputChars) return undefined;
+    const decision = this.#entries.get(inputJson);
+    if (decision !== undefined) {
+      // Map keeps insertion order: moving the entry to the end makes the first the oldest.
+      this.#entries.delete(inputJson);
+      this.#entries.set(inputJson, decision);
+    }
+    return decision;
+  }
+
+  set(inputJson: string, decision: Decision): void {
+    if (inputJson.length > this.#options.maxInputChars) return;
+    if (this.#entries.size >= this.#options.maxEntries) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(inputJson, decision);
+  }
+}
