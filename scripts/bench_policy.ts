@@ -4,7 +4,9 @@
  * arguments, inside the input document of DESIGN.md) against a policy of five rules, evaluated
  * 20,000 times after a warm-up. Prints p50/p99 in microseconds for the whole `evaluate` and for
  * its parts: serialising the input, the WebAssembly evaluation (write input, run, read the
- * result text) and parsing the result.
+ * result text) and parsing the result. Then km's own policies (the default and the examples,
+ * with the framework) on the same call, given the input km builds for each: only the members
+ * the policy reads.
  *
  *   deno run -A scripts/install_opa.ts && deno run -A scripts/bench_policy.ts
  */
@@ -12,6 +14,8 @@ import { readBundle } from "../src/policy/bundle.ts";
 import { compilePolicy } from "../src/policy/compile.ts";
 import { findOpa, systemOpaLookup } from "../src/policy/find_opa.ts";
 import { WasmPolicy } from "../src/policy/wasm_host.ts";
+import { loadDefaultPolicy } from "../src/policy/default_policy.ts";
+import { type LoadedPolicy, loadPolicy } from "../src/policy/load_policy.ts";
 
 const WARMUP = 5_000;
 const RUNS = 20_000;
@@ -131,3 +135,21 @@ console.log(
   `memory of the instance: ${policy.memoryBytes / 1024} KiB ` +
     `(${eager.memoryBytes / 1024} KiB with a reset before every evaluation)`,
 );
+
+console.log(`\nkm's policies on the same call, with the input km builds for each:`);
+const examples = `${new URL("../policies/examples/", import.meta.url).pathname}`;
+const loaded: LoadedPolicy[] = [await loadDefaultPolicy()];
+for (const entry of [...Deno.readDirSync(examples)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+  if (entry.isDirectory) loaded.push(await loadPolicy(`${examples}${entry.name}`, { opa }));
+}
+const FULL = { version: 1, ...INPUT, id: "42", stats: { tools: {}, calls: 12, last_minute: 3 } };
+for (const { policy, source, inputUse } of loaded) {
+  const members = inputUse.members;
+  const input = members === undefined
+    ? FULL
+    : Object.fromEntries(Object.entries(FULL).filter(([key]) => members.includes(key)));
+  const text = JSON.stringify(input);
+  const name = source.replace(examples, "");
+  const reads = members === undefined ? "all the input" : `${members.length} members`;
+  measure(`${name}, reads ${reads}`, () => policy.evaluateJson(text));
+}

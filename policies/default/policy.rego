@@ -2,9 +2,10 @@
 # log (and the dashboard) can tell a shell command or an infrastructure change from a read.
 # Used when km runs without --policy. Rules contribute to `labels` and `risk` only.
 #
-# It runs on every message, so it is written to be cheap: everything hangs off `_call` (only
-# tools/call requests get further), tool names are matched with one regex per label, and
-# arguments and descriptions with plain substring checks where a regex is not needed.
+# It runs on every tools/call, so it is written to be cheap: every rule hangs off `_call` (only
+# tools/call requests get further), tool names are matched with one regex per label, arguments
+# and descriptions with plain substring checks where a regex is not needed, and the risk of a
+# call is one rule over its labels rather than one rule per label (each rule costs time).
 package kilometers
 
 import rego.v1
@@ -21,61 +22,43 @@ _args := json.marshal(object.get(input.tool, "arguments", {})) if _call
 # Shell and command execution.
 _shell if regex.match(`(^|[_.-])(exec|execute|shell|bash|sh|cmd|command|run_command|terminal|powershell|run)($|[_.-])`, _name)
 
-# Writing, moving and deleting files.
-_file_write if regex.match(`(write|edit|create|append|save|upload|move|rename|copy|mkdir|create_directory)`, _name)
+labels contains "shell" if _shell
 
-_file_delete if regex.match(`(delete|remove|unlink|rmdir|erase|purge|^rm$|_rm$)`, _name)
+# Writing, moving and deleting files.
+labels contains "file-write" if regex.match(`(write|edit|create|append|save|upload|move|rename|copy|mkdir|create_directory)`, _name)
+
+labels contains "file-delete" if regex.match(`(delete|remove|unlink|rmdir|erase|purge|^rm$|_rm$)`, _name)
 
 # Network access: fetching URLs or browsing, or a URL among the arguments.
-_network if regex.match(`(fetch|http|curl|wget|download|browse|navigate|request|web_?search|scrape)`, _name)
+labels contains "network" if regex.match(`(fetch|http|curl|wget|download|browse|navigate|request|web_?search|scrape)`, _name)
 
-_network if {
-	_call
+labels contains "network" if {
 	some scheme in ["http://", "https://"]
 	contains(_args, scheme)
 }
 
 # Kubernetes and infrastructure changes, by tool name or by the command a shell tool runs.
-_infra if regex.match(`(kubectl|k8s|kubernetes|helm|terraform|pulumi|ansible|cloudformation|deploy|scale|rollout|apply)`, _name)
+labels contains "infra" if regex.match(`(kubectl|k8s|kubernetes|helm|terraform|pulumi|ansible|cloudformation|deploy|scale|rollout|apply)`, _name)
 
-_infra if {
+labels contains "infra" if {
 	_shell
 	regex.match(`(kubectl|helm|terraform)\s+(apply|delete|destroy|scale|rollout|upgrade|install|uninstall|patch|replace)`, _args)
 }
 
 # Anything whose definition says it is destructive.
-_destructive if {
+labels contains "destructive" if {
 	_call
 	input.tool.definition.annotations.destructiveHint == true
 }
 
-_destructive if {
+labels contains "destructive" if {
 	_call
 	description := lower(object.get(input.tool.definition, "description", ""))
 	some word in ["destructive", "irreversible", "permanently"]
 	contains(description, word)
 }
 
-labels contains "shell" if _shell
+# The risk of each label; the framework takes the highest.
+_risk_of := {"shell": 8, "file-write": 5, "file-delete": 7, "network": 4, "infra": 8, "destructive": 7}
 
-labels contains "file-write" if _file_write
-
-labels contains "file-delete" if _file_delete
-
-labels contains "network" if _network
-
-labels contains "infra" if _infra
-
-labels contains "destructive" if _destructive
-
-risk contains 8 if _shell
-
-risk contains 5 if _file_write
-
-risk contains 7 if _file_delete
-
-risk contains 4 if _network
-
-risk contains 8 if _infra
-
-risk contains 7 if _destructive
+risk contains _risk_of[label] if some label in labels

@@ -19,7 +19,7 @@ export function cacheable(use: InputUse, builtins: readonly string[]): boolean {
 }
 
 export interface DecisionCacheOptions {
-  /** Decisions kept; the least recently used goes first. */
+  /** Decisions kept; the oldest goes first. */
   readonly maxEntries: number;
   /** Inputs longer than this (in UTF-16 units of their JSON) are not remembered. */
   readonly maxInputChars: number;
@@ -40,15 +40,14 @@ export class DecisionCache {
   /** The decision remembered for this input (as JSON text), if any. */
   get(inputJson: string): Decision | undefined {
     if (inputJson.length > this.#options.maxInputChars) return undefined;
-    const decision = this.#entries.get(inputJson);
-    if (decision !== undefined) {
-      // Map keeps insertion order: moving the entry to the end makes the first the oldest.
-      this.#entries.delete(inputJson);
-      this.#entries.set(inputJson, decision);
-    }
-    return decision;
+    return this.#entries.get(inputJson);
   }
 
+  /**
+   * Remembers a decision; when full, the oldest one goes (Map keeps insertion order). A hit
+   * does not move an entry: that would cost a delete and an insert on every message, while an
+   * input still in use when it goes is only evaluated once more.
+   */
   set(inputJson: string, decision: Decision): void {
     if (inputJson.length > this.#options.maxInputChars) return;
     if (this.#entries.size >= this.#options.maxEntries) {

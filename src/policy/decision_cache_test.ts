@@ -11,15 +11,15 @@ Deno.test("DecisionCache returns what was set for the same input text, and nothi
   equal(cache.get('{"kind":"response"}'), undefined);
 });
 
-Deno.test("DecisionCache forgets the least recently used decision first", () => {
+Deno.test("DecisionCache forgets the oldest decision first", () => {
   const cache = new DecisionCache({ maxEntries: 2, maxInputChars: 100 });
   cache.set("a", decision(1));
   cache.set("b", decision(2));
-  equal(cache.get("a")?.risk, 1); // a is now the most recently used
+  equal(cache.get("a")?.risk, 1);
   cache.set("c", decision(3));
   equal(cache.size, 2);
-  equal(cache.get("b"), undefined);
-  equal(cache.get("a")?.risk, 1);
+  equal(cache.get("a"), undefined);
+  equal(cache.get("b")?.risk, 2);
   equal(cache.get("c")?.risk, 3);
 });
 
