@@ -54,7 +54,12 @@ export class OpaInstance {
   #bytes: Uint8Array;
   #dataAddr = 0;
   #evalHeapPtr = 0;
+  /** The memory below the heap pointer, kept right after the first evaluation past a reset. */
+  #warm: { bytes: Uint8Array; memoryBytes: number } | undefined;
+  #takeWarm = false;
   #context: EvalContext | undefined;
+  /** Heap resets so far: plain ones, and ones that restored the warm copy. */
+  readonly resets = { plain: 0, warm: 0 };
 
   /** Throws with a plain message on a module km cannot drive; the host adds the policy name. */
   constructor(module: WebAssembly.Module, dataJson: string, readonly host: InstanceHost) {
@@ -102,6 +107,7 @@ export class OpaInstance {
     this.#dataAddr = this.#parse(dataJson);
     (x.opa_heap_blocks_stash as (() => void) | undefined)?.();
     this.#evalHeapPtr = x.opa_heap_ptr_get();
+    this.#takeWarm = true;
   }
 
   /**
@@ -138,12 +144,48 @@ export class OpaInstance {
    * In between, the input value and the result text are freed once the result is read (code
    * compiled from Rego frees nothing, so nothing can free them twice); the evaluation's other
    * garbage, about 1 KB for a small policy, waits for the next reset.
+   *
+   * The first evaluation after a reset compiles the patterns it meets; the memory below the heap
+   * pointer is then copied aside (`#warm`), and later resets copy it back instead: the heap, its
+   * free lists and the built-in cache (module statics live in the same memory) return to that
+   * moment, patterns compiled. The copy is only valid while the memory keeps the size it had
+   * (OPA's allocator records the top it may use): after the memory grew, the next reset is a
+   * plain one and a new copy is taken.
    */
   #evaluateClassic(entrypoint: number, inputJson: string | undefined): string {
     const x = this.#x as Exports & Record<string, (...args: number[]) => number>;
-    if (x.opa_heap_ptr_get() - this.#evalHeapPtr >= this.host.heapResetBytes) {
-      x.opa_heap_ptr_set(this.#evalHeapPtr);
+    if (x.opa_heap_ptr_get() - this.#evalHeapPtr >= this.host.heapResetBytes) this.#resetHeap();
+    const result = this.#evaluateOnce(entrypoint, inputJson);
+    if (this.#takeWarm) {
+      this.#takeWarm = false;
+      // Not after an evaluation that filled the heap (a large input): that copy would cost as
+      // much memory as it holds, and most of it garbage.
+      const top = x.opa_heap_ptr_get();
+      if (top - this.#evalHeapPtr <= this.host.heapResetBytes / 2) {
+        this.#warm = {
+          bytes: this.#view().slice(0, top),
+          memoryBytes: this.memory.buffer.byteLength,
+        };
+      }
     }
+    return result;
+  }
+
+  #resetHeap(): void {
+    const warm = this.#warm;
+    if (warm && warm.memoryBytes === this.memory.buffer.byteLength) {
+      this.#view().set(warm.bytes);
+      this.resets.warm++;
+      return;
+    }
+    this.resets.plain++;
+    this.#warm = undefined;
+    this.#x.opa_heap_ptr_set(this.#evalHeapPtr);
+    this.#takeWarm = true;
+  }
+
+  #evaluateOnce(entrypoint: number, inputJson: string | undefined): string {
+    const x = this.#x as Exports & Record<string, (...args: number[]) => number>;
     const ctx = x.opa_eval_ctx_new();
     // opa_json_parse, unlike opa_eval's parser, reports malformed input (0) instead of
     // evaluating as if there were no input.

@@ -32,8 +32,9 @@ export interface WasmPolicyOptions {
    * Evaluations reuse the heap above the data, and it is reset (all of it freed) before an
    * evaluation once this many bytes have been used since the last reset. 0 resets before every
    * evaluation, through OPA's one-call `opa_eval`, but then every evaluation compiles its regular
-   * expressions again, which dominates the time of policies that use them. Default: 1 MiB, the
-   * most memory this costs beyond one evaluation's needs.
+   * expressions again, which dominates the time of policies that use them. Otherwise a reset
+   * restores a copy of the memory taken just after the first evaluation (patterns compiled; see
+   * OpaInstance). Default: 1 MiB, the most memory this costs beyond one evaluation's needs.
    */
   heapResetBytes?: number;
 }
@@ -126,6 +127,11 @@ export class WasmPolicy {
   /** The built-ins the policy calls, which the host supplies. */
   get builtinNames(): string[] {
     return this.#prepare().builtinNames;
+  }
+
+  /** Heap resets of the current instance (see `heapResetBytes`): plain, and warm restores. */
+  get heapResets(): { readonly plain: number; readonly warm: number } {
+    return { ...this.#prepare().resets };
   }
 
   /** The size of the instance's memory now (it never shrinks; see `evaluate`). */

@@ -245,3 +245,34 @@ decision := {
     assertEquals(lazy.evaluate(input), eager.evaluate(input), JSON.stringify(input));
   }
 });
+
+Deno.test("heap resets restore the memory of the first evaluation, patterns compiled, until it grows", async () => {
+  const rego = `package kilometers
+decision := {"shell": regex.match("(^|_)(exec|run|shell)($|_)", input.name), "name": input.name}`;
+  const lazy = await loadRego(rego, { heapResetBytes: 32 * 1024 });
+  const eager = await loadRego(rego, { heapResetBytes: 0 });
+  const check = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const input = { name: ["run_command", "read_file", "exec", `tool_${i}`][i % 4] };
+      assertEquals(lazy.evaluate(input), eager.evaluate(input));
+    }
+  };
+  check(3000);
+  const { plain, warm } = lazy.heapResets;
+  equal(plain, 0, "no reset had to start from nothing");
+  ok(warm > 10, `${warm} warm resets`);
+  const settled = lazy.memoryBytes;
+  // A large input grows the memory: the copy no longer fits it, so one plain reset follows,
+  // a new copy is taken, and later resets restore that one.
+  assertEquals(lazy.evaluate({ name: "x".repeat(300_000) })[0].result, {
+    shell: false,
+    name: "x".repeat(300_000),
+  });
+  ok(lazy.memoryBytes > settled);
+  check(3000);
+  equal(lazy.heapResets.plain, 1);
+  ok(lazy.heapResets.warm > warm + 10);
+  const grown = lazy.memoryBytes;
+  check(3000);
+  equal(lazy.memoryBytes, grown, "restores do not make the memory grow");
+});
