@@ -53,6 +53,15 @@ export class DecisionCache {
     if (this.#entries.size >= this.#options.maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    this.#entries.set(inputJson, decision);
+    // Shared by every message with this input from now on: nothing may change it.
+    this.#entries.set(inputJson, deepFreeze(decision));
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }

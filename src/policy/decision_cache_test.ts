@@ -39,3 +39,12 @@ Deno.test("cacheable() only for known members that repeat, and no clock", () => 
   equal(cacheable({}, []), false, "a policy that reads the whole input");
   equal(cacheable({ members: ["kind"] }, ["time.now_ns"]), false, "a policy that reads the clock");
 });
+
+Deno.test("DecisionCache freezes what it keeps, so no message's handling can change it", () => {
+  const cache = new DecisionCache();
+  const kept = { ...ALLOW_DECISION, patch: [{ op: "add", path: "/params/x", value: { y: 1 } }] };
+  cache.set("k", kept);
+  const got = cache.get("k")!;
+  ok(Object.isFrozen(got) && Object.isFrozen(got.patch) && Object.isFrozen(got.patch[0]));
+  ok(Object.isFrozen((got.patch[0] as { value: object }).value));
+});

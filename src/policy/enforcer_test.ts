@@ -431,3 +431,19 @@ Deno.test("Enforcer gives a policy that reads only the message exactly the messa
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
   assertEquals(verdict.summary.labels, ["rm"]);
 });
+
+Deno.test("Enforcer applies a remembered transform to each message with that input", async () => {
+  const e = await enforcer(`
+patch contains {"op": "add", "path": "/params/arguments/dry_run", "value": {"on": true}} if {
+	input.tool.name == "rm"
+}`);
+  for (const id of [7, 8, 9]) {
+    const line = CALL.replace('"id":7', `"id":${id}`);
+    const verdict = e.decide(event(line), enc.encode(line + "\n"));
+    equal(verdict.summary.applied, "transform");
+    equal(verdict.summary.cached, id === 7 ? undefined : true);
+    const sent = JSON.parse(dec.decode(verdict.forward));
+    equal(sent.id, id);
+    assertEquals(sent.params.arguments, { path: "/", dry_run: { on: true } });
+  }
+});
