@@ -17,6 +17,8 @@ export interface Decision {
   readonly error?: string;
   readonly revision?: string;
   readonly evalUs?: number;
+  /** The decision was remembered from an earlier message with the same policy input. */
+  readonly cached?: boolean;
   readonly decisionId?: string;
 }
 
@@ -42,6 +44,7 @@ export function decisionOf(record: Record<string, unknown> | undefined): Decisio
       : undefined,
     revision: typeof record?.revision === "string" ? record.revision : undefined,
     evalUs: typeof metrics?.eval_us === "number" ? metrics.eval_us : undefined,
+    cached: metrics?.cached === true ? true : undefined,
     decisionId: typeof record?.decision_id === "string" ? record.decision_id : undefined,
   };
 }
@@ -128,7 +131,16 @@ export function DecisionPanel(
                 {(d) => <span class="mono">{d.revision ?? "—"}</span>}
               </Row>
               <Row label="Evaluation" cols={shown}>
-                {(d) => <span>{formatMicros(d.evalUs) || "—"}</span>}
+                {(d) => (
+                  <span
+                    title={d.cached
+                      ? "Remembered: an earlier message gave the policy the same input"
+                      : undefined}
+                  >
+                    {formatMicros(d.evalUs) || "—"}
+                    {d.cached && <span class="muted">· remembered</span>}
+                  </span>
+                )}
               </Row>
             </tbody>
           </table>

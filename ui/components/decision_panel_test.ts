@@ -27,8 +27,13 @@ Deno.test("decisionOf() reads result, revision and metrics from an audit record"
       error: undefined,
       revision: "261f8d2ff8b5b5ce",
       evalUs: 232,
+      cached: undefined,
       decisionId: "s1/61",
     },
+  );
+  equal(
+    decisionOf({ result: { action: "allow" }, metrics: { eval_us: 2, cached: true } })?.cached,
+    true,
   );
 });
 
