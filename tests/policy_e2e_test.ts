@@ -30,10 +30,10 @@ async function setup(
   };
 }
 
-function km(policy: string, logs: string, ...flags: string[]): string[] {
-  return kmCommand(
+/** `monitor --policy POLICY [flags] --log-dir LOGS -- <server-everything>`. */
+function monitorArgs(policy: string, logs: string, flags: string[]): string[] {
+  return [
     "monitor",
-    "--quiet",
     "--policy",
     policy,
     ...flags,
@@ -42,24 +42,16 @@ function km(policy: string, logs: string, ...flags: string[]): string[] {
     "--",
     "node",
     ...SERVER_EVERYTHING,
-  );
+  ];
+}
+
+function km(policy: string, logs: string, ...flags: string[]): string[] {
+  return kmCommand(...monitorArgs(policy, logs, ["--quiet", ...flags]));
 }
 
 /** Runs km monitor that must refuse to start: exit 2, nothing on stdout. Returns its stderr. */
 async function refusedStart(policy: string, logs: string, ...flags: string[]): Promise<string> {
-  const proc = new KmProcess(
-    [
-      "monitor",
-      "--policy",
-      policy,
-      ...flags,
-      "--log-dir",
-      logs,
-      "--",
-      "node",
-      ...SERVER_EVERYTHING,
-    ],
-  );
+  const proc = new KmProcess(monitorArgs(policy, logs, flags));
   await proc.closeStdin();
   equal((await proc.exit()).code, 2);
   equal(proc.stdout, "");

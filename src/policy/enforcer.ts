@@ -47,13 +47,27 @@ const MAX_TIMEOUT_MS = 600_000;
 
 const encoder = new TextEncoder();
 
+/** A policy in force, with what is worked out once for it rather than for every message. */
+interface InForce {
+  readonly loaded: LoadedPolicy;
+  /** The members of the input the policy reads; undefined: all of them. */
+  readonly members: ReadonlySet<string> | undefined;
+  /** Decisions remembered by input, when the policy's answers can repeat (decision_cache.ts). */
+  readonly cache: DecisionCache | undefined;
+}
+
+function inForce(loaded: LoadedPolicy): InForce {
+  const { members } = loaded.inputUse;
+  return {
+    loaded,
+    members: members === undefined ? undefined : new Set(members),
+    cache: cacheable(loaded.inputUse, loaded.policy.builtinNames) ? new DecisionCache() : undefined,
+  };
+}
+
 export class Enforcer implements Gate {
   readonly #options: EnforcerOptions;
-  #loaded: LoadedPolicy;
-  /** The members of the input the policy reads; undefined: all of them. */
-  #members: ReadonlySet<string> | undefined;
-  /** Decisions remembered by input, when the policy's answers can repeat (decision_cache.ts). */
-  #cache: DecisionCache | undefined;
+  #policy: InForce;
   /** Ids (keys) of requests km blocked, per direction, so their cancellations are not sent on. */
   readonly #blocked: Record<Direction, Set<string>> = {
     client_to_server: new Set(),
@@ -62,13 +76,12 @@ export class Enforcer implements Gate {
 
   constructor(options: EnforcerOptions) {
     this.#options = options;
-    this.#loaded = options.loaded;
-    this.swap(options.loaded);
+    this.#policy = inForce(options.loaded);
   }
 
   /** The policy in force. */
   get loaded(): LoadedPolicy {
-    return this.#loaded;
+    return this.#policy.loaded;
   }
 
   /**
@@ -76,17 +89,12 @@ export class Enforcer implements Gate {
    * decided half by one policy and half by the other.
    */
   swap(loaded: LoadedPolicy): void {
-    this.#loaded = loaded;
-    const { members } = loaded.inputUse;
-    this.#members = members === undefined ? undefined : new Set(members);
-    this.#cache = cacheable(loaded.inputUse, loaded.policy.builtinNames)
-      ? new DecisionCache()
-      : undefined;
+    this.#policy = inForce(loaded);
   }
 
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
     const { state, mode, now } = this.#options;
-    const loaded = this.#loaded;
+    const policy = this.#policy;
     const consumed = this.#options.approvals?.consume(event);
     if (consumed !== undefined) {
       return { summary: this.#summary("allow", "consume", 0, [consumed]) };
@@ -114,28 +122,38 @@ export class Enforcer implements Gate {
     let cached = false;
     let failure: string | undefined;
     try {
-      const json = inputJson(event, policyInput(event, state, mode, this.#members));
-      decision = this.#cache?.get(json);
+      const json = inputJson(event, policyInput(event, state, mode, policy.members));
+      decision = policy.cache?.get(json);
       cached = decision !== undefined;
       if (!decision) {
-        decision = readDecision(JSON.parse(loaded.policy.evaluateJson(json)));
-        this.#cache?.set(json, decision);
+        decision = readDecision(JSON.parse(policy.loaded.policy.evaluateJson(json)));
+        policy.cache?.set(json, decision);
       }
     } catch (error) {
       failure = `policy evaluation failed: ${(error as Error).message}`;
     }
     const evalUs = Math.round((now() - started) * 1000);
-    let verdict = decision
-      ? this.#apply(event, raw, decision, evalUs)
+    const verdict = decision
+      ? this.#apply(event, raw, decision, evalUs, cached)
       : this.#failed(event, raw, failure!, evalUs);
-    if (cached) verdict = { ...verdict, summary: { ...verdict.summary, cached: true } };
     state.observe(event, verdict.forward !== undefined);
     return verdict;
   }
 
-  #apply(event: MessageEvent, raw: Uint8Array, decision: Decision, evalUs: number): Verdict {
+  #apply(
+    event: MessageEvent,
+    raw: Uint8Array,
+    decision: Decision,
+    evalUs: number,
+    cached: boolean,
+  ): Verdict {
     const audit = this.#options.mode === "audit";
-    const extra = { rules: firedRules(decision), risk: decision.risk, labels: decision.labels };
+    const extra: Partial<DecisionSummary> = {
+      rules: firedRules(decision),
+      risk: decision.risk,
+      labels: decision.labels,
+      ...(cached ? { cached: true } : {}),
+    };
     if (decision.action === "ask" && !audit && this.#options.approvals) {
       return this.#ask(event, raw, decision, evalUs, extra);
     }
@@ -308,7 +326,7 @@ export class Enforcer implements Gate {
   ): Verdict {
     const message = event.message;
     if (message.kind === "batch" || message.kind === "invalid") {
-      return this.#failed(event, raw, `a ${message.kind} cannot be transformed`, evalUs);
+      return this.#failed(event, raw, `a ${message.kind} cannot be transformed`, evalUs, extra);
     }
     const method = message.kind === "request" || message.kind === "notification"
       ? message.method
@@ -316,10 +334,12 @@ export class Enforcer implements Gate {
     // A large line was inspected through a skeleton with long strings cut: transform the
     // whole message, parsed now, or the cut copy would be forwarded.
     const target = event.elided > 0 ? wholeMessage(raw) : message.value;
-    if (!target) return this.#failed(event, raw, "the message could not be parsed whole", evalUs);
+    if (!target) {
+      return this.#failed(event, raw, "the message could not be parsed whole", evalUs, extra);
+    }
     const result = applyTransform(target, method, decision);
     if (!result.ok) {
-      return this.#failed(event, raw, `policy transform failed: ${result.error}`, evalUs);
+      return this.#failed(event, raw, `policy transform failed: ${result.error}`, evalUs, extra);
     }
     if (this.#options.mode === "audit" || result.changes === 0) {
       const applied = this.#options.mode === "audit" ? "audit" : "forward";
@@ -329,16 +349,26 @@ export class Enforcer implements Gate {
     return { forward: bytes, summary: this.#summary("transform", "transform", evalUs, [], extra) };
   }
 
-  /** An evaluation that failed: closed for requests, and per direction for the rest. */
-  #failed(event: MessageEvent, raw: Uint8Array, error: string, evalUs: number): Verdict {
+  /**
+   * An evaluation that failed: closed for requests, and per direction for the rest. Of the
+   * decision (`extra`, when there was one) only whether it was remembered is kept.
+   */
+  #failed(
+    event: MessageEvent,
+    raw: Uint8Array,
+    error: string,
+    evalUs: number,
+    { cached }: Partial<DecisionSummary> = {},
+  ): Verdict {
     const closed = event.message.kind === "request" || this.#options.failClosed[event.direction];
+    const kept = cached ? { cached } : {};
     if (!closed || this.#options.mode === "audit") {
       return {
         forward: raw,
-        summary: { ...this.#summary("error", "forward", evalUs, [error]), error },
+        summary: { ...this.#summary("error", "forward", evalUs, [error], kept), error },
       };
     }
-    const verdict = this.#block(event, "error", [error], evalUs, {});
+    const verdict = this.#block(event, "error", [error], evalUs, kept);
     return { ...verdict, summary: { ...verdict.summary, error } };
   }
 
@@ -412,8 +442,9 @@ export class Enforcer implements Gate {
       rules: extra.rules ?? [],
       risk: extra.risk ?? 0,
       labels: extra.labels ?? [],
-      revision: this.#loaded.revision,
+      revision: this.#policy.loaded.revision,
       evalUs,
+      ...(extra.cached ? { cached: true as const } : {}),
     };
   }
 }

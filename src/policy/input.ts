@@ -9,7 +9,7 @@
 import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import type { MessageKind } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
-import type { CallCount, SessionState } from "./session_state.ts";
+import type { CallCount, SessionFacts, SessionState } from "./session_state.ts";
 
 export const POLICY_INPUT_VERSION = 1;
 
@@ -41,12 +41,8 @@ export interface PolicyRequest {
 
 export interface PolicySession {
   readonly id: string;
-  readonly server: {
-    readonly name: string;
-    readonly command: readonly string[];
-    readonly info?: Obj;
-    readonly capabilities?: Obj;
-  };
+  /** As the session state knows it (the same members and names). */
+  readonly server: SessionFacts["server"];
   readonly client: {
     readonly info?: Obj;
     readonly capabilities?: Obj;

@@ -153,7 +153,7 @@ export class OpaInstance {
    * plain one and a new copy is taken.
    */
   #evaluateClassic(entrypoint: number, inputJson: string | undefined): string {
-    const x = this.#x as Exports & Record<string, (...args: number[]) => number>;
+    const x = this.#x;
     if (x.opa_heap_ptr_get() - this.#evalHeapPtr >= this.host.heapResetBytes) this.#resetHeap();
     const result = this.#evaluateOnce(entrypoint, inputJson);
     if (this.#takeWarm) {
