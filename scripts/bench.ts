@@ -133,6 +133,22 @@ export class Peer {
     }
   }
 
+  /**
+   * CPU seconds (user and system, every thread) used so far by the child, and by all three
+   * processes of the setup: the client (this process), the child and the child's children
+   * (Linux only).
+   */
+  cpuSeconds(): { child: number; all: number } | undefined {
+    try {
+      const child = cpuSecondsOf(this.child.pid);
+      const grandchildren = childrenOf(this.child.pid).map(cpuSecondsOf);
+      const all = child + cpuSecondsOf(Deno.pid) + grandchildren.reduce((a, b) => a + b, 0);
+      return { child, all };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Closes stdin, reads stdout to its end and returns the exit code. */
   async close(): Promise<number> {
     await this.#writer.close();
@@ -158,6 +174,21 @@ export class Peer {
     const rest = lines.end();
     if (rest) throw new Error(`output ended in an unterminated line: ${preview(rest)}`);
   }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+function cpuSecondsOf(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // After the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+function childrenOf(pid: number): number[] {
+  const text = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim();
+  return text === "" ? [] : text.split(/\s+/).map(Number);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,6 +358,8 @@ export interface Measurement {
   readonly steadyRssMiB: number | undefined;
   /** VmHWM at the end, after the pipelined bursts too. */
   readonly peakRssMiB: number | undefined;
+  /** CPU time per request and its answer over the pipelined runs, in µs (Linux only). */
+  readonly cpuUsPerCall: { readonly child: number; readonly all: number } | undefined;
 }
 
 /** The example policy the benchmark loads: several rules on every tools/call. */
@@ -400,9 +433,11 @@ export async function measure(setup: Setup): Promise<Measurement> {
     // Read before the bursts: their allocation rate makes V8 grow its young generation.
     const steadyRssMiB = peer.peakRssMiB();
     const rates: number[] = [];
+    const cpuBefore = peer.cpuSeconds();
     for (let round = 0; round < PLAN.pipelinedRounds; round++) {
       rates.push(await step("throughput", () => pipelinedThroughput(peer, PLAN.pipelined)));
     }
+    const cpuAfter = peer.cpuSeconds();
     const peakRssMiB = peer.peakRssMiB();
     const code = await step("shutdown", () => peer.close());
     if (code !== 0) throw new Error(`${setup.label} exited with code ${code}`);
@@ -413,11 +448,22 @@ export async function measure(setup: Setup): Promise<Measurement> {
       largeMs: median(large),
       steadyRssMiB,
       peakRssMiB,
+      cpuUsPerCall: cpuBefore && cpuAfter
+        ? {
+          child: perCallUs(cpuAfter.child - cpuBefore.child),
+          all: perCallUs(cpuAfter.all - cpuBefore.all),
+        }
+        : undefined,
     };
   } catch (error) {
     peer.kill();
     throw error;
   }
+}
+
+/** CPU seconds spent on all the pipelined runs, per call, in µs. */
+function perCallUs(seconds: number): number {
+  return seconds / (PLAN.pipelinedRounds * PLAN.pipelined) * 1e6;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,6 +546,8 @@ const RESULT_HEADERS = [
   "10 MiB round trip ms",
   "RSS before bursts MiB",
   "peak RSS MiB",
+  "CPU µs/call",
+  "CPU µs/call, all",
 ];
 
 function resultRows(results: Results, list: readonly Setup[]): string[][] {
@@ -513,6 +561,8 @@ function resultRows(results: Results, list: readonly Setup[]): string[][] {
       m.largeMs.toFixed(1),
       m.steadyRssMiB === undefined ? "n/a" : m.steadyRssMiB.toFixed(1),
       m.peakRssMiB === undefined ? "n/a" : m.peakRssMiB.toFixed(1),
+      m.cpuUsPerCall === undefined ? "n/a" : m.cpuUsPerCall.child.toFixed(1),
+      m.cpuUsPerCall === undefined ? "n/a" : m.cpuUsPerCall.all.toFixed(1),
     ];
   });
 }
@@ -641,6 +691,10 @@ In one session per setup:
   (the server for direct, the relay, km), read from /proc twice: after the sequential and
   10 MiB phases ("before bursts": the footprint of real MCP traffic), and at the end, after
   the pipelined bursts, whose allocation rate makes V8 grow its young generation.
+- **CPU**: over the throughput runs, the CPU time (user and system, all threads, from /proc)
+  per request and its answer: of the process the client spawned ("CPU µs/call"), and of all
+  three processes together, client, proxy and server ("all"). The machine's CPUs are shared
+  by the three: the time the proxy spends is time the client and the server do not get.
 
 The phases run in this order: warm-up, latency, 10 MiB, throughput.
 

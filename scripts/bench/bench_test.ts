@@ -88,6 +88,7 @@ Deno.test("tables line up and verdicts compare km with the raw relay", () => {
     largeMs: 50 * scale,
     steadyRssMiB: rss - 20,
     peakRssMiB: rss,
+    cpuUsPerCall: { child: 2 * scale, all: 6 * scale },
   });
   const results = new Map([["direct", m(1, 50)], ["raw", m(1, 50)], ["km", m(1.25, 90)]] as const);
   assert.deepEqual(verdicts(results).map((v) => v.pass), [true, true, true, false, true]);
@@ -101,6 +102,11 @@ Deno.test("the harness drives the echo server: sequential, pipelined and a 10 Mi
     assert.ok(await pipelinedThroughput(peer, 2000) > 0);
     assert.ok(await largeRoundTrip(peer, 10 * 1024 * 1024) > 0);
     assert.ok((peer.peakRssMiB() ?? 1) > 0);
+    if (Deno.build.os === "linux") {
+      // The echo server spent CPU on those calls, and the client at least as much.
+      const cpu = peer.cpuSeconds()!;
+      assert.ok(cpu.child > 0 && cpu.all > cpu.child, JSON.stringify(cpu));
+    }
     assert.equal(await peer.close(), 0);
   } catch (error) {
     peer.kill();
