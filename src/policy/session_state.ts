@@ -54,6 +54,14 @@ export const RATE_WINDOW_MS = 60_000;
 const MAX_PENDING_LISTS = 64;
 
 /**
+ * Names the server never listed that get call counters of their own, at most. Calls of more
+ * names than this (typos, or a client inventing names by the thousand) count in the totals
+ * only: the statistics every policy input carries stay small, and a listed tool is always
+ * counted, however many invented names came first.
+ */
+export const MAX_UNLISTED_TOOLS = 256;
+
+/**
  * Session facts and call statistics, fed every message event after its decision.
  *
  * @example
@@ -72,6 +80,8 @@ export class SessionState {
   readonly #lists = new Map<string, boolean>();
   readonly #total = new CallCounter();
   readonly #calls = new Map<string, CallCounter>();
+  /** Counters in `#calls` of names that were not listed when first called. */
+  #unlisted = 0;
 
   /** `now` is a monotonic clock in milliseconds (the relay's `Clock.now`). */
   constructor(info: SessionInfo, now: () => number) {
@@ -184,7 +194,13 @@ export class SessionState {
     this.#total.add(now);
     if (name === undefined) return; // still a call (the server will reject it), of no tool
     let counter = this.#calls.get(name);
-    if (!counter) this.#calls.set(name, counter = new CallCounter());
+    if (!counter) {
+      if (!this.#tools.has(name)) {
+        if (this.#unlisted >= MAX_UNLISTED_TOOLS) return;
+        this.#unlisted++;
+      }
+      this.#calls.set(name, counter = new CallCounter());
+    }
     counter.add(now);
   }
 }

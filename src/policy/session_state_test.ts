@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { Correlator, type Direction } from "../jsonrpc/correlation.ts";
 import { parseText } from "../jsonrpc/message.ts";
 import type { BatchItem, MessageEvent } from "../relay/events.ts";
-import { RATE_WINDOW_MS, SessionState } from "./session_state.ts";
+import { MAX_UNLISTED_TOOLS, RATE_WINDOW_MS, SessionState } from "./session_state.ts";
 
 const INFO = { id: "s1", server: { name: "everything", command: ["npx", "server-everything"] } };
 
@@ -190,6 +190,21 @@ Deno.test("callStats() counts forwarded tools/call requests per tool", () => {
     total: { calls: 5, lastMinute: 5 },
     tools: new Map([["echo", { calls: 2, lastMinute: 2 }], ["add", { calls: 2, lastMinute: 2 }]]),
   });
+});
+
+Deno.test("callStats() counts calls of unlisted names per tool up to a limit, listed ones always", () => {
+  const { state, client, server, call } = session();
+  client('{"jsonrpc":"2.0","id":"l","method":"tools/list"}');
+  server(`{"jsonrpc":"2.0","id":"l","result":{"tools":${tools("real")}}}`);
+  for (let i = 0; i < MAX_UNLISTED_TOOLS + 50; i++) call(i, `made_up_${i}`);
+  call(-1, "real");
+  call(-2, "made_up_0");
+  const { total, tools: counted } = state.callStats();
+  equal(total.calls, MAX_UNLISTED_TOOLS + 52);
+  equal(counted.size, MAX_UNLISTED_TOOLS + 1);
+  assertEquals(counted.get("real"), { calls: 1, lastMinute: 1 });
+  assertEquals(counted.get("made_up_0"), { calls: 2, lastMinute: 2 });
+  equal(counted.has(`made_up_${MAX_UNLISTED_TOOLS}`), false);
 });
 
 Deno.test("callStats() counts a call in the last minute for 60 s, not a millisecond more", () => {
