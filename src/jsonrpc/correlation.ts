@@ -38,11 +38,25 @@ export function toolOf(method: string, params: unknown): string | undefined {
   return typeof name === "string" ? name : undefined;
 }
 
+/**
+ * Requests tracked per direction, at most. A peer that is never answered (a server that hangs,
+ * a client flooding it) cannot grow km's memory without bound: past this, the oldest pending
+ * request is forgotten, and its answer, should it come, is an unmatched response.
+ */
+export const MAX_PENDING_REQUESTS = 100_000;
+
 export class Correlator {
   readonly #pending: Record<Direction, Map<string, PendingRequest>> = {
     client_to_server: new Map(),
     server_to_client: new Map(),
   };
+  readonly #maxPending: number;
+  /** Requests forgotten so far to stay within the limit. */
+  forgotten = 0;
+
+  constructor(maxPending = MAX_PENDING_REQUESTS) {
+    this.#maxPending = maxPending;
+  }
 
   /**
    * Records a request travelling in `direction`. Returns true when the same sender already had
@@ -59,6 +73,10 @@ export class Correlator {
       startedAt: now,
       cancelled: false,
     });
+    if (map.size > this.#maxPending) {
+      map.delete(map.keys().next().value!);
+      this.forgotten++;
+    }
     return reused;
   }
 

@@ -79,3 +79,16 @@ Deno.test("Correlator reports a reused id of a pending request", () => {
   equal(c.request("client_to_server", r, 1, 0), false);
   equal(c.request("client_to_server", r, 2, 0), true);
 });
+
+Deno.test("Correlator forgets the oldest pending request beyond its limit", () => {
+  const request = (id: number) => req(`{"jsonrpc":"2.0","id":${id},"method":"ping"}`);
+  const correlator = new Correlator(3);
+  for (let id = 1; id <= 5; id++) correlator.request("client_to_server", request(id), id, 0);
+  equal(correlator.forgotten, 2);
+  assertEquals(correlator.pending("client_to_server").map((p) => p.id.raw), ["3", "4", "5"]);
+  equal(correlator.response("server_to_client", request(1).id, 1), undefined);
+  equal(correlator.response("server_to_client", request(3).id, 1)?.request.seq, 3);
+  // The limit is per direction.
+  correlator.request("server_to_client", request(1), 6, 0);
+  equal(correlator.pending("server_to_client").length, 1);
+});

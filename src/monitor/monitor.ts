@@ -334,6 +334,7 @@ export async function runMonitor(
       client_to_server: stats.directions.client_to_server.messages,
       server_to_client: stats.directions.server_to_client.messages,
     },
+    ...(correlator.forgotten > 0 ? { requests_forgotten: correlator.forgotten } : {}),
   });
   await audit.close();
   if (!config.quiet) {
