@@ -3,6 +3,7 @@
  * pending requests are tracked per direction and a response looks in the other direction's map.
  */
 import type { Id, RequestMessage } from "./message.ts";
+import { trimOldest } from "../trim_oldest.ts";
 
 export type Direction = "client_to_server" | "server_to_client";
 
@@ -73,10 +74,7 @@ export class Correlator {
       startedAt: now,
       cancelled: false,
     });
-    if (map.size > this.#maxPending) {
-      map.delete(map.keys().next().value!);
-      this.forgotten++;
-    }
+    this.forgotten += trimOldest(map, this.#maxPending);
     return reused;
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Decision } from "./decision.ts";
 import type { InputUse } from "./input_use.ts";
+import { trimOldest } from "../trim_oldest.ts";
 
 /** Members that differ for every message: an input holding any of them never repeats. */
 const NEW_EVERY_TIME = new Set(["id", "message", "request", "stats"]);
@@ -50,11 +51,9 @@ export class DecisionCache {
    */
   set(inputJson: string, decision: Decision): void {
     if (inputJson.length > this.#options.maxInputChars) return;
-    if (this.#entries.size >= this.#options.maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
     // Shared by every message with this input from now on: nothing may change it.
     this.#entries.set(inputJson, deepFreeze(decision));
+    trimOldest(this.#entries, this.#options.maxEntries);
   }
 }
 

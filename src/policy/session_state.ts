@@ -7,6 +7,7 @@
 import { type Direction, type PendingRequest, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
+import { trimOldest } from "../trim_oldest.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -150,9 +151,7 @@ export class SessionState {
         case "tools/list":
           this.#lists.delete(message.id.key); // a reused id: the newer request counts
           this.#lists.set(message.id.key, params?.cursor !== undefined && params.cursor !== null);
-          if (this.#lists.size > MAX_PENDING_LISTS) {
-            this.#lists.delete(this.#lists.keys().next().value!);
-          }
+          trimOldest(this.#lists, MAX_PENDING_LISTS);
           break;
         case "tools/call":
           if (forwarded) this.#countCall(toolOf(message.method, message.params));
