@@ -18,7 +18,10 @@ export function nodeCommand(...args: string[]): string[] {
   return ["node", ...args];
 }
 
-/** Reads every record of the only session log in `dir`. */
+/**
+ * Reads every record of the only session log in `dir`. Only whole lines count: a test that
+ * polls the log while km is writing it may catch the last record half written.
+ */
 export async function readSessionLog(dir: string): Promise<Record<string, unknown>[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
@@ -28,7 +31,8 @@ export async function readSessionLog(dir: string): Promise<Record<string, unknow
     throw new Error(`expected one session log in ${dir}, found ${files.length}`);
   }
   const text = await Deno.readTextFile(`${dir}/${files[0]}`);
-  return text.trimEnd().split("\n").map((line) => JSON.parse(line));
+  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
+  return whole.trimEnd().split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
 }
 
 /** True while a process with this pid exists. */
