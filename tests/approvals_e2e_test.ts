@@ -139,6 +139,14 @@ Deno.test("approval in the client: accept forwards the held call, and the answer
     );
     equal(consumed.length, 1);
     equal(consumed[0].forwarded, false);
+    // km's question has a record of its own, after the held call's and approval_requested.
+    const own = records.filter((r) => r.origin === "km");
+    deepStrictEqual(own.map((r) => [r.direction, r.kind, r.method, r.approval_id, r.cause_seq]), [
+      ["server_to_client", "request", "elicitation/create", id, call.seq],
+    ]);
+    const order = (r: AuditRecord) => records.indexOf(r);
+    ok(order(call) < order(requested) && order(requested) < order(own[0]));
+    equal((own[0].message as { id: string }).id, JSON.parse(String(consumed[0].id)));
     // The server answered the call once it was released.
     ok(records.some((r) => r.kind === "response" && r.request_seq === call.seq));
   }
@@ -159,8 +167,14 @@ Deno.test("approval in the client: decline and cancel block the call, and the se
     for (const message of ["ask-declined", "ask-cancelled"]) {
       const call = callRecord(records, message);
       equal(result(call).applied, "hold");
-      // No response from the server: only km's answer, which is not a relayed message.
-      ok(!records.some((r) => r.kind === "response" && r.request_seq === call.seq));
+      // No response from the server: only km's answer, recorded as km's own.
+      const answers = records.filter((r) => r.type === "message" && r.request_seq === call.seq);
+      deepStrictEqual(answers.map((r) => [r.origin, r.kind, r.approval_id]), [
+        ["km", "error", result(call).approval_id],
+      ]);
+      const resolved = approvalRecords(records, "approval_resolved")
+        .find((r) => r.request_seq === call.seq)!;
+      ok(records.indexOf(resolved) < records.indexOf(answers[0]));
     }
     const outcomes = approvalRecords(records, "approval_resolved").map((
       r,
@@ -263,10 +277,19 @@ Deno.test("a cancellation from the client withdraws the pending approval; nothin
   } finally {
     const records = await s.close();
     const call = callRecord(records, "ask-withdrawn");
-    const cancel = records.find((r) => r.method === "notifications/cancelled");
+    const cancels = records.filter((r) => r.method === "notifications/cancelled");
+    const cancel = cancels.find((r) => r.direction === "client_to_server");
     ok(cancel, "the client's cancellation is recorded");
     equal(cancel.forwarded, false);
     equal(result(cancel).approval_id, result(call).approval_id);
+    // km took its own question back, and recorded that too.
+    const own = cancels.find((r) => r.origin === "km");
+    ok(own, "km's cancellation of its elicitation is recorded");
+    deepStrictEqual([own.direction, own.approval_id, own.cause_seq], [
+      "server_to_client",
+      result(call).approval_id,
+      call.seq,
+    ]);
     const [resolved] = approvalRecords(records, "approval_resolved");
     equal(resolved.outcome, "withdrawn");
     equal(resolved.applied, "none");

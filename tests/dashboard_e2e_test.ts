@@ -108,6 +108,10 @@ Deno.test("dashboard in Chromium: live records, filters, call detail, a denial, 
       ok(decision.includes("tool get-env is blocked: it reveals secrets"), decision);
       ok(decision.includes("no-env"), decision);
       ok((await page.getByTestId("detail-request").innerText()).includes("get-env"));
+      // The response column shows km's own answer, recorded and paired with the call.
+      const answer = await page.getByTestId("detail-response").innerText();
+      ok(/km's answer/i.test(answer) && answer.includes("sent by km"), answer);
+      ok(answer.includes("-32010") && answer.includes("Blocked by policy"), answer);
       await page.screenshot({ path: `${shots}/detail.png` });
 
       await page.getByTestId("nav-sessions").click();

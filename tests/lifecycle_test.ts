@@ -63,6 +63,16 @@ Deno.test("a server crash mid-call gives the client an error, and km its exit co
       request_seq: 4,
     }]);
     equal(abandoned.answered_with_error, true);
+    // km's answer in the server's place is recorded like any message, as km's own.
+    const answer = records.find((r) => r.type === "message" && r.request_seq === 4)!;
+    assertEquals(
+      [answer.origin, answer.kind, answer.direction, answer.cause_seq, answer.forwarded],
+      ["km", "error", "server_to_client", 4, true],
+    );
+    assertEquals(answer.error, {
+      code: -32603,
+      message: "MCP server exited with code 3 before answering",
+    });
   }));
 
 Deno.test("a server that ignores stdin EOF is terminated, and its children with it", () =>

@@ -93,8 +93,16 @@ deny contains {"rule": "no-echo", "reason": "echo is not allowed here"} if {
   equal(result.applied, "block");
   equal(result.rules[0], "no-echo");
   ok(typeof denied.revision === "string" && (denied.metrics as { eval_us: number }).eval_us >= 0);
-  // No response came from the server for the denied call: km answered it.
-  equal(records.filter((r) => r.direction === "server_to_client" && r.tool === "echo").length, 0);
+  // No response came from the server for the denied call: km answered it, and says so.
+  const answers = records.filter((r) => r.direction === "server_to_client" && r.tool === "echo");
+  equal(answers.length, 1);
+  const [answer] = answers;
+  equal(answer.origin, "km");
+  equal(answer.request_seq, denied.seq);
+  equal(answer.cause_seq, denied.seq);
+  equal((answer.error as { code: number }).code, -32010);
+  const body = answer.message as { id: unknown; error: { message: string } };
+  ok(body.error.message.includes("echo is not allowed here"), body.error.message);
   await cleanup();
 });
 

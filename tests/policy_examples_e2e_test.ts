@@ -144,7 +144,9 @@ function callsOf(records: AuditRecord[], tool: string): AuditRecord[] {
 
 /** The record of the server's answer to the request recorded as `request`, if there is one. */
 function answerTo(records: AuditRecord[], request: AuditRecord): AuditRecord | undefined {
-  return records.find((r) => r.direction === "server_to_client" && r.request_seq === request.seq);
+  return records.find((r) =>
+    r.direction === "server_to_client" && r.request_seq === request.seq && r.origin !== "km"
+  );
 }
 
 /** The server's `tools/list` response records. */
@@ -160,7 +162,10 @@ function assertDecision(record: AuditRecord | undefined, want: Partial<Result>):
   deepStrictEqual(got, want, `seq ${record.seq}: ${JSON.stringify(result)}`);
 }
 
-/** Asserts that km blocked the request recorded as `request`: not forwarded, never answered. */
+/**
+ * Asserts that km blocked the request recorded as `request`: not forwarded, never answered by
+ * the server, and answered by km with a record of its own.
+ */
 function assertBlockedRecord(
   records: AuditRecord[],
   request: AuditRecord | undefined,
@@ -170,6 +175,12 @@ function assertBlockedRecord(
   equal(request.forwarded, false);
   assertDecision(request, { applied: "block", ...want });
   equal(answerTo(records, request), undefined, "the server answered a blocked request");
+  const own = records.filter((r) => r.origin === "km" && r.request_seq === request.seq);
+  equal(own.length, 1, `km's answer to seq ${request.seq}`);
+  deepStrictEqual(
+    [own[0].kind, (own[0].error as { code: number }).code, own[0].cause_seq, own[0].forwarded],
+    ["error", POLICY_DENIED, request.seq, true],
+  );
 }
 
 Deno.test("example block-tool: a blocked tool is hidden from tools/list and its calls are denied", async () => {

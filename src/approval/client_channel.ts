@@ -20,8 +20,8 @@ export interface ClientChannelOptions {
   readonly server: string;
   /** What the client declared in `initialize` and the version agreed, as of now. */
   readonly facts: () => ClientFacts;
-  /** Writes bytes to the client (queued after anything already being written). */
-  readonly send: (bytes: Uint8Array) => void;
+  /** Writes km's line about an approval to the client (after anything already being written). */
+  readonly send: (bytes: Uint8Array, about: Pending) => void;
   /** Whether the server has a request with this id key pending towards the client. */
   readonly serverIdInUse: (key: string) => boolean;
   /** Random text that makes km's ids unguessable; fixed in tests. */
@@ -61,14 +61,14 @@ export class ClientChannel implements ApprovalChannel {
     const key = JSON.stringify(id);
     this.#asked.set(key, { pending, reply });
     const params = elicitationParams(pending, this.#options.server, pending.request.arguments);
-    this.#write({ jsonrpc: "2.0", id, method: "elicitation/create", params });
+    this.#write(pending, { jsonrpc: "2.0", id, method: "elicitation/create", params });
     queueMicrotask(() => reply.note(`asked (elicitation/create ${key})`));
     return {
       end: (_pending, resolution) => {
         if (!this.#asked.delete(key)) return;
         this.#remember(key);
         if (resolution.channel === "client" || this.#gone) return;
-        this.#write({
+        this.#write(pending, {
           jsonrpc: "2.0",
           method: "notifications/cancelled",
           params: { requestId: id, reason: `approval ended: ${resolution.outcome}` },
@@ -116,8 +116,8 @@ export class ClientChannel implements ApprovalChannel {
     for (const { reply } of asked) reply.fail(reason);
   }
 
-  #write(message: unknown): void {
-    this.#options.send(encoder.encode(JSON.stringify(message) + "\n"));
+  #write(about: Pending, message: unknown): void {
+    this.#options.send(encoder.encode(JSON.stringify(message) + "\n"), about);
   }
 
   #remember(key: string): void {

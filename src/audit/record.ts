@@ -6,7 +6,7 @@
  */
 import { type Correlation, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
-import type { BatchItem, MessageEvent, OversizedEvent } from "../relay/events.ts";
+import type { BatchItem, KmMessageEvent, MessageEvent, OversizedEvent } from "../relay/events.ts";
 import type { Redactor } from "./redact.ts";
 
 export const SCHEMA = "km.audit/v1";
@@ -76,15 +76,33 @@ export function messageLine(ctx: RecordContext, event: MessageEvent): string {
     `${sessionPrefix(ctx)}"seq":${event.seq},` +
       `"timestamp":"${timestamp(event.at)}","type":"message","direction":"${event.direction}"`,
   );
-  addSummary(out, event.message, event.correlation);
+  addSummary(out, ctx, event.message, event.correlation);
   out.add("size", event.size).add("forwarded", event.forwarded);
   if (!event.terminated) out.add("unterminated", true);
   if (event.reusedId) out.add("reused_id", true);
   if (event.cancels) out.add("cancels_seq", event.cancels.seq);
-  if (event.items) out.add("items", event.items.map(itemSummary));
+  if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
   if (event.elided) out.add("elided", event.elided);
   if (event.decision) addDecision(out, ctx, event);
-  if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event));
+  if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event.message, event.text));
+  return out.close();
+}
+
+/**
+ * The record of a line km wrote itself (`"origin":"km"`): a message record whose `cause_seq`
+ * names the message that made km write it.
+ */
+export function kmMessageLine(ctx: RecordContext, event: KmMessageEvent): string {
+  const out = new JsonLine(
+    `${sessionPrefix(ctx)}"seq":${event.seq},` +
+      `"timestamp":"${timestamp(event.at)}","type":"message","origin":"km",` +
+      `"direction":"${event.direction}"`,
+  );
+  addSummary(out, ctx, event.message, event.correlation);
+  out.add("cause_seq", event.causeSeq).add("approval_id", event.approvalId);
+  out.add("size", event.size).add("forwarded", event.forwarded);
+  if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
+  if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event.message, event.text));
   return out.close();
 }
 
@@ -191,8 +209,13 @@ function addDecision(out: Fields, ctx: RecordContext, event: MessageEvent): void
   out.add("metrics", d.cached ? { eval_us: d.evalUs, cached: true } : { eval_us: d.evalUs });
 }
 
-/** kind, method, id, tool, and what the response learned from its request. */
-function addSummary(out: Fields, message: Message, correlation?: Correlation): void {
+/** kind, method, id, tool, and what the response learned from its request; redacted. */
+function addSummary(
+  out: Fields,
+  ctx: RecordContext,
+  message: Message,
+  correlation?: Correlation,
+): void {
   out.add("kind", message.kind);
   switch (message.kind) {
     case "request":
@@ -208,7 +231,9 @@ function addSummary(out: Fields, message: Message, correlation?: Correlation): v
       if (correlation) addRequestLink(out, correlation);
       else out.add("unmatched", true);
       if (message.kind === "error") {
-        out.add("error", { code: message.error.code, message: message.error.message });
+        const text = message.error.message;
+        const redacted = typeof text === "string" ? ctx.redactor.text(text).value : text;
+        out.add("error", { code: message.error.code, message: redacted });
       }
       break;
     case "invalid":
@@ -219,9 +244,9 @@ function addSummary(out: Fields, message: Message, correlation?: Correlation): v
   }
 }
 
-function itemSummary(item: BatchItem): AuditRecord {
+function itemSummary(ctx: RecordContext, item: BatchItem): AuditRecord {
   const fields = new ObjectFields();
-  addSummary(fields, item.message, item.correlation);
+  addSummary(fields, ctx, item.message, item.correlation);
   return fields.value;
 }
 
@@ -233,13 +258,12 @@ function addRequestLink(out: Fields, correlation: Correlation): void {
 }
 
 /** `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text), redacted. */
-function bodyOf(ctx: RecordContext, event: MessageEvent): string {
-  const message = event.message;
+function bodyOf(ctx: RecordContext, message: Message, text: string): string {
   if (message.kind === "invalid" && message.value === undefined) {
     const raw = ctx.redactor.text(message.text);
     return `,"raw":${JSON.stringify(raw.value)}${counts(raw)}`;
   }
-  const json = ctx.redactor.json(event.text, "value" in message ? message.value : undefined);
+  const json = ctx.redactor.json(text, "value" in message ? message.value : undefined);
   return `,"message":${json.value}${counts(json)}`;
 }
 

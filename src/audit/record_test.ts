@@ -3,7 +3,9 @@ import type { MessageEvent } from "../relay/events.ts";
 import { messageEvent } from "../relay/_testing.ts";
 import { Redactor } from "./redact.ts";
 import { BUILTIN_FIELDS, BUILTIN_RULES } from "./redaction_rules.ts";
+import { kmMessageEvent } from "../relay/km_message.ts";
 import {
+  kmMessageLine,
   lifecycleRecord,
   messageLine,
   type RecordContext,
@@ -71,6 +73,64 @@ Deno.test("messageRecord links a response to its request with latency", () => {
   equal(record.request_seq, 4);
   equal(record.latency_ms, 1.235);
   assertEquals(record.error, { code: -32602, message: "bad" });
+});
+
+Deno.test("kmMessageLine records km's own answer to a blocked call: origin, cause, request, body", () => {
+  const request = {
+    id: { raw: "3", key: "3" },
+    seq: 4,
+    method: "tools/call",
+    tool: "rm",
+    startedAt: 0,
+    cancelled: false,
+  };
+  const text =
+    '{"jsonrpc":"2.0","id":3,"error":{"code":-32010,"message":"Blocked by policy: token sk-ant-api03-aaaaaaaaaaaaaaaaaaaaaaaa"}}';
+  const line = kmMessageLine(
+    ctx,
+    kmMessageEvent({
+      direction: "server_to_client",
+      seq: 5,
+      at: AT,
+      bytes: new TextEncoder().encode(text + "\n"),
+      causeSeq: 4,
+      approvalId: "s1-a1",
+      answers: [{ request, latencyMs: 2 }],
+      forwarded: true,
+    }),
+  );
+  const record = JSON.parse(line);
+  const { message, ...summary } = record;
+  assertEquals(summary, {
+    schema: SCHEMA,
+    session_id: "s1",
+    seq: 5,
+    timestamp: "2026-11-22T20:01:02.345Z",
+    type: "message",
+    origin: "km",
+    direction: "server_to_client",
+    kind: "error",
+    id: "3",
+    method: "tools/call",
+    request_seq: 4,
+    tool: "rm",
+    latency_ms: 2,
+    error: { code: -32010, message: "Blocked by policy: token [REDACTED:anthropic_key]" },
+    cause_seq: 4,
+    approval_id: "s1-a1",
+    size: text.length + 1,
+    forwarded: true,
+    redactions: 1,
+  });
+  equal(message.error.message, "Blocked by policy: token [REDACTED:anthropic_key]");
+});
+
+Deno.test("messageRecord redacts the error summary of an error response, as it does the body", () => {
+  const line =
+    '{"jsonrpc":"2.0","id":3,"error":{"code":-32000,"message":"bad key ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}';
+  const record = messageRecord(ctx, event(line, { direction: "server_to_client" }));
+  assertEquals(record.error, { code: -32000, message: "bad key [REDACTED:github_token]" });
+  equal(record.message.error.message, "bad key [REDACTED:github_token]");
 });
 
 Deno.test("messageRecord marks a response nobody asked for as unmatched", () => {

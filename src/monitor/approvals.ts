@@ -30,7 +30,10 @@ export interface SessionApprovalsOptions extends DashboardLinkIo {
   readonly clock: Clock;
   readonly state: SessionState;
   readonly correlator: Correlator;
-  readonly sendToClient: (bytes: Uint8Array) => void;
+  /** Writes km's own line to the client; false when the client is gone. */
+  readonly sendToClient: (bytes: Uint8Array) => boolean;
+  /** Writes the audit record of a line km sent the client about an approval. */
+  readonly recordToClient: (bytes: Uint8Array, about: Pending, forwarded: boolean) => void;
   readonly redact: (value: unknown) => unknown;
   readonly lifecycle: (event: LifecycleEvent, fields: Record<string, unknown>) => void;
   readonly diagnostics: Diagnostics;
@@ -61,7 +64,10 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
           : undefined,
       };
     },
-    send: options.sendToClient,
+    send: (bytes, about) => {
+      const forwarded = options.sendToClient(bytes);
+      record(about.id, () => options.recordToClient(bytes, about, forwarded));
+    },
     serverIdInUse: (key) => options.correlator.peek("server_to_client", key) !== undefined,
   });
   const dashboard = dataDir === undefined ? undefined : new DashboardChannel({
@@ -81,13 +87,24 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
   const channels = config.approvals.channels.flatMap((name): ApprovalChannel[] =>
     name === "client" ? [client] : dashboard ? [dashboard] : []
   );
-  /** Held approvals whose `approval_requested` record is not written yet. */
-  const unwritten = new Map<string, Pending>();
+  /**
+   * Held approvals whose `approval_requested` record is not written yet, with the records of
+   * what km sent the client about them meanwhile: all follow the held message's own record.
+   */
+  const unwritten = new Map<string, { pending: Pending; after: (() => void)[] }>();
+  /** Records of lines sent while the broker is deciding, before the approval is known. */
+  let asking: (() => void)[] | undefined;
+  const record = (id: string, write: () => void) => {
+    const waiting = asking ?? unwritten.get(id)?.after;
+    if (waiting) waiting.push(write);
+    else write();
+  };
   const held = (id: string) => {
-    const pending = unwritten.get(id);
-    if (!pending) return;
+    const entry = unwritten.get(id);
+    if (!entry) return;
     unwritten.delete(id);
-    lifecycle("approval_requested", requestedFields(pending, config.approvals.channels));
+    lifecycle("approval_requested", requestedFields(entry.pending, config.approvals.channels));
+    for (const write of entry.after) write();
   };
   const broker = new ApprovalBroker({
     session: options.session,
@@ -105,8 +122,16 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
     approvals: {
       timeoutMs: config.approvals.timeout,
       ask: (request) => {
-        const result = broker.ask(request);
-        if (result.kind === "held") unwritten.set(result.pending.id, result.pending);
+        const sent: (() => void)[] = asking = [];
+        let result;
+        try {
+          result = broker.ask(request);
+        } finally {
+          asking = undefined;
+        }
+        if (result.kind === "held") {
+          unwritten.set(result.pending.id, { pending: result.pending, after: sent });
+        } else for (const write of sent) write();
         return result;
       },
       withdraw: (key, why) => broker.withdraw(key, why),

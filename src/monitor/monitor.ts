@@ -4,11 +4,13 @@
  * All process and stream access comes in through `MonitorDeps`.
  */
 import { atMost } from "../at_most.ts";
+import { concatBytes } from "../concat_bytes.ts";
 import { AuditLog } from "../audit/audit_log.ts";
 import { defaultDataDir, parentDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
 import type { UiAttachOptions } from "./ui_attach.ts";
 import { type DashboardLinkIo, type SessionApprovals, sessionApprovals } from "./approvals.ts";
 import {
+  kmMessageLine,
   type LifecycleEvent,
   lifecycleRecord,
   messageLine,
@@ -20,7 +22,8 @@ import { redactorFor } from "../audit/redact.ts";
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
-import type { Clock, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
+import type { Clock, KmMessageEvent, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
+import { kmMessageEvent } from "../relay/km_message.ts";
 import { Enforcer } from "../policy/enforcer.ts";
 import { Reloader } from "../policy/reloader.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
@@ -162,7 +165,7 @@ export async function runMonitor(
     clock.now,
   );
   // Assigned below, once the client's sink exists: approvals are only asked for from then on.
-  let toClientWrite: (bytes: Uint8Array) => void = () => {};
+  let toClientWrite: (bytes: Uint8Array) => boolean = () => false;
   const approvals: SessionApprovals | undefined = loaded && config.policy.mode === "enforce"
     ? sessionApprovals({
       config,
@@ -173,6 +176,16 @@ export async function runMonitor(
       state,
       correlator,
       sendToClient: (bytes) => toClientWrite(bytes),
+      recordToClient: (bytes, pending, forwarded) =>
+        onKmMessage(kmMessageEvent({
+          direction: "server_to_client",
+          seq: nextSeq(),
+          at: clock.epochMs(),
+          bytes,
+          causeSeq: pending.request.requestSeq,
+          approvalId: pending.id,
+          forwarded,
+        })),
       redact: (value) => redactor.value(value).value,
       lifecycle,
       diagnostics,
@@ -213,7 +226,11 @@ export async function runMonitor(
     approvals?.clientGone("the client disconnected");
     void toServer.close().then(() => shutdown.afterStdinClosed());
   });
-  toClientWrite = (bytes) => void toClient.write(bytes);
+  toClientWrite = (bytes) => {
+    if (toClient.broken) return false;
+    void toClient.write(bytes);
+    return true;
+  };
 
   const onMessage = (event: MessageEvent) => {
     stats.count(event.direction, event.message.kind, event.size, event.forwarded);
@@ -228,6 +245,10 @@ export async function runMonitor(
     }
     audit.append(messageLine(ctx, event));
     if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
+    if (config.verbose) diagnostics.info(verboseLine(event));
+  };
+  const onKmMessage = (event: KmMessageEvent) => {
+    audit.append(kmMessageLine(ctx, event));
     if (config.verbose) diagnostics.info(verboseLine(event));
   };
   const onOversized = (event: OversizedEvent) => {
@@ -256,7 +277,12 @@ export async function runMonitor(
     maxMessageBytes: config.maxMessageBytes,
     clock,
     nextSeq,
-    observer: { message: onMessage, oversized: onOversized, ended: onEnded },
+    observer: {
+      message: onMessage,
+      oversized: onOversized,
+      kmMessage: onKmMessage,
+      ended: onEnded,
+    },
     gate,
     correlator,
   });
@@ -307,10 +333,22 @@ export async function runMonitor(
       RPC_CODES.internalError,
       `MCP server ${outcomeOf(status)} before answering`,
     );
-    const bytes = new TextEncoder().encode(
-      abandoned.map((p) => error.toResponse(p.id.raw) + "\n").join(""),
+    const encoder = new TextEncoder();
+    const lines = abandoned.map((p) => encoder.encode(error.toResponse(p.id.raw) + "\n"));
+    const written = toClient.write(concatBytes(lines));
+    const now = clock.now();
+    abandoned.forEach((p, i) =>
+      onKmMessage(kmMessageEvent({
+        direction: "server_to_client",
+        seq: nextSeq(),
+        at: clock.epochMs(),
+        bytes: lines[i],
+        causeSeq: p.seq,
+        answers: [relay.correlator.response("server_to_client", p.id, now)],
+        forwarded: !toClient.broken,
+      }))
     );
-    await toClient.write(bytes);
+    await written;
     lifecycle("pending_abandoned", {
       answered_with_error: !toClient.broken,
       requests: abandoned.map((p) => ({

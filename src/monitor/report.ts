@@ -1,13 +1,14 @@
 /** Human-readable text on stderr: one line per message (--verbose) and the exit summary. */
 import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
-import type { MessageEvent, OversizedEvent } from "../relay/events.ts";
+import type { KmMessageEvent, MessageEvent, OversizedEvent } from "../relay/events.ts";
 import type { DirectionStats, SessionStats } from "../relay/stats.ts";
 
 const ARROW: Record<Direction, string> = { client_to_server: "→", server_to_client: "←" };
 
 /** `→ request tools/call #3 echo (120 B)`, `← response #3 tools/call 2.1 ms (340 B)`. */
-export function verboseLine(event: MessageEvent | OversizedEvent): string {
+export function verboseLine(event: MessageEvent | OversizedEvent | KmMessageEvent): string {
   const parts = [ARROW[event.direction]];
+  if ("origin" in event) parts.push("km's own");
   if ("message" in event) {
     const m = event.message;
     parts.push(m.kind);
@@ -22,7 +23,10 @@ export function verboseLine(event: MessageEvent | OversizedEvent): string {
     if (m.kind === "error") parts.push(`error ${String(m.error.code)}: ${String(m.error.message)}`);
     if (m.kind === "invalid") parts.push(`(${m.reason})`);
     if (m.kind === "batch") parts.push(`of ${m.items.length}`);
-    if (!event.forwarded) parts.push("[not forwarded: receiver gone]");
+    const applied = "decision" in event ? event.decision?.applied : undefined;
+    if (applied === "block" || applied === "drop" || applied === "hold" || applied === "consume") {
+      parts.push(`[${applied}]`);
+    } else if (!event.forwarded) parts.push("[not sent: receiver gone]");
   } else {
     parts.push(
       `oversized line of ${formatBytes(event.size)} (limit ${

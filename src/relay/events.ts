@@ -67,10 +67,37 @@ export interface OversizedEvent {
   readonly reply?: { readonly to: Side; readonly response: string };
 }
 
+/**
+ * A line km wrote itself rather than relayed: its error answer to a blocked request, the error
+ * it sends in place of a blocked response, its approval questions to the client.
+ */
+export interface KmMessageEvent {
+  readonly origin: "km";
+  /** The way it travels: `server_to_client` for what km tells the client. */
+  readonly direction: Direction;
+  readonly seq: number;
+  readonly at: number;
+  readonly size: number;
+  readonly message: Message;
+  readonly text: string;
+  /** For an answer: the request it answers. */
+  readonly correlation?: Correlation;
+  /** For a batch of answers: each with its request. */
+  readonly items?: readonly BatchItem[];
+  /** `seq` of the message that made km write it (a blocked or held message). */
+  readonly causeSeq: number;
+  /** The approval it belongs to: a held message's end, or km's question about it. */
+  readonly approvalId?: string;
+  /** False when the receiver was gone. */
+  readonly forwarded: boolean;
+}
+
 /** Receives everything the relay sees. Called synchronously: keep it cheap. */
 export interface RelayObserver {
   message(event: MessageEvent): void;
   oversized(event: OversizedEvent): void;
+  /** km answered or told a side something itself (a blocked or held message's end). */
+  kmMessage(event: KmMessageEvent): void;
   /** A side's output stream ended (EOF) or failed to read. */
   ended(side: Side, error?: unknown): void;
 }

@@ -16,16 +16,21 @@ import type {
   BatchItem,
   Clock,
   Gate,
+  KmMessageEvent,
   MessageEvent,
   OversizedEvent,
   RelayObserver,
   Release,
   Side,
 } from "./events.ts";
+import { concatBytes } from "../concat_bytes.ts";
 import { frameReader } from "./frame_reader.ts";
+import { kmMessageEvent } from "./km_message.ts";
 import type { ByteSink } from "./sink.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+type RelayEvent = MessageEvent | OversizedEvent | KmMessageEvent;
 
 /** What correlation learns about one message. */
 type Links = Pick<MessageEvent, "correlation" | "reusedId" | "cancels">;
@@ -105,20 +110,19 @@ export class Relay {
     const time: Time = { now: this.#options.clock.now(), at: this.#options.clock.epochMs() };
     const texts = decodeLines(frames.map((f) => (f.kind === "line" ? f.raw : undefined)));
     const out: Uint8Array[] = [];
-    const events: (MessageEvent | OversizedEvent)[] = [];
+    const events: RelayEvent[] = [];
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
-      events.push(
-        frame.kind === "line"
-          ? this.#line(direction, frame, texts[i], time, to, back, out)
-          : this.#oversized(direction, frame, time, to, back, out),
-      );
+      if (frame.kind === "line") {
+        this.#line(direction, frame, texts[i], time, to, back, out, events);
+      } else events.push(this.#oversized(direction, frame, time, to, back, out));
     }
     // Forward first: the observer (audit records, stats) runs once the bytes are written.
-    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concat(out));
+    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concatBytes(out));
     const { observer } = this.#options;
     for (const event of events) {
-      if ("message" in event) observer.message(event);
+      if ("origin" in event) observer.kmMessage(event);
+      else if ("message" in event) observer.message(event);
       else observer.oversized(event);
     }
   }
@@ -131,7 +135,8 @@ export class Relay {
     to: ByteSink,
     back: ByteSink,
     out: Uint8Array[],
-  ): MessageEvent {
+    events: RelayEvent[],
+  ): void {
     const { message, text, elided } = parseLine(frame.content, decoded);
     const seq = this.#options.nextSeq();
     // One object of one shape per message: the relay's hot path.
@@ -160,39 +165,83 @@ export class Relay {
     } else {
       this.#correlate(direction, message, seq, time.now, event);
     }
+    events.push(event);
     const gate = this.#options.gate;
     if (!gate) {
       event.forwarded = !to.broken;
       if (event.forwarded) out.push(frame.raw);
-      return event;
+      return;
     }
     const verdict = gate.decide(event, frame.raw);
     event.decision = verdict.summary;
     event.forwarded = verdict.forward !== undefined && !to.broken;
     if (event.forwarded) out.push(verdict.forward!);
-    if (verdict.replyToReceiver && !to.broken) out.push(verdict.replyToReceiver);
-    if (verdict.replyToSender) void back.write(verdict.replyToSender);
-    if (verdict.answersRequest) this.#answered(direction, message, time.now);
+    if (verdict.replyToReceiver || verdict.replyToSender || verdict.answersRequest) {
+      this.#reply(event, verdict, time, to, back, (bytes) => out.push(bytes), events);
+    }
     if (verdict.held) {
-      void verdict.held.then((release) => this.#release(direction, message, release, to, back));
+      void verdict.held.then((release) => {
+        const now = this.#options.clock.now();
+        const later: Time = { now, at: this.#options.clock.epochMs() };
+        const own: KmMessageEvent[] = [];
+        if (release.forward && !to.broken) void to.write(release.forward);
+        this.#reply(event, release, later, to, back, (bytes) => void to.write(bytes), own);
+        for (const e of own) this.#options.observer.kmMessage(e);
+      });
     }
-    return event;
   }
 
-  /** A held message's end: sent on late, or answered by km, with nothing else held back. */
-  #release(direction: Direction, message: Message, release: Release, to: ByteSink, back: ByteSink) {
-    if (release.forward && !to.broken) void to.write(release.forward);
-    if (release.replyToReceiver && !to.broken) void to.write(release.replyToReceiver);
-    if (release.replyToSender) void back.write(release.replyToSender);
-    if (release.answersRequest) this.#answered(direction, message, this.#options.clock.now());
+  /**
+   * km's own answers for a blocked (or held, then blocked) message: to its sender, or to the
+   * receiver in place of a blocked response. Each is written and gets an event of its own.
+   */
+  #reply(
+    event: MessageEvent,
+    release: Release,
+    time: Time,
+    to: ByteSink,
+    back: ByteSink,
+    toReceiver: (bytes: Uint8Array) => void,
+    events: { push(event: KmMessageEvent): unknown },
+  ): void {
+    const { direction } = event;
+    const own = (bytes: Uint8Array, toward: Direction, answers: (Correlation | undefined)[]) =>
+      events.push(kmMessageEvent({
+        direction: toward,
+        seq: this.#options.nextSeq(),
+        at: time.at,
+        bytes,
+        causeSeq: event.seq,
+        approvalId: event.decision?.approvalId,
+        answers,
+        forwarded: !(toward === direction ? to : back).broken,
+      }));
+    if (release.replyToReceiver && !to.broken) {
+      toReceiver(release.replyToReceiver);
+      own(release.replyToReceiver, direction, [event.correlation]);
+    }
+    const answered = release.answersRequest
+      ? this.#answered(direction, event.message, time.now)
+      : [];
+    if (release.replyToSender) {
+      void back.write(release.replyToSender);
+      own(release.replyToSender, opposite(direction), answered);
+    }
   }
 
-  /** km answered a request (or a batch's requests) itself: the other side owes nothing. */
-  #answered(direction: Direction, message: Message, now: number): void {
+  /**
+   * km answered a request (or a batch's requests) itself: the other side owes nothing. Returns
+   * what correlation knew of each.
+   */
+  #answered(direction: Direction, message: Message, now: number): (Correlation | undefined)[] {
     const requests = message.kind === "batch" ? message.items : [message];
+    const answered: (Correlation | undefined)[] = [];
     for (const item of requests) {
-      if (item.kind === "request") this.correlator.response(opposite(direction), item.id, now);
+      if (item.kind === "request") {
+        answered.push(this.correlator.response(opposite(direction), item.id, now));
+      }
     }
+    return answered;
   }
 
   /** Tracks requests, resolves responses and marks cancellations, noting what it learned. */
@@ -267,16 +316,4 @@ export class Relay {
       reply,
     };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

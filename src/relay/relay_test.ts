@@ -1,5 +1,14 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import type { Gate, MessageEvent, OversizedEvent, Release, Side } from "./events.ts";
+import type {
+  Gate,
+  KmMessageEvent,
+  MessageEvent,
+  OversizedEvent,
+  Release,
+  Side,
+} from "./events.ts";
+import type { RequestMessage } from "../jsonrpc/message.ts";
+import { parseLine } from "../jsonrpc/parse_line.ts";
 import { Relay } from "./relay.ts";
 import type { ByteSink } from "./sink.ts";
 
@@ -36,6 +45,7 @@ function source(...chunks: string[]): ReadableStream<Uint8Array> {
 function setup(maxMessageBytes = 1024, gate?: Gate) {
   const messages: MessageEvent[] = [];
   const oversized: OversizedEvent[] = [];
+  const own: KmMessageEvent[] = [];
   const ended: Side[] = [];
   let seq = 0;
   let t = 0;
@@ -47,10 +57,11 @@ function setup(maxMessageBytes = 1024, gate?: Gate) {
     observer: {
       message: (e) => void messages.push(e),
       oversized: (e) => void oversized.push(e),
+      kmMessage: (e) => void own.push(e),
       ended: (side) => void ended.push(side),
     },
   });
-  return { relay, messages, oversized, ended };
+  return { relay, messages, oversized, own, ended };
 }
 
 Deno.test("Relay forwards client lines byte for byte, CRLF and odd spacing included", async () => {
@@ -238,7 +249,8 @@ function holdingGate() {
       if (m.kind !== "request" || m.method !== "slow") return { forward: raw, summary };
       const { promise, resolve } = Promise.withResolvers<Release>();
       held.push(resolve);
-      return { held: promise, summary: { ...summary, action: "ask", applied: "hold" } };
+      const approvalId = `s-a${held.length}`;
+      return { held: promise, summary: { ...summary, action: "ask", applied: "hold", approvalId } };
     },
   };
   return { gate, held };
@@ -269,7 +281,7 @@ Deno.test("Relay keeps both directions flowing while a message is held, and send
 
 Deno.test("Relay answers the sender of a held request km refused, and stops waiting for it", async () => {
   const { gate, held } = holdingGate();
-  const { relay } = setup(1024, gate);
+  const { relay, own } = setup(1024, gate);
   const toServer = memorySink();
   const toClient = memorySink();
   await relay.pump(
@@ -286,4 +298,90 @@ Deno.test("Relay answers the sender of a held request km refused, and stops wait
   equal(toClient.text(), answer);
   equal(toServer.text(), '{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
   assertEquals(pendingIds(), ["2"]);
+  // km's answer is an event of its own, linked to the held request and its approval.
+  equal(own.length, 1);
+  const [reply] = own;
+  assertEquals(
+    [reply.direction, reply.seq, reply.causeSeq, reply.approvalId, reply.message.kind],
+    ["server_to_client", 3, 1, "s-a1", "error"],
+  );
+  equal(reply.correlation?.request.seq, 1);
+  equal(reply.size, answer.length);
+  equal(reply.forwarded, true);
+});
+
+/** A gate that blocks everything, answering as the enforcer does. */
+const blockingGate: Gate = {
+  decide(event) {
+    const summary = {
+      action: "deny",
+      applied: "block",
+      reasons: ["no"],
+      rules: [],
+      risk: 0,
+      labels: [],
+      revision: "r",
+      evalUs: 0,
+    } as const;
+    const m = event.message;
+    const error = (id: string) => `{"jsonrpc":"2.0","id":${id},"error":{"code":-32010}}`;
+    if (m.kind === "request") {
+      return { replyToSender: enc.encode(error(m.id.raw) + "\n"), answersRequest: true, summary };
+    }
+    if (m.kind === "response" && m.id) {
+      return { replyToReceiver: enc.encode(error(m.id.raw) + "\n"), summary };
+    }
+    if (m.kind === "batch") {
+      const ids = m.items.flatMap((i) => i.kind === "request" ? [i.id.raw] : []);
+      const answers = `[${ids.map(error).join(",")}]\n`;
+      return { replyToSender: enc.encode(answers), answersRequest: true, summary };
+    }
+    return { summary };
+  },
+};
+
+Deno.test("Relay reports each answer km writes for a blocked message right after the message", async () => {
+  const { relay, messages, own } = setup(1024, blockingGate);
+  const toServer = memorySink();
+  const toClient = memorySink();
+  await relay.pump(
+    "client",
+    source(
+      '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"rm"}}\n',
+      '[{"jsonrpc":"2.0","id":8,"method":"a"},{"jsonrpc":"2.0","method":"n"}]\n',
+    ),
+    toServer,
+    toClient,
+  );
+  equal(toServer.text(), "");
+  assertEquals(messages.map((m) => m.seq), [1, 3]);
+  assertEquals(own.map((e) => [e.seq, e.causeSeq, e.direction, e.message.kind]), [
+    [2, 1, "server_to_client", "error"],
+    [4, 3, "server_to_client", "batch"],
+  ]);
+  assertEquals(
+    [own[0].correlation?.request.method, own[0].correlation?.request.tool],
+    ["tools/call", "rm"],
+  );
+  assertEquals(own[1].items?.map((i) => i.correlation?.request.seq), [3]);
+  equal(relay.correlator.pending("client_to_server").length, 0);
+});
+
+Deno.test("Relay reports the error km sends in place of a blocked response, linked to the request", async () => {
+  const { relay, own } = setup(1024, blockingGate);
+  const toClient = memorySink();
+  const toServer = memorySink();
+  // The server asked the client (its request's record was seq 40); the answer is blocked.
+  const roots = parseLine(enc.encode('{"jsonrpc":"2.0","id":"r1","method":"roots/list"}'));
+  relay.correlator.request("server_to_client", roots.message as RequestMessage, 40, 0);
+  await relay.pump(
+    "client",
+    source('{"jsonrpc":"2.0","id":"r1","result":{}}\n'),
+    toServer,
+    toClient,
+  );
+  equal(toServer.text(), '{"jsonrpc":"2.0","id":"r1","error":{"code":-32010}}\n');
+  equal(own.length, 1);
+  assertEquals([own[0].direction, own[0].causeSeq], ["client_to_server", 1]);
+  equal(own[0].correlation?.request.seq, 40);
 });

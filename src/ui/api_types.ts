@@ -49,6 +49,8 @@ export interface RecordSummary {
   /** Bytes on the wire. */
   readonly size?: number;
   readonly forwarded?: boolean;
+  /** `km` for a line km wrote itself (its answer to a blocked call, its approval questions). */
+  readonly origin?: "km";
   readonly action?: Action;
   /** What km did: forward, transform, block, drop, audit. */
   readonly applied?: string;

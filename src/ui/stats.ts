@@ -74,8 +74,10 @@ export function computeStats(
     if (f.since !== undefined && s.ts < f.since) continue;
     selected.push(s);
     const isCall = s.direction === "client_to_server" && s.kind === "request";
+    // km's own answer to a call it blocked is a denial (counted with the call), not the
+    // server's answer: it says nothing of the server's errors, latency or bytes.
     const isAnswer = s.direction === "server_to_client" && s.requestSeq !== undefined &&
-      (s.kind === "response" || s.kind === "error");
+      (s.kind === "response" || s.kind === "error") && s.origin !== "km";
     if (!isCall && !isAnswer) continue;
     const accs = [accFor(servers, s.server)];
     if (s.tool !== undefined) accs.push(accFor(tools, s.server, s.tool));
@@ -135,7 +137,7 @@ function buildTimeline(selected: readonly Summary[]): { bucketMs: number; timeli
   for (const s of selected) {
     const b = buckets[Math.floor((s.ts - start) / bucketMs)];
     if (s.direction === "client_to_server" && s.kind === "request") b.calls++;
-    if (s.requestSeq !== undefined && isFailure(s)) b.errors++;
+    if (s.requestSeq !== undefined && s.origin !== "km" && isFailure(s)) b.errors++;
     if (s.action === "allow" || s.action === "deny" || s.action === "ask") b[s.action]++;
     else if (s.action === "transform") b.transform++;
   }

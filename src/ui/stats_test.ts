@@ -92,3 +92,44 @@ Deno.test("stats: a held call is a call, neither an error nor a denial; consumed
   const sum = (k: "calls" | "ask" | "errors") => report.timeline.reduce((n, b) => n + b[k], 0);
   assertEquals([sum("calls"), sum("ask"), sum("errors")], [2, 2, 0]);
 });
+
+Deno.test("stats: km's own answer to a call it blocked is the denial, not a server error", () => {
+  const records = [
+    ...sessionRecords(SESSION_B, "beta").slice(0, 1),
+    rec(SESSION_B, 20, 10, {
+      type: "message",
+      direction: "client_to_server",
+      kind: "request",
+      method: "tools/call",
+      id: "9",
+      tool: "rm",
+      size: 90,
+      forwarded: false,
+      result: { action: "deny", applied: "block", reasons: ["no"], rules: [] },
+    }),
+    rec(SESSION_B, 21, 10, {
+      type: "message",
+      origin: "km",
+      direction: "server_to_client",
+      kind: "error",
+      id: "9",
+      method: "tools/call",
+      request_seq: 20,
+      tool: "rm",
+      latency_ms: 0.2,
+      error: { code: -32010, message: "Blocked by policy: no" },
+      cause_seq: 20,
+      size: 80,
+      forwarded: true,
+    }),
+  ];
+  const index = entries(records);
+  // The call's answer is km's: the detail pairs them.
+  equal(index.find((e) => e.summary.seq === 20)?.summary.responseSeq, 21);
+  equal(index.find((e) => e.summary.seq === 21)?.summary.origin, "km");
+  const report = computeStats(index, {});
+  assertEquals(report.tools.map((t) => [t.tool, t.calls, t.denials, t.errors, t.p50Ms, t.bytes]), [
+    ["rm", 1, 1, 0, undefined, 0],
+  ]);
+  equal(report.timeline.reduce((n, b) => n + b.errors, 0), 0);
+});

@@ -101,6 +101,7 @@ function fillMessage(s: Summary, r: Obj, intern: (text: string) => string): void
   s.latencyMs = num(r.latency_ms);
   s.size = num(r.size);
   if (typeof r.forwarded === "boolean") s.forwarded = r.forwarded;
+  if (r.origin === "km") s.origin = "km";
   const result = r.result;
   if (isObj(result)) {
     const action = str(result.action);

@@ -92,7 +92,15 @@ export function KindBadge({ record }: { record: RecordSummary }) {
     );
   }
   const kind = record.kind ?? "message";
-  return <span class={`badge kind kind-${kind}`}>{kind}</span>;
+  return (
+    <span
+      class={`badge kind kind-${kind}`}
+      title={record.origin === "km" ? "written by km itself, not relayed" : undefined}
+    >
+      {kind}
+      {record.origin === "km" && <span class="badge-note">km</span>}
+    </span>
+  );
 }
 
 /** An arrow for the direction: → client to server, ← server to client. */

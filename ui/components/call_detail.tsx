@@ -187,19 +187,21 @@ function noResponse(request: AuditRecord | undefined): string {
   const from = to === "server" ? "client" : "server";
   if (applied === "block") {
     return `km blocked this request: the ${from} never received it, and km answered the ${to} ` +
-      `itself with a JSON-RPC error ("Blocked by policy: …"). km's answer has no record of its own.`;
+      `itself with a JSON-RPC error ("Blocked by policy: …"). That answer is not in this log ` +
+      `(logs written by an earlier km lack it).`;
   }
   if (applied === "drop") return `km dropped this request silently: the ${from} never received it.`;
   if (applied === "hold") {
     return `km held this request for a person's approval (see Approval above). Once approved, ` +
       `the ${from} receives it and its response appears here; if it is refused or times out, km ` +
-      `answers the ${to} itself with a JSON-RPC error.`;
+      `answers the ${to} itself with a JSON-RPC error, which appears here.`;
   }
   if (request === undefined) return "No response recorded.";
   return `No response yet: the ${from} has not answered (or the session ended first).`;
 }
 
 function responseTitle(response: AuditRecord | undefined): string {
+  if (response?.origin === "km") return "km's answer";
   if (response?.kind === "error") return "Error response";
   return "Response";
 }
@@ -238,6 +240,11 @@ function MessageColumn(
           ].filter(Boolean).join(" · ")}
         </span>
         <span class="spacer" />
+        {record.origin === "km" && (
+          <span class="badge badge-km" title="km wrote this itself; it was not relayed">
+            sent by km
+          </span>
+        )}
         {decision?.applied === "hold"
           ? <span class="badge badge-waiting">held for approval</span>
           : record.forwarded === false && <span class="badge badge-warn">not forwarded</span>}
