@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import type { PendingRequest } from "../jsonrpc/correlation.ts";
 import type { MessageEvent } from "../relay/events.ts";
 import { messageEvent } from "../relay/_testing.ts";
 import { Redactor } from "./redact.ts";
@@ -25,6 +26,18 @@ function event(line: string, extra: Partial<MessageEvent> = {}): MessageEvent {
 }
 
 const messageRecord = (c: RecordContext, e: MessageEvent) => JSON.parse(messageLine(c, e));
+
+/** The pending `tools/call` with id 3, recorded as seq 4. */
+function callRequest(tool: string): PendingRequest {
+  return {
+    id: { raw: "3", key: "3" },
+    seq: 4,
+    method: "tools/call",
+    tool,
+    startedAt: 0,
+    cancelled: false,
+  };
+}
 
 Deno.test("messageRecord describes a tools/call request with its redacted body", () => {
   const line =
@@ -53,14 +66,7 @@ Deno.test("messageRecord describes a tools/call request with its redacted body",
 });
 
 Deno.test("messageRecord links a response to its request with latency", () => {
-  const request = {
-    id: { raw: "3", key: "3" },
-    seq: 4,
-    method: "tools/call",
-    tool: "echo",
-    startedAt: 0,
-    cancelled: false,
-  };
+  const request = callRequest("echo");
   const record = messageRecord(ctx, {
     ...event('{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"bad"}}', {
       direction: "server_to_client",
@@ -76,14 +82,7 @@ Deno.test("messageRecord links a response to its request with latency", () => {
 });
 
 Deno.test("kmMessageLine records km's own answer to a blocked call: origin, cause, request, body", () => {
-  const request = {
-    id: { raw: "3", key: "3" },
-    seq: 4,
-    method: "tools/call",
-    tool: "rm",
-    startedAt: 0,
-    cancelled: false,
-  };
+  const request = callRequest("rm");
   const text =
     '{"jsonrpc":"2.0","id":3,"error":{"code":-32010,"message":"Blocked by policy: token sk-ant-api03-aaaaaaaaaaaaaaaaaaaaaaaa"}}';
   const line = kmMessageLine(

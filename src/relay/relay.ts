@@ -177,16 +177,23 @@ export class Relay {
     event.forwarded = verdict.forward !== undefined && !to.broken;
     if (event.forwarded) out.push(verdict.forward!);
     if (verdict.replyToReceiver || verdict.replyToSender || verdict.answersRequest) {
-      this.#reply(event, verdict, time, to, back, (bytes) => out.push(bytes), events);
+      this.#reply(event, verdict, time, { to, back, toReceiver: (b) => out.push(b) }, (e) => {
+        events.push(e);
+      });
     }
     if (verdict.held) {
       void verdict.held.then((release) => {
         const now = this.#options.clock.now();
         const later: Time = { now, at: this.#options.clock.epochMs() };
-        const own: KmMessageEvent[] = [];
         if (release.forward && !to.broken) void to.write(release.forward);
-        this.#reply(event, release, later, to, back, (bytes) => void to.write(bytes), own);
-        for (const e of own) this.#options.observer.kmMessage(e);
+        const toReceiver = (bytes: Uint8Array) => void to.write(bytes);
+        this.#reply(
+          event,
+          release,
+          later,
+          { to, back, toReceiver },
+          (e) => this.#options.observer.kmMessage(e),
+        );
       });
     }
   }
@@ -199,14 +206,13 @@ export class Relay {
     event: MessageEvent,
     release: Release,
     time: Time,
-    to: ByteSink,
-    back: ByteSink,
-    toReceiver: (bytes: Uint8Array) => void,
-    events: { push(event: KmMessageEvent): unknown },
+    sinks: { to: ByteSink; back: ByteSink; toReceiver: (bytes: Uint8Array) => void },
+    report: (event: KmMessageEvent) => void,
   ): void {
     const { direction } = event;
+    const { to, back } = sinks;
     const own = (bytes: Uint8Array, toward: Direction, answers: (Correlation | undefined)[]) =>
-      events.push(kmMessageEvent({
+      report(kmMessageEvent({
         direction: toward,
         seq: this.#options.nextSeq(),
         at: time.at,
@@ -217,7 +223,7 @@ export class Relay {
         forwarded: !(toward === direction ? to : back).broken,
       }));
     if (release.replyToReceiver && !to.broken) {
-      toReceiver(release.replyToReceiver);
+      sinks.toReceiver(release.replyToReceiver);
       own(release.replyToReceiver, direction, [event.correlation]);
     }
     const answered = release.answersRequest

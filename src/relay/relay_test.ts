@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import type {
+  DecisionSummary,
   Gate,
   KmMessageEvent,
   MessageEvent,
@@ -230,21 +231,20 @@ Deno.test("Relay keeps relaying one direction while the other's receiver is stal
   equal(toClient.text(), '{"jsonrpc":"2.0","method":"notifications/message"}\n');
 });
 
+/** A decision summary with nothing but its action and what km did. */
+function summaryOf(
+  action: DecisionSummary["action"],
+  applied: DecisionSummary["applied"],
+): DecisionSummary {
+  return { action, applied, reasons: [], rules: [], risk: 0, labels: [], revision: "r", evalUs: 0 };
+}
+
 /** A gate that holds requests for "slow" until the test releases them, and passes the rest. */
 function holdingGate() {
   const held: ((release: Release) => void)[] = [];
   const gate: Gate = {
     decide(event, raw) {
-      const summary = {
-        action: "allow",
-        applied: "forward",
-        reasons: [],
-        rules: [],
-        risk: 0,
-        labels: [],
-        revision: "r",
-        evalUs: 0,
-      } as const;
+      const summary = summaryOf("allow", "forward");
       const m = event.message;
       if (m.kind !== "request" || m.method !== "slow") return { forward: raw, summary };
       const { promise, resolve } = Promise.withResolvers<Release>();
@@ -313,16 +313,7 @@ Deno.test("Relay answers the sender of a held request km refused, and stops wait
 /** A gate that blocks everything, answering as the enforcer does. */
 const blockingGate: Gate = {
   decide(event) {
-    const summary = {
-      action: "deny",
-      applied: "block",
-      reasons: ["no"],
-      rules: [],
-      risk: 0,
-      labels: [],
-      revision: "r",
-      evalUs: 0,
-    } as const;
+    const summary = summaryOf("deny", "block");
     const m = event.message;
     const error = (id: string) => `{"jsonrpc":"2.0","id":${id},"error":{"code":-32010}}`;
     if (m.kind === "request") {
