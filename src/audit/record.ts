@@ -72,20 +72,14 @@ function sessionPrefix(ctx: RecordContext): string {
 /** The record of one received line (message, batch or invalid line), as one JSON line. */
 export function messageLine(ctx: RecordContext, event: MessageEvent): string {
   // Written member by member: the hot path of the audit log, with no intermediate object.
-  const out = new JsonLine(
-    `${sessionPrefix(ctx)}"seq":${event.seq},` +
-      `"timestamp":"${timestamp(event.at)}","type":"message","direction":"${event.direction}"`,
-  );
-  addSummary(out, ctx, event.message, event.correlation);
-  out.add("size", event.size).add("forwarded", event.forwarded);
+  const out = messageHead(ctx, event, "");
   if (!event.terminated) out.add("unterminated", true);
   if (event.reusedId) out.add("reused_id", true);
   if (event.cancels) out.add("cancels_seq", event.cancels.seq);
   if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
   if (event.elided) out.add("elided", event.elided);
   if (event.decision) addDecision(out, ctx, event);
-  if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event.message, event.text));
-  return out.close();
+  return messageBody(out, ctx, event);
 }
 
 /**
@@ -93,15 +87,32 @@ export function messageLine(ctx: RecordContext, event: MessageEvent): string {
  * names the message that made km write it.
  */
 export function kmMessageLine(ctx: RecordContext, event: KmMessageEvent): string {
+  const out = messageHead(ctx, event, `"origin":"km",`);
+  out.add("cause_seq", event.causeSeq).add("approval_id", event.approvalId);
+  if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
+  return messageBody(out, ctx, event);
+}
+
+/** What every message record starts with: common fields, the summary, size and forwarding. */
+function messageHead(
+  ctx: RecordContext,
+  event: MessageEvent | KmMessageEvent,
+  origin: string,
+): JsonLine {
   const out = new JsonLine(
-    `${sessionPrefix(ctx)}"seq":${event.seq},` +
-      `"timestamp":"${timestamp(event.at)}","type":"message","origin":"km",` +
-      `"direction":"${event.direction}"`,
+    `${sessionPrefix(ctx)}"seq":${event.seq},"timestamp":"${timestamp(event.at)}",` +
+      `"type":"message",${origin}"direction":"${event.direction}"`,
   );
   addSummary(out, ctx, event.message, event.correlation);
-  out.add("cause_seq", event.causeSeq).add("approval_id", event.approvalId);
-  out.add("size", event.size).add("forwarded", event.forwarded);
-  if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
+  return out.add("size", event.size).add("forwarded", event.forwarded);
+}
+
+/** The body, unless bodies are off, and the end of the record. */
+function messageBody(
+  out: JsonLine,
+  ctx: RecordContext,
+  event: MessageEvent | KmMessageEvent,
+): string {
   if (ctx.logBodies === "full") out.raw(bodyOf(ctx, event.message, event.text));
   return out.close();
 }

@@ -4,6 +4,7 @@
  * misses (network file systems, a directory created later). Only whole lines are read; a line
  * still being written is read when it ends.
  */
+import { concatBytes } from "../concat_bytes.ts";
 import type { Entry, LogIndex } from "./log_index.ts";
 import type { Summary } from "./summarise.ts";
 
@@ -172,7 +173,7 @@ export class LogSource {
         let start = 0;
         let nl = chunk.indexOf(NEWLINE);
         if (pending.length > 0 && nl !== -1) {
-          const line = concat(pending, chunk.subarray(0, nl));
+          const line = concatBytes([pending, chunk.subarray(0, nl)]);
           this.#line(name, line, lineAt, live);
           lineAt += line.length + 1;
           pending = new Uint8Array(0);
@@ -184,7 +185,7 @@ export class LogSource {
           lineAt += nl - start + 1;
           start = nl + 1;
         }
-        pending = concat(pending, chunk.subarray(start));
+        pending = concatBytes([pending, chunk.subarray(start)]);
       }
       this.#offsets.set(name, lineAt);
     } finally {
@@ -209,11 +210,4 @@ export class LogSource {
   #path(name: string): string {
     return `${this.#dir}/${name}`;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
