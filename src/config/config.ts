@@ -5,6 +5,7 @@
  */
 import { KmError } from "../errors.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonrpc/framing.ts";
+import { re2FlagsProblem, re2Problem } from "../re2.ts";
 import { CONFIG_SPEC, type Spec } from "./schema.ts";
 
 export interface RedactionPattern {
@@ -171,6 +172,13 @@ export function validate(value: unknown, spec: Spec, path: string, source: strin
       return Number.isInteger(ms) && (ms as number) >= 0
         ? []
         : [`${where}: expected a duration in ms or with a unit (e.g. 2000 or "2s"), got ${got}`];
+    }
+    case "re2":
+    case "re2flags": {
+      // Patterns run on text others choose: only what the linear-time RE2 engine accepts.
+      if (typeof value !== "string") return [`${where}: expected a string, got ${got}`];
+      const problem = spec.type === "re2" ? re2Problem(value) : re2FlagsProblem(value);
+      return problem ? [`${where}: ${problem}`] : [];
     }
     case "list":
       return Array.isArray(value)

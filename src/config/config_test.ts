@@ -183,3 +183,24 @@ Deno.test("km monitor --approval-timeout sets approvals.timeout above the enviro
   }));
   assertEquals(config.approvals, { timeout: 120_000, channels: ["client"] });
 });
+
+Deno.test("resolveConfig rejects a redaction pattern RE2 does not accept, naming file, key and pattern", () => {
+  const layers = (pattern: Record<string, string>) => [
+    { source: "/proj/km.jsonc", values: { redaction: { patterns: [pattern] } } },
+  ];
+  throws(() => resolveConfig(layers({ name: "twice", regex: String.raw`(\w)\1` })), {
+    message: String.raw`/proj/km.jsonc: "redaction.patterns[0].regex": "(\\w)\\1" is not a ` +
+      "valid RE2 pattern: invalid escape sequence: `\\1` (backreferences are not supported: " +
+      "RE2 runs in linear time and has no backreferences)",
+  });
+  throws(
+    () => resolveConfig(layers({ name: "t", regex: "key(?=:)" })),
+    /lookahead is not supported/,
+  );
+  throws(() => resolveConfig(layers({ name: "t", regex: "x", flags: "y" })), {
+    message:
+      '/proj/km.jsonc: "redaction.patterns[0].flags": flag "y" is not supported (RE2 flags: i, m, s, U)',
+  });
+  const valid = { name: "t", regex: String.raw`(?i)\Qa.b\E\pL+\z`, flags: "gimsU" };
+  assertEquals(resolveConfig(layers(valid)).redaction.patterns, [valid]);
+});

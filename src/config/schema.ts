@@ -14,7 +14,11 @@ export type Spec =
   | { readonly type: "integer"; readonly min: number; readonly max: number }
   | { readonly type: "list"; readonly of: Spec }
   | { readonly type: "map"; readonly of: Spec }
-  | { readonly type: "object"; readonly keys: Readonly<Record<string, Spec>> };
+  | { readonly type: "object"; readonly keys: Readonly<Record<string, Spec>> }
+  /** A regular expression in RE2 syntax (what km's linear-time engine accepts). */
+  | { readonly type: "re2" }
+  /** Flag letters for an RE2 pattern: i, m, s, U (g and u are accepted and change nothing). */
+  | { readonly type: "re2flags" };
 
 const string = { type: "string" } as const;
 const boolean = { type: "boolean" } as const;
@@ -65,7 +69,10 @@ export const CONFIG_SPEC = {
         fields: { type: "list", of: string },
         patterns: {
           type: "list",
-          of: { type: "object", keys: { name: string, regex: string, flags: string } },
+          of: {
+            type: "object",
+            keys: { name: string, regex: { type: "re2" }, flags: { type: "re2flags" } },
+          },
         },
       },
     },
