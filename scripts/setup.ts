@@ -2,9 +2,11 @@
 /**
  * Installs what tests, the demo and the benchmark need and that Deno does not fetch by itself:
  * the real MCP servers from npm (tests/peers, pinned by its package-lock.json) and the real OPA
- * compiler (scripts/install_opa.ts, built with Go into .tools/bin). Idempotent.
+ * compiler (scripts/install_opa.ts, built with Go into .tools/bin), and the test servers on the
+ * official Python and Go MCP SDKs (scripts/install_sdk_peers.ts, into .tools). Idempotent.
  */
 import { installOpa } from "./install_opa.ts";
+import { installSdkPeers } from "./install_sdk_peers.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const peers = `${root}tests/peers`;
@@ -39,5 +41,9 @@ async function installPeers(): Promise<void> {
 }
 
 await installPeers();
-// The demo and the benchmark compile no policies; `--no-opa` spares them the Go build.
-if (!Deno.args.includes("--no-opa")) await installOpa();
+// The demo and the benchmark compile no policies and run no SDK test servers; `--no-opa` spares
+// them both Go builds and the Python virtualenvs.
+if (!Deno.args.includes("--no-opa")) {
+  await installOpa();
+  await installSdkPeers();
+}
