@@ -78,6 +78,7 @@ export function messageLine(ctx: RecordContext, event: MessageEvent): string {
   if (event.cancels) out.add("cancels_seq", event.cancels.seq);
   if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
   if (event.elided) out.add("elided", event.elided);
+  if (event.invalidUtf8) out.add("invalid_utf8", true);
   if (event.decision) addDecision(out, ctx, event);
   return messageBody(out, ctx, event);
 }
@@ -215,6 +216,7 @@ function addDecision(out: Fields, ctx: RecordContext, event: MessageEvent): void
     ...(d.labels.length ? { labels: d.labels } : {}),
     ...(d.error ? { error: ctx.redactor.text(d.error).value } : {}),
     ...(d.approvalId ? { approval_id: d.approvalId } : {}),
+    ...(d.integrity ? { integrity: d.integrity } : {}),
   });
   out.add("revision", d.revision);
   out.add("metrics", d.cached ? { eval_us: d.evalUs, cached: true } : { eval_us: d.evalUs });
@@ -266,6 +268,7 @@ function addRequestLink(out: Fields, correlation: Correlation): void {
   out.add("method", request.method).add("request_seq", request.seq).add("tool", request.tool);
   out.add("latency_ms", Math.round(latencyMs * 1000) / 1000);
   if (request.cancelled) out.add("cancelled", true);
+  if (correlation.looseId) out.add("loose_id", true);
 }
 
 /** `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text), redacted. */

@@ -30,6 +30,11 @@ export interface PendingRequest {
 export interface Correlation {
   readonly request: PendingRequest;
   readonly latencyMs: number;
+  /**
+   * The response's id is not the request's id, but one the requester's SDK matches to it (the
+   * string `"1"` for the number 1; see `looseKeys`).
+   */
+  readonly looseId?: true;
 }
 
 /** The tool name of a `tools/call` request, if it has one. */
@@ -78,13 +83,25 @@ export class Correlator {
     return reused;
   }
 
-  /** Matches a response travelling in `direction` to its request, and forgets the request. */
+  /**
+   * Matches a response travelling in `direction` to its request, and forgets the request. An id
+   * that is not the request's own is matched the way the SDKs match it (see `looseKeys`), so
+   * km judges a response as the answer the requester will take it for.
+   */
   response(direction: Direction, id: Id, now: number): Correlation | undefined {
     const map = this.#pending[opposite(direction)];
     const request = map.get(id.key);
-    if (!request) return undefined;
-    map.delete(id.key);
-    return { request, latencyMs: now - request.startedAt };
+    if (request) {
+      map.delete(id.key);
+      return { request, latencyMs: now - request.startedAt };
+    }
+    for (const key of looseKeys(id)) {
+      const loose = map.get(key);
+      if (!loose) continue;
+      map.delete(key);
+      return { request: loose, latencyMs: now - loose.startedAt, looseId: true };
+    }
+    return undefined;
   }
 
   /** Looks up a pending request sent in `direction` without resolving it. */
@@ -106,4 +123,26 @@ export class Correlator {
   pending(direction: Direction): PendingRequest[] {
     return [...this.#pending[direction].values()];
   }
+}
+
+/**
+ * The keys of other ids an SDK would match a response id to. The TypeScript SDK looks a
+ * response up by `Number(id)` (so `"1"`, `" 1 "`, `"0x1"`, `"1e0"` and even `""` (0) answer
+ * request 1 or 0), and the Python SDK by `int(id)` for a string (so `"+1"`, `"1_0"` (10)). A
+ * number answers a request that had it as a string. Unicode digits, which Python's `int`
+ * also reads, are not matched: such a response stays unmatched, which enforcement blocks.
+ */
+export function looseKeys(id: Id): string[] {
+  if (!id.raw.startsWith('"')) return [JSON.stringify(id.raw)];
+  const text = JSON.parse(id.raw) as string;
+  const keys = new Set<string>();
+  const asNumber = Number(text);
+  if (Number.isSafeInteger(asNumber)) keys.add(String(asNumber));
+  const trimmed = text.trim();
+  if (/^[+-]?[0-9]+(?:_[0-9]+)*$/.test(trimmed)) {
+    const digits = trimmed.replaceAll("_", "");
+    keys.add(BigInt(digits).toString());
+  }
+  keys.delete(id.key);
+  return [...keys];
 }

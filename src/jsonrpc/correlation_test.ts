@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { Correlator } from "./correlation.ts";
+import { Correlator, looseKeys } from "./correlation.ts";
 import { parseText, type RequestMessage, type ResponseMessage } from "./message.ts";
 
 const req = (line: string) => parseText(line) as RequestMessage;
@@ -91,4 +91,26 @@ Deno.test("Correlator forgets the oldest pending request beyond its limit", () =
   // The limit is per direction.
   correlator.request("server_to_client", request(1), 6, 0);
   equal(correlator.pending("server_to_client").length, 1);
+});
+
+Deno.test("Correlator matches a response id the way SDK clients do, and says so", () => {
+  const c = new Correlator();
+  for (const id of [1, 16, 10, 0]) {
+    c.request("client_to_server", req(`{"jsonrpc":"2.0","id":${id},"method":"ping"}`), id, 0);
+  }
+  const answer = (id: string) =>
+    c.response("server_to_client", res(`{"jsonrpc":"2.0","id":${id},"result":{}}`).id, 1);
+  // TypeScript's Number(id): "1", "0x10"; Python's int(id): "1_0"; "" is Number 0.
+  for (const [id, seq] of [['"1"', 1], ['"0x10"', 16], ['"1_0"', 10], ['""', 0]] as const) {
+    const matched = answer(id);
+    equal(matched?.request.seq, seq, id);
+    equal(matched?.looseId, true, id);
+  }
+  equal(answer('"1"'), undefined);
+});
+
+Deno.test("looseKeys offers the number for a numeric string and the string for a number", () => {
+  assertEquals(looseKeys(res('{"jsonrpc":"2.0","id":" +7 ","result":1}').id), ["7"]);
+  assertEquals(looseKeys(res('{"jsonrpc":"2.0","id":7,"result":1}').id), ['"7"']);
+  assertEquals(looseKeys(res('{"jsonrpc":"2.0","id":"abc","result":1}').id), []);
 });

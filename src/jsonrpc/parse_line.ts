@@ -23,6 +23,11 @@ export interface ParsedLine {
   readonly text: string;
   /** Number of strings cut in the skeleton (0 for ordinary lines). */
   readonly elided: number;
+  /**
+   * The bytes are not valid UTF-8: `text` is their lenient decoding (each bad sequence a
+   * U+FFFD), which is how MCP SDK peers read them, and `message` is parsed from it.
+   */
+  readonly invalidUtf8?: true;
 }
 
 /**
@@ -30,10 +35,19 @@ export interface ParsedLine {
  * decoded (see `decodeLines`). Never throws.
  */
 export function parseLine(content: Uint8Array, decoded?: string): ParsedLine {
+  return parse(content, decoded, false);
+}
+
+/** Classifies one line (without its terminator) read whole, however large. Never throws. */
+export function parseLineWhole(content: Uint8Array): ParsedLine {
+  return parse(content, undefined, true);
+}
+
+function parse(content: Uint8Array, decoded: string | undefined, whole: boolean): ParsedLine {
   if (content.length === 0) return { message: invalid("empty line", ""), text: "", elided: 0 };
   let bytes = content;
   let elided = 0;
-  if (content.length > LARGE_LINE_BYTES) {
+  if (!whole && content.length > LARGE_LINE_BYTES) {
     ({ bytes, elided } = elideLongStrings(content, SKELETON_KEEP_BYTES));
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -45,8 +59,9 @@ export function parseLine(content: Uint8Array, decoded?: string): ParsedLine {
   try {
     text = decoded !== undefined && bytes === content ? decoded : utf8.decode(bytes);
   } catch {
+    // Peers decode leniently and act on what they read: so must the policy.
     text = lenient.decode(bytes);
-    return { message: invalid("line is not valid UTF-8", text), text, elided };
+    return { message: parseText(text), text, elided, invalidUtf8: true };
   }
   return { message: parseText(text), text, elided };
 }

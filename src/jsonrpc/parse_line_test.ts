@@ -1,14 +1,22 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { decodeLines, parseLine, parseMessage } from "./parse_line.ts";
 
 const enc = new TextEncoder();
 
-Deno.test("parseMessage rejects empty lines, a byte order mark and invalid UTF-8", () => {
+Deno.test("parseMessage rejects empty lines and a byte order mark", () => {
   assertEquals(parseMessage(new Uint8Array()).kind, "invalid");
   const bom = parseMessage(enc.encode('\uFEFF{"jsonrpc":"2.0","method":"x"}'));
   ok(bom.kind === "invalid" && bom.reason.includes("byte order mark"));
-  const bad = parseMessage(Uint8Array.of(0x7b, 0xff, 0x7d));
-  ok(bad.kind === "invalid" && bad.reason.includes("UTF-8"));
+});
+
+Deno.test("parseLine reads invalid UTF-8 as lenient peers do, and says so", () => {
+  const bytes = enc.encode('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sh"}}');
+  const bad = new Uint8Array([...bytes.subarray(0, 60), 0xff, ...bytes.subarray(60)]);
+  const { message, text, invalidUtf8 } = parseLine(bad);
+  equal(invalidUtf8, true);
+  ok(message.kind === "request" && message.method === "tools/call");
+  ok(text.includes("\uFFFD"));
+  equal(parseLine(bytes).invalidUtf8, undefined);
 });
 
 Deno.test("parseMessage keeps raw U+2028 and U+2029 inside strings", () => {

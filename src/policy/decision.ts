@@ -25,6 +25,8 @@ export interface Decision {
   readonly labels: readonly string[];
   /** For `ask`: seconds to wait for a person, when the policy set it. */
   readonly approvalTimeoutS?: number;
+  /** Integrity codes (integrity.ts) under which the message may pass all the same. */
+  readonly tolerate?: readonly string[];
 }
 
 /** A result set that is not one well-formed decision. */
@@ -54,13 +56,12 @@ export function readDecision(resultSet: ResultSet): Decision {
     ask: reasons(value.ask, "ask"),
     patch: list(value.patch, "patch"),
     redact: list(value.redact, "redact").map(redaction),
-    hide: list(value.hide, "hide").map((h) => {
-      if (typeof h !== "string") throw new MalformedDecision("hide entries must be strings");
-      return h;
-    }),
+    hide: strings(value.hide, "hide"),
     risk: typeof value.risk === "number" ? value.risk : fail("risk must be a number"),
     labels: list(value.labels, "labels").map(String),
     ...approvalTimeout(value.approval_timeout),
+    // Absent from bundles built before km had it: nothing is tolerated.
+    ...(value.tolerate === undefined ? {} : { tolerate: strings(value.tolerate, "tolerate") }),
   };
 }
 
@@ -103,6 +104,13 @@ function redaction(entry: unknown): Redaction {
   return entry.pattern === undefined
     ? { path: entry.path }
     : { path: entry.path, pattern: entry.pattern };
+}
+
+function strings(value: unknown, name: string): string[] {
+  return list(value, name).map((entry) => {
+    if (typeof entry !== "string") throw new MalformedDecision(`${name} entries must be strings`);
+    return entry;
+  });
 }
 
 function list(value: unknown, name: string): unknown[] {

@@ -8,12 +8,21 @@ import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
 import { argsHash } from "../approval/args_hash.ts";
 import { appliedOf } from "../approval/records.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
-import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
+import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import { idKeyOf, type Message } from "../jsonrpc/message.ts";
-import type { DecisionSummary, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
+import { parseLineWhole } from "../jsonrpc/parse_line.ts";
+import type {
+  BatchItem,
+  DecisionSummary,
+  Gate,
+  MessageEvent,
+  Release,
+  Verdict,
+} from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
 import { cacheable, DecisionCache } from "./decision_cache.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
+import { type Finding, integrityFindings, untolerated } from "./integrity.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
 import type { SessionState } from "./session_state.ts";
 import { applyTransform } from "./transform.ts";
@@ -93,7 +102,7 @@ export class Enforcer implements Gate {
   }
 
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
-    const { state, mode, now } = this.#options;
+    const { state } = this.#options;
     const policy = this.#policy;
     const consumed = this.#options.approvals?.consume(event);
     if (consumed !== undefined) {
@@ -117,27 +126,126 @@ export class Enforcer implements Gate {
         };
       }
     }
+    const findings = integrityFindings(event);
+    if (event.message.kind === "batch") {
+      const verdict = this.#decideBatch(event, raw, findings);
+      state.observe(event, verdict.forward !== undefined);
+      return verdict;
+    }
+    // The policy judges what the receiver will read: a large line whose skeleton had strings
+    // cut is read whole when the policy looks at its content.
+    const subject = event.elided > 0 && readsContent(policy.members, event.message.kind)
+      ? wholeEvent(event, raw)
+      : event;
+    const { decision, failure, cached, evalUs } = this.#evaluate(subject, findings);
+    const verdict = decision
+      ? this.#judged(subject, raw, decision, findings, evalUs, cached)
+      : this.#failed(subject, raw, failure!, evalUs, {}, findings);
+    state.observe(event, verdict.forward !== undefined);
+    return verdict;
+  }
+
+  /** One evaluation of the policy in force. */
+  #evaluate(subject: MessageEvent, findings: readonly Finding[]): Evaluation {
+    const { state, mode, now } = this.#options;
+    const policy = this.#policy;
     const started = now();
-    let decision: Decision | undefined;
-    let cached = false;
-    let failure: string | undefined;
     try {
-      const json = inputJson(event, policyInput(event, state, mode, policy.members));
-      decision = policy.cache?.get(json);
-      cached = decision !== undefined;
+      const codes = findings.length > 0 ? [...new Set(findings.map((f) => f.code))] : undefined;
+      const json = inputJson(subject, policyInput(subject, state, mode, policy.members, codes));
+      let decision = policy.cache?.get(json);
+      const cached = decision !== undefined;
       if (!decision) {
         decision = readDecision(JSON.parse(policy.loaded.policy.evaluateJson(json)));
         policy.cache?.set(json, decision);
       }
+      return { decision, cached, evalUs: Math.round((now() - started) * 1000) };
     } catch (error) {
-      failure = `policy evaluation failed: ${(error as Error).message}`;
+      return {
+        failure: `policy evaluation failed: ${(error as Error).message}`,
+        cached: false,
+        evalUs: Math.round((now() - started) * 1000),
+      };
     }
-    const evalUs = Math.round((now() - started) * 1000);
-    const verdict = decision
-      ? this.#apply(event, raw, decision, evalUs, cached)
-      : this.#failed(event, raw, failure!, evalUs);
-    state.observe(event, verdict.forward !== undefined);
-    return verdict;
+  }
+
+  /** The decision applied, unless km doubts the message and the policy does not tolerate it. */
+  #judged(
+    event: MessageEvent,
+    raw: Uint8Array,
+    decision: Decision,
+    findings: readonly Finding[],
+    evalUs: number,
+    cached: boolean,
+  ): Verdict {
+    const doubts = untolerated(findings, decision.tolerate ?? []);
+    if (doubts.length === 0) {
+      return withIntegrity(this.#apply(event, raw, decision, evalUs, cached), findings);
+    }
+    const denied = decision.action === "deny" ? reasonTexts(decision) : [];
+    const reasons = [...denied, ...doubts.map(doubtReason)];
+    const extra = { rules: firedRules(decision), risk: decision.risk, labels: decision.labels };
+    const verdict = this.#options.mode === "audit"
+      ? { forward: raw, summary: this.#summary("deny", "audit", evalUs, reasons, extra) }
+      : this.#block(event, "deny", reasons, evalUs, extra);
+    return withIntegrity(verdict, findings);
+  }
+
+  /**
+   * A batch (MCP 2025-03-26): each element is judged as the message it is. The batch goes on
+   * as received only when every element is allowed as it is; otherwise none of it does, and
+   * each request in it is answered with why.
+   */
+  #decideBatch(event: MessageEvent, raw: Uint8Array, findings: readonly Finding[]): Verdict {
+    const items: readonly BatchItem[] = event.items ??
+      (event.message.kind === "batch" ? event.message.items.map((message) => ({ message })) : []);
+    const reasons: string[] = [];
+    const rules = new Set<string>();
+    const labels = new Set<string>();
+    let risk = 0;
+    let evalUs = 0;
+    let action: Action | "error" = "allow";
+    let tolerated: readonly string[] | undefined;
+    for (const [index, item] of items.entries()) {
+      const subject = itemEvent(event, item.message, item.correlation);
+      const evaluation: Evaluation = subject
+        ? this.#evaluate(subject, findings)
+        : { failure: "the element cannot be read whole", cached: false, evalUs: 0 };
+      evalUs += evaluation.evalUs;
+      const d = evaluation.decision;
+      if (!d) {
+        action = "error";
+        reasons.push(`element ${index}: ${evaluation.failure}`);
+        continue;
+      }
+      const mine = d.tolerate ?? [];
+      tolerated = tolerated?.filter((t) => mine.includes(t)) ?? mine;
+      for (const rule of firedRules(d)) rules.add(rule);
+      for (const label of d.labels) labels.add(label);
+      risk = Math.max(risk, d.risk);
+      if (d.action === "allow") continue;
+      action = worse(action, d.action);
+      const why = d.action === "transform"
+        ? ["a batch cannot be transformed"]
+        : d.action === "ask"
+        ? reasonTexts(d).map((r) => `approval required (${r}); a batch cannot be held for approval`)
+        : reasonTexts(d);
+      reasons.push(...why.map((r) => `element ${index}: ${r}`));
+    }
+    const doubts = untolerated(findings, tolerated ?? []);
+    if (doubts.length > 0) action = worse(action, "deny");
+    reasons.push(...doubts.map(doubtReason));
+    const extra = { rules: [...rules], risk, labels: [...labels] };
+    if (action === "allow") {
+      return withIntegrity(
+        { forward: raw, summary: this.#summary("allow", "forward", evalUs, [], extra) },
+        findings,
+      );
+    }
+    const verdict = this.#options.mode === "audit"
+      ? { forward: raw, summary: this.#summary(action, "audit", evalUs, reasons, extra) }
+      : this.#block(event, action, reasons, evalUs, extra);
+    return withIntegrity(verdict, findings);
   }
 
   #apply(
@@ -187,6 +295,8 @@ export class Enforcer implements Gate {
     extra: Partial<DecisionSummary>,
   ): Verdict {
     const approvals = this.#options.approvals!;
+    // The approver sees, and a session grant is keyed on, every byte that will run.
+    if (event.elided > 0) event = wholeEvent(event, raw);
     const reasons = reasonTexts(decision);
     const required = `approval required (${reasons.join("; ") || "the policy asks for it"})`;
     const request = this.#askRequest(event, decision, reasons, extra, approvals.timeoutMs);
@@ -359,17 +469,21 @@ export class Enforcer implements Gate {
     error: string,
     evalUs: number,
     { cached }: Partial<DecisionSummary> = {},
+    findings: readonly Finding[] = [],
   ): Verdict {
-    const closed = event.message.kind === "request" || this.#options.failClosed[event.direction];
+    // A doubtful message is closed whatever its kind: nothing tolerated its doubts.
+    const closed = event.message.kind === "request" || findings.length > 0 ||
+      this.#options.failClosed[event.direction];
     const kept = cached ? { cached } : {};
     if (!closed || this.#options.mode === "audit") {
-      return {
+      return withIntegrity({
         forward: raw,
         summary: { ...this.#summary("error", "forward", evalUs, [error], kept), error },
-      };
+      }, findings);
     }
-    const verdict = this.#block(event, "error", [error], evalUs, kept);
-    return { ...verdict, summary: { ...verdict.summary, error } };
+    const reasons = [error, ...findings.map(doubtReason)];
+    const verdict = this.#block(event, "error", reasons, evalUs, kept);
+    return withIntegrity({ ...verdict, summary: { ...verdict.summary, error } }, findings);
   }
 
   /** Blocks the message and says why to whoever waits for an answer. */
@@ -397,8 +511,9 @@ export class Enforcer implements Gate {
         };
       case "response":
       case "error":
-        // The requester is told its answer was withheld, rather than waiting for nothing.
-        return message.id
+        // The requester is told its answer was withheld, rather than waiting for nothing; a
+        // response that answers no pending request has nobody waiting for it.
+        return message.id && event.correlation
           ? {
             replyToReceiver: reply(
               message,
@@ -496,4 +611,72 @@ function terminatorOf(raw: Uint8Array): string {
   const n = raw.length;
   if (n > 0 && raw[n - 1] === 0x0a) return n > 1 && raw[n - 2] === 0x0d ? "\r\n" : "\n";
   return "";
+}
+
+/** What one evaluation gave: a decision, or why there is none. */
+interface Evaluation {
+  readonly decision?: Decision;
+  readonly failure?: string;
+  readonly cached: boolean;
+  readonly evalUs: number;
+}
+
+/** Does the policy read the content of a message of this kind (so it must see all of it)? */
+function readsContent(members: ReadonlySet<string> | undefined, kind: Message["kind"]): boolean {
+  if (members === undefined || members.has("message")) return true;
+  return (kind === "request" || kind === "notification") && members.has("tool");
+}
+
+/** The event of a large line, parsed whole rather than through its skeleton. */
+function wholeEvent(event: MessageEvent, raw: Uint8Array): MessageEvent {
+  const { message, text } = parseLineWhole(withoutTerminator(raw));
+  return { ...event, message, text, elided: 0 };
+}
+
+/** A batch element as an event of its own, for the policy; undefined if it cannot be. */
+function itemEvent(
+  event: MessageEvent,
+  message: Message,
+  correlation: Correlation | undefined,
+): MessageEvent | undefined {
+  if (!("value" in message)) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(message.value);
+  } catch {
+    return undefined; // nested too deep to write out again
+  }
+  return { ...event, message, text, elided: 0, items: undefined, correlation };
+}
+
+const SEVERITY: Record<Action | "error", number> = {
+  allow: 0,
+  transform: 1,
+  ask: 2,
+  deny: 3,
+  error: 4,
+};
+
+function worse(a: Action | "error", b: Action | "error"): Action | "error" {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+/** The reason a doubt gives for blocking a message. */
+function doubtReason(finding: Finding): string {
+  return `km cannot be sure the receiver reads this message as km does (${finding.code}: ` +
+    `${finding.detail})`;
+}
+
+/** The verdict, with the doubts there were (blocking or tolerated) in its summary. */
+function withIntegrity(verdict: Verdict, findings: readonly Finding[]): Verdict {
+  if (findings.length === 0) return verdict;
+  const integrity = [...new Set(findings.map((f) => f.code))];
+  return { ...verdict, summary: { ...verdict.summary, integrity } };
+}
+
+function withoutTerminator(raw: Uint8Array): Uint8Array {
+  let end = raw.length;
+  if (end > 0 && raw[end - 1] === 0x0a) end--;
+  if (end > 0 && raw[end - 1] === 0x0d) end--;
+  return raw.subarray(0, end);
 }

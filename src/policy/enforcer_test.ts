@@ -4,6 +4,8 @@ import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
 import { pendingOf, resolution } from "../approval/_testing.ts";
 import type { MessageEvent } from "../relay/events.ts";
 import { messageEvent } from "../relay/_testing.ts";
+import { parseText } from "../jsonrpc/message.ts";
+import { parseLine } from "../jsonrpc/parse_line.ts";
 import { type Approvals, Enforcer, type EnforcerOptions } from "./enforcer.ts";
 import { loadPolicy } from "./load_policy.ts";
 import { requireOpa } from "./_testing.ts";
@@ -31,11 +33,20 @@ async function enforcer(
   });
 }
 
+/** The event of a line; a response answers a pending `tools/list` request with its id. */
 function event(
   line: string,
   direction: MessageEvent["direction"] = "client_to_server",
 ): MessageEvent {
-  return messageEvent(line, { direction, forwarded: false });
+  const message = parseText(line);
+  const id = message.kind === "response" || message.kind === "error" ? message.id : null;
+  const correlation = id
+    ? {
+      request: { id, seq: 0, method: "tools/list", startedAt: 0, cancelled: false },
+      latencyMs: 1,
+    }
+    : undefined;
+  return messageEvent(line, { direction, forwarded: false, correlation });
 }
 
 const CALL =
@@ -315,7 +326,7 @@ Deno.test("Enforcer turns a held response that is not approved into an error for
   const request = approvals.asked[0];
   assertEquals([request.key, request.method, request.arguments], [
     "server_to_client seq 1",
-    "(response)",
+    "tools/list",
     { text: "hi" },
   ]);
   approvals.resolve("server_to_client seq 1", {
@@ -373,7 +384,7 @@ Deno.test("Enforcer blocks a batch that needs approval: a batch cannot be held",
   equal(verdict.held, undefined);
   equal(verdict.summary.applied, "block");
   assertEquals(verdict.summary.reasons, [
-    "approval required (needs a person); a batch cannot be held for approval",
+    "element 0: approval required (needs a person); a batch cannot be held for approval",
   ]);
   equal(JSON.parse(dec.decode(verdict.replyToSender))[0].error.code, -32010);
   equal(approvals.asked.length, 0);
@@ -446,4 +457,96 @@ patch contains {"op": "add", "path": "/params/arguments/dry_run", "value": {"on"
     equal(sent.id, id);
     assertEquals(sent.params.arguments, { path: "/", dry_run: { on: true } });
   }
+});
+
+/** The event of raw bytes as the relay reads them (lenient UTF-8, skeleton of large lines). */
+function eventOfBytes(raw: Uint8Array): MessageEvent {
+  const { message, text, elided, invalidUtf8 } = parseLine(raw);
+  return messageEvent("", { message, text, elided, invalidUtf8, forwarded: false });
+}
+
+const DENY_SHELL = 'deny contains "no shell" if input.tool.name == "shell"';
+const SHELL = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"shell"}}';
+
+Deno.test("Enforcer judges invalid UTF-8 as peers read it: the denied call is blocked", async () => {
+  const e = await enforcer(DENY_SHELL);
+  const bytes = enc.encode(SHELL.replace('"shell"}', '"shell","x":"\u00e9"}'));
+  const bad = bytes.slice();
+  bad[bad.length - 4] = 0xff; // the second byte of é: now an invalid sequence
+  const verdict = e.decide(eventOfBytes(bad), bad);
+  equal(verdict.forward, undefined);
+  assertEquals(verdict.summary.integrity, ["invalid_utf8"]);
+  const reply = JSON.parse(dec.decode(verdict.replyToSender));
+  equal(reply.id, 3);
+  ok(reply.error.message.includes("no shell"));
+});
+
+Deno.test("Enforcer blocks an allowed request it doubts, with why, unless the policy tolerates it", async () => {
+  const line = SHELL.replace('"name":"shell"', '"name":"echo","NAME":"shell"');
+  const strict = await enforcer(DENY_SHELL);
+  const blocked = strict.decide(event(line), enc.encode(line + "\n"));
+  equal(blocked.forward, undefined);
+  assertEquals([blocked.summary.action, blocked.summary.applied], ["deny", "block"]);
+  ok(blocked.summary.reasons[0].includes("case_variant_members"));
+  ok(JSON.parse(dec.decode(blocked.replyToSender)).error.message.includes('"NAME"'));
+  const lenient = await enforcer(`${DENY_SHELL}\ntolerate contains "case_variant_members"`);
+  const raw = enc.encode(line + "\n");
+  const passed = lenient.decide(event(line), raw);
+  equal(passed.forward, raw);
+  assertEquals(passed.summary.integrity, ["case_variant_members"]);
+});
+
+Deno.test("Enforcer gives the policy input.integrity", async () => {
+  const e = await enforcer('deny contains "doubt" if "bare_cr" in input.integrity');
+  const line = SHELL.replace(",", ",\r");
+  const verdict = e.decide(event(line), enc.encode(line + "\n"));
+  assertEquals(verdict.summary.reasons[0], "doubt");
+});
+
+Deno.test("Enforcer in audit mode forwards a doubted message and records the doubt", async () => {
+  const e = await enforcer(DENY_SHELL, "audit");
+  const line = '{"jsonrpc":"2.0","id":9,"result":{}}';
+  const raw = enc.encode(line + "\n");
+  const verdict = e.decide(
+    messageEvent(line, { direction: "server_to_client", forwarded: false }),
+    raw,
+  );
+  equal(verdict.forward, raw);
+  assertEquals([verdict.summary.applied, verdict.summary.integrity], [
+    "audit",
+    ["unmatched_response"],
+  ]);
+});
+
+Deno.test("Enforcer judges each element of a batch: one denied call blocks the batch", async () => {
+  const e = await enforcer(DENY_SHELL);
+  const ping = '{"jsonrpc":"2.0","id":2,"method":"ping"}';
+  const batch = `[${ping},${SHELL}]`;
+  const verdict = e.decide(event(batch), enc.encode(batch + "\n"));
+  equal(verdict.forward, undefined);
+  assertEquals(verdict.summary.reasons, ["element 1: no shell"]);
+  const answers = JSON.parse(dec.decode(verdict.replyToSender));
+  assertEquals(answers.map((a: { id: number }) => a.id), [2, 3]);
+  const fine = `[${ping},${ping.replace(":2", ":4")}]`;
+  const raw = enc.encode(fine + "\n");
+  equal(e.decide(event(fine), raw).forward, raw);
+});
+
+Deno.test("Enforcer reads a large request whole when the policy reads its content", async () => {
+  const e = await enforcer(
+    'deny contains "rm" if contains(input.tool.arguments.command, "rm -rf")',
+  );
+  const command = `${"a".repeat(2 * 1024 * 1024)}; rm -rf /`;
+  const line = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 5,
+    method: "tools/call",
+    params: { name: "shell", arguments: { command } },
+  });
+  const raw = enc.encode(line + "\n");
+  const seen = eventOfBytes(raw.subarray(0, raw.length - 1));
+  ok(seen.elided > 0, "the relay inspects it through a skeleton");
+  const verdict = e.decide(seen, raw);
+  equal(verdict.forward, undefined);
+  assertEquals(verdict.summary.reasons, ["rm"]);
 });

@@ -1,7 +1,8 @@
 /**
  * The framework module km compiles into every policy. Authors write rules in
  * `package kilometers` that add to `deny`, `ask`, `patch`, `redact`, `hide`, `risk` and
- * `labels` (and `approval_timeout`, seconds, for `ask`); this module defines each set (so a policy may leave any of them out) and combines
+ * `labels` (and `approval_timeout`, seconds, for `ask`; `tolerate`, integrity codes under which
+ * a doubtful message may pass); this module defines each set (so a policy may leave any of them out) and combines
  * them into the one entrypoint, `kilometers/decision`, with precedence
  * deny > ask > transform > allow. See docs/policy.md.
  */
@@ -31,6 +32,9 @@ risk contains x if some x in []
 labels contains x if some x in []
 
 approval_timeout contains x if some x in []
+
+# Doubts about a message (input.integrity codes) under which it may still go through.
+tolerate contains x if some x in []
 
 default action := "allow"
 
@@ -63,5 +67,6 @@ decision := {
 	"risk": _risk,
 	"labels": sort([l | some l in labels]),
 	"approval_timeout": _approval_timeout,
+	"tolerate": sort([t | some t in tolerate]),
 }
 `;

@@ -75,6 +75,12 @@ export interface PolicyInput {
   /** Counts before this message: a call sees the calls that came before it. */
   readonly stats: PolicyStats;
   readonly mode: PolicyMode;
+  /**
+   * Why km cannot be sure the receiver reads this message as km did (integrity.ts codes, e.g.
+   * `invalid_utf8`); absent when there is no doubt. km blocks such a message under `enforce`
+   * unless the decision's `tolerate` names every code.
+   */
+  readonly integrity?: readonly string[];
 }
 
 /**
@@ -95,12 +101,14 @@ export function policyInput(
   state: SessionState,
   mode: PolicyMode,
   members: ReadonlySet<string> | undefined,
+  integrity?: readonly string[],
 ): Partial<PolicyInput>;
 export function policyInput(
   event: MessageEvent,
   state: SessionState,
   mode: PolicyMode,
   members?: ReadonlySet<string>,
+  integrity?: readonly string[],
 ): Partial<PolicyInput> {
   const { message } = event;
   const want = (member: keyof PolicyInput) => members === undefined || members.has(member);
@@ -160,6 +168,7 @@ export function policyInput(
     ...(want("session") ? { session: sessionOf(state) } : {}),
     ...(want("stats") ? { stats: statsOf(state) } : {}),
     ...(want("mode") ? { mode } : {}),
+    ...(integrity?.length && want("integrity") ? { integrity } : {}),
   };
 }
 

@@ -41,6 +41,9 @@ export interface WasmPolicyOptions {
 
 const PAGE = 65536;
 
+/** An instance whose memory grew past this is replaced after its evaluation. */
+const RELEASE_MEMORY_ABOVE = 32 * 1024 * 1024;
+
 /** A loaded policy. Not safe to share between concurrent evaluations (there are none in JS). */
 export class WasmPolicy {
   readonly #module: WebAssembly.Module;
@@ -169,7 +172,11 @@ export class WasmPolicy {
     let now: bigint | undefined;
     const context = { nowNs: () => (now ??= this.#nowNs()) };
     try {
-      return this.#prepare().evaluate(this.#entrypoint, inputJson, context);
+      const instance = this.#prepare();
+      const result = instance.evaluate(this.#entrypoint, inputJson, context);
+      // Memory never shrinks: after a rare huge input, a fresh instance gives it back.
+      if (instance.memory.buffer.byteLength > RELEASE_MEMORY_ABOVE) this.#instance = undefined;
+      return result;
     } catch (error) {
       // An exception unwinds the module's C code without restoring its shadow-stack pointer,
       // so the instance cannot be trusted again: the next evaluation gets a fresh one.

@@ -35,6 +35,8 @@ export interface MessageEvent {
   readonly text: string;
   /** Strings cut from a large line's skeleton before parsing. */
   readonly elided: number;
+  /** The bytes were not valid UTF-8: `message` and `text` are what a lenient reader sees. */
+  readonly invalidUtf8?: boolean;
   /** For a response or error response: its request. */
   readonly correlation?: Correlation;
   /** For a batch: each item with its correlation. */
@@ -126,6 +128,12 @@ export interface DecisionSummary {
   /** The decision was remembered from an earlier message with the same input. */
   readonly cached?: true;
   readonly error?: string;
+  /**
+   * Why km could not be sure the receiver reads the message as km did (integrity.ts codes):
+   * present when there was such a doubt, whether it blocked the message or the policy
+   * tolerated it.
+   */
+  readonly integrity?: readonly string[];
   /** The approval that holds the message, or that approved it for the session. */
   readonly approvalId?: string;
 }

@@ -137,7 +137,7 @@ export class Relay {
     out: Uint8Array[],
     events: RelayEvent[],
   ): void {
-    const { message, text, elided } = parseLine(frame.content, decoded);
+    const { message, text, elided, invalidUtf8 } = parseLine(frame.content, decoded);
     const seq = this.#options.nextSeq();
     // One object of one shape per message: the relay's hot path.
     const event: Mutable<MessageEvent> = {
@@ -148,6 +148,7 @@ export class Relay {
       message,
       text,
       elided,
+      invalidUtf8,
       decision: undefined,
       forwarded: false,
       terminated: frame.terminated,
