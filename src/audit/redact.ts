@@ -4,7 +4,10 @@
  * Two mechanisms: patterns that find credentials inside any string (keys of major providers,
  * bearer tokens, private key blocks...), and field names whose whole value is a secret
  * (`password`, `api_key`, `authorization`...). Long strings are truncated in the same walk.
+ * Configured patterns are RE2 and run on the linear-time engine (src/re2.ts), like the two
+ * built-in rules that would backtrack badly on JavaScript's (see redaction_rules.ts).
  */
+import { Re2 } from "../re2.ts";
 import {
   BUILTIN_FIELDS,
   BUILTIN_RULES,
@@ -93,10 +96,7 @@ export class Redactor {
     if (typeof input === "string") {
       if (input.length > this.#maxChars) return true;
       return input.length >= MIN_SECRET_CHARS && this.#mayMatch(input) &&
-        this.#rules.some((rule) => {
-          rule.pattern.lastIndex = 0;
-          return rule.pattern.test(input);
-        });
+        this.#rules.some((rule) => matches(rule, input));
     }
     if (Array.isArray(input)) return input.some((item) => this.#needsWork(item));
     if (input === null || typeof input !== "object") return false;
@@ -142,13 +142,7 @@ export class Redactor {
     }
     if (text.length >= MIN_SECRET_CHARS && this.#mayMatch(text)) {
       for (const rule of this.#rules) {
-        rule.pattern.lastIndex = 0;
-        if (!rule.pattern.test(text)) continue;
-        text = text.replace(rule.pattern, (...args) => {
-          counter.redactions++;
-          const groups = args[args.length - 1] as { keep?: string } | undefined;
-          return `${groups?.keep ?? ""}[REDACTED:${rule.name}]`;
-        });
+        if (matches(rule, text)) text = redactMatches(rule, text, counter);
       }
     }
     if (cut > 0) {
@@ -162,6 +156,28 @@ export class Redactor {
 interface Counter {
   redactions: number;
   truncated: number;
+}
+
+function matches(rule: RedactionRule, text: string): boolean {
+  if (rule.pattern instanceof Re2) return rule.pattern.test(text);
+  rule.pattern.lastIndex = 0;
+  return rule.pattern.test(text);
+}
+
+/** `text` with each match of the rule replaced by its label, keeping groups `keep`/`after`. */
+function redactMatches(rule: RedactionRule, text: string, counter: Counter): string {
+  const label = `[REDACTED:${rule.name}]`;
+  if (rule.pattern instanceof Re2) {
+    return rule.pattern.replaceAll(text, (match) => {
+      counter.redactions++;
+      return `${match.group("keep") ?? ""}${label}${match.group("after") ?? ""}`;
+    });
+  }
+  return text.replace(rule.pattern, (...args) => {
+    counter.redactions++;
+    const groups = args[args.length - 1] as { keep?: string; after?: string } | undefined;
+    return `${groups?.keep ?? ""}${label}${groups?.after ?? ""}`;
+  });
 }
 
 function normaliseField(name: string): string {
@@ -182,7 +198,9 @@ export interface RedactionSettings {
 
 /**
  * The redactor a configuration asks for. Returns an error message (naming the rule) instead
- * of a redactor when a configured pattern does not compile or a disabled name is unknown.
+ * of a redactor when a configured pattern is not valid RE2 (a backreference, a lookaround...)
+ * or a disabled name is unknown. Configured patterns run on the linear-time engine: a pattern
+ * that backtracks badly must not let the text it meets stall the relay.
  */
 export function redactorFor(
   settings: RedactionSettings,
@@ -199,8 +217,7 @@ export function redactorFor(
   const rules = BUILTIN_RULES.filter((r) => !settings.disable.includes(r.name));
   for (const [i, p] of settings.patterns.entries()) {
     try {
-      const flags = new Set([..."g", ...(p.flags ?? "")]);
-      rules.push({ name: p.name, pattern: new RegExp(p.regex, [...flags].join("")) });
+      rules.push({ name: p.name, pattern: new Re2(p.regex, p.flags) });
     } catch (error) {
       return `redaction.patterns[${i}] ("${p.name}"): ${(error as Error).message}`;
     }

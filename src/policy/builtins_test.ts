@@ -62,7 +62,7 @@ decision := regex.replace(input.s, input.pattern, "x")`);
   );
   throws(
     () => policy.evaluate({ s: "a", pattern: "(" }),
-    evalFailed(/built-in regex\.replace: .*regular expression/),
+    evalFailed(/built-in regex\.replace: "\(" is not a valid RE2 pattern: missing closing \)/),
   );
   for (let i = 0; i < 1000; i++) throws(() => policy.evaluate({ s: 42, pattern: "a" }));
   assertEquals(policy.evaluate({ s: "abc", pattern: "b" }), [{ result: "axc" }]);
@@ -93,6 +93,13 @@ decision := {
       ["aé😀b", "", "|"],
       ["Hello HELLO", "(?i)hello", "hi"],
       ["token=abc&x=1", "token=[^&]*", "token=***"],
+      // RE2 syntax JavaScript's RegExp lacks or reads differently.
+      ["aaa", "(?U)a+", "b"],
+      ["a.b*c", "\\Qa.b*\\E", "x"],
+      ["ab\nab", "b\\z", "X"],
+      ["été ok", "\\pL+", "w"],
+      ["a1:b2", "[[:alpha:]]", "_"],
+      ["xabCx AbC", "a(?i)bc", "-"],
     ],
     sha256: ["", "abc", "é😀", "x".repeat(1000)],
   };

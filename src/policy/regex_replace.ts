@@ -1,63 +1,33 @@
 /**
  * `regex.replace(s, pattern, value)` with the semantics of Go's `Regexp.ReplaceAllString`,
  * which OPA uses: `$1`, `$name`, `${name}` and `$$` in the replacement, and no replacement for
- * an empty match right after a previous match. Patterns are RE2 syntax; they run as JavaScript
- * regular expressions (`u` flag) after the RE2-only spellings are translated: a leading
- * `(?flags)` group and `(?P<name>...)` groups.
+ * an empty match right after a previous match. Patterns are RE2 syntax and run on the
+ * linear-time engine (src/re2.ts): the text comes from messages, and a policy's pattern must not
+ * let a message stall the relay.
  */
+import { Re2, type Re2Match } from "../re2.ts";
 
 type Part = string | number | { name: string };
 
-interface Compiled {
-  regex: RegExp;
-}
-
 const CACHE_LIMIT = 64;
 // Policies pass the same few literal patterns on every evaluation; compile each once.
-const regexCache = new Map<string, Compiled>();
+const regexCache = new Map<string, Re2>();
 const templateCache = new Map<string, Part[]>();
 
-/** `s` with every match of `pattern` replaced by the expansion of `template`. */
+/**
+ * `s` with every match of `pattern` replaced by the expansion of `template`. Throws a
+ * Re2SyntaxError (a SyntaxError naming the pattern) when the pattern is not valid RE2.
+ */
 export function regexReplace(s: string, pattern: string, template: string): string {
-  const { regex } = compile(pattern);
+  const regex = compile(pattern);
   const parts = parseTemplate(template);
-  let out = "";
-  let lastMatchEnd = 0;
-  let searchPos = 0;
-  while (searchPos <= s.length) {
-    regex.lastIndex = searchPos;
-    const match = regex.exec(s);
-    if (!match) break;
-    const start = match.index;
-    const end = start + match[0].length;
-    out += s.slice(lastMatchEnd, start);
-    if (end > lastMatchEnd || start === 0) out += expand(parts, match);
-    lastMatchEnd = end;
-    // Always advance at least one character (a whole code point) past the search position.
-    const width = searchPos < s.length ? (s.codePointAt(searchPos)! > 0xffff ? 2 : 1) : 1;
-    searchPos = searchPos + width > end ? searchPos + width : end;
-  }
-  return out + s.slice(lastMatchEnd);
+  return regex.replaceAll(s, (match) => expand(parts, match));
 }
 
-/** The RE2 pattern as a global JavaScript RegExp. Throws a SyntaxError when it is invalid. */
-function compile(pattern: string): Compiled {
+function compile(pattern: string): Re2 {
   let compiled = regexCache.get(pattern);
   if (compiled) return compiled;
-  let source = pattern;
-  let flags = "gu";
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(source);
-  if (leading) {
-    for (const flag of leading[1]) {
-      if (!"ims".includes(flag)) {
-        throw new SyntaxError(`regex.replace: flag "${flag}" of ${pattern} is not supported`);
-      }
-      if (!flags.includes(flag)) flags += flag;
-    }
-    source = source.slice(leading[0].length);
-  }
-  source = source.replaceAll("(?P<", "(?<");
-  compiled = { regex: new RegExp(source, flags) };
+  compiled = new Re2(pattern);
   if (regexCache.size >= CACHE_LIMIT) regexCache.clear();
   regexCache.set(pattern, compiled);
   return compiled;
@@ -97,12 +67,11 @@ function parseTemplate(template: string): Part[] {
   return parts;
 }
 
-function expand(parts: Part[], match: RegExpExecArray): string {
+function expand(parts: Part[], match: Re2Match): string {
   let out = "";
   for (const part of parts) {
     if (typeof part === "string") out += part;
-    else if (typeof part === "number") out += match[part] ?? "";
-    else out += match.groups?.[part.name] ?? "";
+    else out += match.group(typeof part === "number" ? part : part.name) ?? "";
   }
   return out;
 }

@@ -17,6 +17,14 @@ const CASES: [string, string, string, string][] = [
   ["Hello HELLO", "(?i)hello", "hi", "hi hi"],
   ["a\nb", "(?s)a.b", "x", "x"],
   ["abc", "z", "y", "abc"],
+  // Where RE2 and JavaScript's RegExp differ, RE2 wins.
+  ["aaa", "(?U)a+", "b", "bbb"], // ungreedy flag
+  ["a.b*c", "\\Qa.b*\\E", "x", "xc"], // \Q...\E quotes
+  ["ab\nab", "b\\z", "X", "ab\naX"], // \z: the end of the text
+  ["été ok", "\\pL+", "w", "w w"], // a one-letter Unicode class
+  ["a1:b2", "[[:alpha:]]", "_", "_1:_2"], // POSIX class
+  ["xAbCx", "a(?i)bc", "-", "xAbCx"], // a flag from its position on
+  ["xabCx", "a(?i)bc", "-", "x-x"],
 ];
 
 Deno.test("regexReplace matches Go's ReplaceAllString", () => {
@@ -30,7 +38,18 @@ Deno.test("regexReplace gives the same answer when a cached pattern is used agai
   equal(regexReplace("xax", "a", "b"), "xbx");
 });
 
-Deno.test("regexReplace throws on an invalid pattern or an unsupported flag", () => {
+Deno.test("regexReplace throws on an invalid pattern, naming it and what RE2 lacks", () => {
   throws(() => regexReplace("a", "(", "b"), SyntaxError);
-  throws(() => regexReplace("a", "(?U)a+", "b"), /flag "U"/);
+  throws(
+    () => regexReplace("aa", "(a)\\1", "b"),
+    /"\(a\)\\\\1" is not a valid RE2 pattern: .*backreferences are not supported/,
+  );
+  throws(() => regexReplace("ab", "a(?=b)", "x"), /lookahead is not supported/);
+});
+
+Deno.test("regexReplace runs on the linear engine: a catastrophic pattern over 100 KB", () => {
+  // A backtracking engine tries every split of the a's, at each of 100 000 start positions.
+  const text = "a".repeat(100_000) + "b";
+  equal(regexReplace(text, "(a+)+$", "x"), text);
+  equal(regexReplace(text, "(a|aa)+b", "x"), "x");
 });
