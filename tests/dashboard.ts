@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { kmCommand } from "./helpers.ts";
 
 export interface RunningUi {
+  /** The address that signs a browser in (`/#token=…`), from ui.json: km ui never prints it. */
   readonly url: string;
   readonly base: string;
   readonly token: string;
@@ -13,8 +14,13 @@ export interface RunningUi {
   stop(): Promise<void>;
 }
 
-/** Starts `km ui` with `args` and waits for the address it prints. */
+/**
+ * Starts `km ui` with `args` (which must name a `--data-dir`) and waits for the address it
+ * prints; the token is read from the discovery file, as `km ui --open` does.
+ */
 export async function startUi(args: readonly string[]): Promise<RunningUi> {
+  const dataDir = args[args.indexOf("--data-dir") + 1];
+  if (!args.includes("--data-dir") || !dataDir) throw new Error("startUi needs --data-dir");
   const [exec, ...rest] = kmCommand("ui", ...args);
   const child = new Deno.Command(exec, {
     args: rest,
@@ -51,10 +57,23 @@ export async function startUi(args: readonly string[]): Promise<RunningUi> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const parsed = new URL(url);
+  let found: { port?: number; token?: string; signIn?: string } = {};
+  while (found.port !== Number(parsed.port) || !found.token) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      await child.status;
+      throw new Error(`km ui wrote no ui.json in ${dataDir}:\n${text}`);
+    }
+    try {
+      found = JSON.parse(await Deno.readTextFile(`${dataDir}/ui.json`));
+    } catch { /* not written yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const token = found.token;
   return {
-    url,
+    url: found.signIn ?? `${parsed.origin}/#token=${token}`,
     base: parsed.origin,
-    token: parsed.searchParams.get("token")!,
+    token,
     pid: child.pid,
     stderr: () => text,
     async stop() {
@@ -65,6 +84,7 @@ export async function startUi(args: readonly string[]): Promise<RunningUi> {
       await drained;
       const out = await stdoutDone;
       if (out !== "") throw new Error(`km ui wrote to stdout: ${out}`);
+      if (text.includes(token)) throw new Error(`km ui printed its access token:\n${text}`);
       if (status.code !== 0) throw new Error(`km ui exited with ${status.code}:\n${text}`);
     },
   };

@@ -52,15 +52,36 @@ Deno.test("dashboard in Chromium: live records, filters, call detail, a denial, 
   const browser = await launchChromium();
   const shots = await Deno.makeTempDir({ prefix: "km-ui-shots-" });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
     const problems: string[] = [];
     page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
     page.on("pageerror", (e) => problems.push(e.message));
     page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+    // What the page sends: the token in a header on every API call, never a cookie.
+    page.on("request", async (r) => {
+      if (!r.url().includes("/api/")) return;
+      const headers = await r.allHeaders();
+      if (headers.authorization !== `Bearer ${ui.token}`) problems.push(`no token: ${r.url()}`);
+      if (headers.cookie !== undefined) problems.push(`a cookie was sent: ${r.url()}`);
+      if (r.url().includes(ui.token)) problems.push(`the token in an address: ${r.url()}`);
+    });
+
+    // Signed out: the page loads, but the API and the live stream refuse it.
+    const anonymous = await browser.newPage();
+    await anonymous.goto(`${ui.base}/`);
+    await anonymous.locator('[data-testid="live-indicator"][data-status="signed-out"]').waitFor();
+    await anonymous.close();
 
     await page.goto(ui.url);
-    equal(page.url(), `${ui.base}/`, "the token leaves the address bar");
-    await page.getByTestId("live-indicator").waitFor();
+    equal(page.url(), `${ui.base}/#/`, "the token leaves the address bar");
+    await page.locator('[data-testid="live-indicator"][data-status="open"]').waitFor();
+    equal((await context.cookies()).length, 0, "no cookie: other local servers would get it");
+    // Another tab of the same dashboard is signed in too (the token is kept for this origin).
+    const other = await context.newPage();
+    await other.goto(`${ui.base}/#/approvals`);
+    await other.locator('[data-testid="live-indicator"][data-status="open"]').waitFor();
+    await other.close();
 
     const session = await connect(monitorCommand(data, "--policy", policy));
     try {
@@ -155,6 +176,45 @@ async function sessions(base: string, token: string): Promise<SessionList> {
   return await response.json();
 }
 
+/** Runs `km monitor --ui` with a raw client until it printed the dashboard; returns its stderr. */
+async function monitorStderr(data: string): Promise<string> {
+  const [exec, ...args] = monitorCommand(data, "--ui", "--no-policy");
+  const child = new Deno.Command(exec, {
+    args,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      },
+    }) + "\n",
+  ));
+  let text = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  const drained = (async () => {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += value;
+    }
+  })();
+  const deadline = Date.now() + 10_000;
+  while (!text.includes("dashboard:") && Date.now() < deadline) await wait(20);
+  await writer.close();
+  await child.status;
+  await drained;
+  return text;
+}
+
 async function discovery(data: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -187,8 +247,19 @@ Deno.test("km monitor --ui starts a dashboard once, then finds it; the client ne
     ok(alive(found.pid));
     equal(found.logDir, `${data}/logs`);
     const base = new URL(found.url).origin;
-    const token = new URL(found.url).searchParams.get("token")!;
+    const token = found.token;
+    ok(!found.url.includes(token), "the plain address carries no token");
+    equal(found.signIn, `${base}/#token=${token}`);
+    equal((await Deno.stat(`${data}/ui.json`)).mode! & 0o777, 0o600);
     await first.client.close();
+
+    // What km monitor --ui prints (an MCP client logs it): the address, never the token.
+    const stderr = await monitorStderr(data);
+    ok(
+      stderr.includes(`dashboard: ${base}/ (to sign in: \`km ui --open --data-dir ${data}\`)`),
+      stderr,
+    );
+    ok(!stderr.includes(token) && !stderr.includes("token="), stderr);
 
     const second = await connect(monitorCommand(data, "--ui", "--no-policy"));
     await second.client.callTool({ name: "echo", arguments: { message: "two" } });
@@ -204,7 +275,7 @@ Deno.test("km monitor --ui starts a dashboard once, then finds it; the client ne
       await wait(50);
       list = await sessions(base, token);
     }
-    equal(list.sessions.length, 2);
+    equal(list.sessions.length, 3, "the two SDK sessions and the raw one");
     ok(list.sessions.every((s) => !s.live && typeof s.exitCode === "number"), JSON.stringify(list));
   } finally {
     if (dashboardPid !== undefined && alive(dashboardPid)) {

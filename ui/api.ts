@@ -1,7 +1,8 @@
 /**
  * The dashboard's client for `km ui`'s API (src/ui/api_types.ts): typed same-origin fetches that
  * turn `{error}` bodies into {@link ApiFailure}, and the server-sent event stream with
- * reconnection. Authentication is the HttpOnly cookie `km ui` set when its URL was opened.
+ * reconnection. Every call carries the token as `Authorization: Bearer` (ui/token.ts); no
+ * cookie is sent or wanted.
  */
 import type {
   AnswerAccepted,
@@ -21,10 +22,12 @@ import type {
   StatsReport,
 } from "../src/ui/api_types.ts";
 import { filterParams } from "../src/ui/filter.ts";
+import { type SseEvent, sseParser } from "./sse.ts";
+import { authHeaders } from "./token.ts";
 
 /** What a 401 means for a person. */
-export const UNAUTHORIZED_MESSAGE =
-  "Not signed in. Open the address that `km ui` printed; it carries the access token.";
+export const UNAUTHORIZED_MESSAGE = "Not signed in. Run `km ui --open` to open the dashboard " +
+  'signed in, or open the "signIn" address of ui.json in km\'s data folder.';
 
 /** A failed API call: the HTTP status (0 when the server could not be reached) and its message. */
 export class ApiFailure extends Error {
@@ -52,10 +55,10 @@ async function requestJson<T>(
     response = await fetch(path, {
       method,
       signal,
-      credentials: "same-origin",
+      credentials: "omit",
       headers: body === undefined
-        ? { accept: "application/json" }
-        : { accept: "application/json", "content-type": "application/json" },
+        ? { accept: "application/json", ...authHeaders() }
+        : { accept: "application/json", "content-type": "application/json", ...authHeaders() },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
@@ -151,9 +154,10 @@ export interface LiveHandlers {
 }
 
 /**
- * Subscribes to `/api/events`. EventSource retries dropped connections itself; when it gives up
- * (an HTTP error such as 401, or the server gone), this retries with a growing delay. Returns
- * the function that stops everything.
+ * Subscribes to `/api/events`, read with fetch so that the token goes in a header (EventSource
+ * cannot send one). A stream that ends, fails or is refused (401, the server gone) is opened
+ * again after a delay that grows while it keeps failing. Returns the function that stops
+ * everything.
  */
 export function subscribeEvents(
   handlers: LiveHandlers,
@@ -162,68 +166,82 @@ export function subscribeEvents(
   const url = options.url ?? "/api/events";
   const minDelay = options.minDelayMs ?? 1000;
   const maxDelay = options.maxDelayMs ?? 30_000;
-  let source: EventSource | undefined;
+  let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay = minDelay;
   let helloSeen = false;
   let stopped = false;
 
-  const parse = (event: Event): unknown => {
+  const parse = (event: SseEvent): unknown => {
     try {
-      return JSON.parse((event as MessageEvent<string>).data);
+      return JSON.parse(event.data);
     } catch {
       return undefined; // A malformed event is skipped; the next page fetch shows the record.
     }
   };
 
-  const connect = () => {
+  const dispatch = (event: SseEvent) => {
     if (stopped) return;
-    handlers.status(helloSeen ? "reconnecting" : "connecting");
-    const es = new EventSource(url, { withCredentials: true });
-    source = es;
-    es.addEventListener("open", () => {
-      delay = minDelay;
-    });
-    es.addEventListener("hello", (event) => {
-      const hello = parse(event) as Hello | undefined;
-      if (hello === undefined) return;
-      handlers.status("open");
-      handlers.hello(hello, helloSeen);
-      helloSeen = true;
-    });
-    es.addEventListener("record", (event) => {
-      const record = parse(event) as RecordSummary | undefined;
-      if (record !== undefined) handlers.record(record);
-    });
-    es.addEventListener("session", (event) => {
-      const session = parse(event) as SessionSummary | undefined;
-      if (session !== undefined) handlers.session(session);
-    });
-    es.addEventListener("approval", (event) => {
-      const approval = parse(event) as PendingApproval | undefined;
-      if (approval !== undefined) handlers.approval(approval);
-    });
-    es.addEventListener("approval_done", (event) => {
-      const done = parse(event) as ApprovalDone | undefined;
-      if (done !== undefined) handlers.approvalDone(done);
-    });
-    es.addEventListener("error", () => {
-      if (stopped) return;
-      if (es.readyState === EventSource.CLOSED) {
-        es.close();
-        handlers.status("reconnecting");
-        timer = setTimeout(connect, delay);
-        delay = Math.min(maxDelay, delay * 2);
-      } else {
-        handlers.status("reconnecting");
-      }
-    });
+    const value = parse(event);
+    if (value === undefined) return;
+    switch (event.event) {
+      case "hello":
+        delay = minDelay;
+        handlers.status("open");
+        handlers.hello(value as Hello, helloSeen);
+        helloSeen = true;
+        return;
+      case "record":
+        return handlers.record(value as RecordSummary);
+      case "session":
+        return handlers.session(value as SessionSummary);
+      case "approval":
+        return handlers.approval(value as PendingApproval);
+      case "approval_done":
+        return handlers.approvalDone(value as ApprovalDone);
+    }
   };
 
-  connect();
+  const retry = () => {
+    if (stopped) return;
+    handlers.status("reconnecting");
+    timer = setTimeout(connect, delay);
+    delay = Math.min(maxDelay, delay * 2);
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    handlers.status(helloSeen ? "reconnecting" : "connecting");
+    const current = new AbortController();
+    controller = current;
+    try {
+      const response = await fetch(url, {
+        signal: current.signal,
+        credentials: "omit",
+        cache: "no-store",
+        headers: { accept: "text/event-stream", ...authHeaders() },
+      });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+      } else {
+        const feed = sseParser(dispatch);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        while (!stopped) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          feed(value);
+        }
+      }
+    } catch {
+      // Refused, dropped or stopped: retried below unless stopped.
+    }
+    if (controller === current) retry();
+  };
+
+  void connect();
   return () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
-    source?.close();
+    controller?.abort();
   };
 }

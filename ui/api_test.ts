@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, equal, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
 import {
   answerApproval,
   ApiFailure,
@@ -8,6 +8,7 @@ import {
   subscribeEvents,
   UNAUTHORIZED_MESSAGE,
 } from "./api.ts";
+import { setToken } from "./token.ts";
 
 /** Replaces fetch for one test; returns the URLs asked for and the requests' options. */
 function stubFetch(
@@ -61,7 +62,8 @@ Deno.test("API errors carry the status and the server's {error} message", async 
   }
 });
 
-Deno.test("answerApproval() posts the answer as JSON to the encoded approval id", async () => {
+Deno.test("answerApproval() posts the answer as JSON, with the token as a Bearer header", async () => {
+  setToken("tok", undefined);
   const stub = stubFetch(() =>
     Response.json({ id: "s 1-a1", answer: "approve_session" }, { status: 202 })
   );
@@ -72,13 +74,18 @@ Deno.test("answerApproval() posts the answer as JSON to the encoded approval id"
     assertEquals(stub.urls, ["/api/approvals", "/api/approvals/s%201-a1"]);
     const init = stub.inits[1];
     equal(init?.method, "POST");
-    equal(init?.credentials, "same-origin");
+    equal(init?.credentials, "omit", "no cookie is sent");
     equal(init?.body, '{"answer":"approve_session"}');
     assertEquals(init?.headers, {
       accept: "application/json",
       "content-type": "application/json",
+      authorization: "Bearer tok",
     });
     equal(stub.inits[0]?.method, "GET");
+    assertEquals(stub.inits[0]?.headers, {
+      accept: "application/json",
+      authorization: "Bearer tok",
+    });
     equal(stub.inits[0]?.body, undefined);
   } finally {
     stub.restore();
@@ -106,35 +113,43 @@ Deno.test("answerApproval() fails with the status: 404 for an approval that ende
   }
 });
 
-/** A stand-in EventSource the test drives by hand. */
-class FakeEventSource extends EventTarget {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  static instances: FakeEventSource[] = [];
-  readyState = 0;
-  closed = false;
-  constructor(readonly url: string) {
-    super();
-    FakeEventSource.instances.push(this);
-  }
-  emit(type: string, data?: unknown) {
-    if (type === "open") this.readyState = 1;
-    const event = data === undefined
-      ? new Event(type)
-      : new MessageEvent(type, { data: JSON.stringify(data) });
-    this.dispatchEvent(event);
-  }
-  close() {
-    this.closed = true;
-    this.readyState = 2;
-  }
+/** A stand-in for `/api/events`: each fetch gets the next script of chunks, then the end. */
+function stubEvents(scripts: (string[] | number)[]) {
+  const original = globalThis.fetch;
+  const inits: (RequestInit | undefined)[] = [];
+  const urls: string[] = [];
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    urls.push(String(input));
+    inits.push(init);
+    const script = scripts.shift() ?? [];
+    if (typeof script === "number") {
+      return Promise.resolve(Response.json({ error: "token" }, { status: script }));
+    }
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of script) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+    return Promise.resolve(
+      new Response(body, { headers: { "content-type": "text/event-stream" } }),
+    );
+  }) as typeof fetch;
+  return { urls, inits, restore: () => (globalThis.fetch = original) };
 }
 
-Deno.test("subscribeEvents() delivers events and reconnects after the stream gives up", async () => {
-  const original = globalThis.EventSource;
-  globalThis.EventSource = FakeEventSource as unknown as typeof EventSource;
-  FakeEventSource.instances = [];
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+Deno.test("subscribeEvents() reads the stream with the token header and reconnects after it ends", async () => {
+  setToken("tok", undefined);
+  const first = sse("hello", { version: "0.1.0", logDir: "/logs", records: 7 }) +
+    sse("record", { key: "s1/1" }) + "event: record\ndata: {not json\n\n: ping\n\n" +
+    sse("session", { id: "s1" }) + sse("approval", { id: "s1-a1" });
+  const stub = stubEvents([
+    [first.slice(0, 50), first.slice(50), sse("approval_done", { id: "s1-a1", outcome: "deny" })],
+    401, // e.g. km ui restarted with a new token
+    [sse("hello", { version: "0.1.0", logDir: "/logs", records: 9 })],
+  ]);
   const seen: string[] = [];
   const stop = subscribeEvents({
     status: (s) => seen.push(`status ${s}`),
@@ -145,22 +160,10 @@ Deno.test("subscribeEvents() delivers events and reconnects after the stream giv
     approvalDone: (d) => seen.push(`approval_done ${d.id} ${d.outcome}`),
   }, { minDelayMs: 1 });
   try {
-    const first = FakeEventSource.instances[0];
-    first.emit("open");
-    first.emit("hello", { version: "0.1.0", logDir: "/logs", records: 7 });
-    first.emit("record", { key: "s1/1" });
-    first.dispatchEvent(new MessageEvent("record", { data: "{not json" }));
-    first.emit("session", { id: "s1" });
-    first.emit("approval", { id: "s1-a1" });
-    first.emit("approval_done", { id: "s1-a1", outcome: "deny" });
-    first.readyState = FakeEventSource.CLOSED; // e.g. the server answered 401 or went away
-    first.emit("error");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    equal(first.closed, true);
-    const second = FakeEventSource.instances[1];
-    equal(second.url, "/api/events");
-    second.emit("hello", { version: "0.1.0", logDir: "/logs", records: 9 });
-    assertEquals(seen, [
+    for (let i = 0; i < 100 && !seen.includes("hello 9 true"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assertEquals(seen.slice(0, 7), [
       "status connecting",
       "status open",
       "hello 7 false",
@@ -168,14 +171,19 @@ Deno.test("subscribeEvents() delivers events and reconnects after the stream giv
       "session s1",
       "approval s1-a1",
       "approval_done s1-a1 deny",
-      "status reconnecting",
-      "status reconnecting",
-      "status open",
-      "hello 9 true",
     ]);
+    // The stream ended, then was refused: reconnecting, until the third stream's hello.
+    const again = seen.indexOf("hello 9 true");
+    ok(again > 8, seen.join("\n"));
+    ok(seen.slice(7, again - 1).every((s) => s === "status reconnecting"), seen.join("\n"));
+    equal(seen[again - 1], "status open");
+    assertEquals(stub.urls.slice(0, 3), ["/api/events", "/api/events", "/api/events"]);
+    for (const init of stub.inits) {
+      assertEquals(init?.headers, { accept: "text/event-stream", authorization: "Bearer tok" });
+      equal(init?.credentials, "omit");
+    }
   } finally {
     stop();
-    globalThis.EventSource = original;
+    stub.restore();
   }
-  equal(FakeEventSource.instances[1].closed, true);
 });

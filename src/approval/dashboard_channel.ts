@@ -5,7 +5,7 @@
  * the approvals it was showing (the broker denies those no other channel can answer).
  */
 import type { PendingApproval } from "../ui/api_types.ts";
-import type { Discovery } from "../ui/discovery.ts";
+import { type Discovery, discoveryToken } from "../ui/discovery.ts";
 import type {
   ApprovalChannel,
   ChannelHandle,
@@ -13,6 +13,7 @@ import type {
   Pending,
   Resolution,
 } from "./broker.ts";
+import { shownArguments } from "./shown_arguments.ts";
 import { MONITOR_PATH, type MonitorFrame, parseDashboardFrame } from "./wire.ts";
 
 /** An open (or opening) link to the dashboard. */
@@ -36,8 +37,12 @@ export interface DashboardChannelOptions {
   readonly find: () => Discovery | undefined;
   /** Opens the link; handlers are called asynchronously. */
   readonly connect: (url: string, token: string, handlers: LinkHandlers) => Link;
-  /** Redacts arguments before they are shown, as the audit log does. */
-  readonly redact: (value: unknown) => unknown;
+  /**
+   * Unused, and ignored: the audit log's redaction once prepared the arguments shown for
+   * approval, and hid from the person part of what then ran. They are now shown whole
+   * (shown_arguments.ts). Optional only until its caller (monitor/approvals.ts) stops passing it.
+   */
+  readonly redact?: (value: unknown) => unknown;
   /** Tells the person at the terminal where to answer. */
   readonly announce: (pending: Pending, url: string) => void;
 }
@@ -65,7 +70,7 @@ export class DashboardChannel implements ApprovalChannel {
     if (!this.#link) {
       const found = this.#options.find();
       if (!found) return "no dashboard is running (start `km ui`, or pass --ui to km monitor)";
-      const token = new URL(found.url).searchParams.get("token");
+      const token = discoveryToken(found);
       if (!token) return `the dashboard's discovery file has no access token (${found.url})`;
       this.#connect(found, token);
     }
@@ -157,11 +162,17 @@ export class DashboardChannel implements ApprovalChannel {
       session: pending.session,
       server: this.#options.server,
       ...shown,
-      ...(args === undefined ? {} : { arguments: this.#options.redact(args) }),
+      ...(args === undefined ? {} : argumentsShown(args)),
       requestedAt: pending.requestedAt,
       expiresAt: pending.expiresAt,
     };
   }
+}
+
+/** What the dashboard shows of the arguments: all of them, but for whole secret tokens, listed. */
+function argumentsShown(args: unknown): Pick<PendingApproval, "arguments" | "masked"> {
+  const { value, masked } = shownArguments(args);
+  return masked.length === 0 ? { arguments: value } : { arguments: value, masked };
 }
 
 /** The link over a real WebSocket (Deno's client lets km send the token as a header). */

@@ -5,6 +5,7 @@
 import type { ApprovalAnswer } from "../ui/api_types.ts";
 import type { Pending } from "./broker.ts";
 import { seconds } from "./broker.ts";
+import { maskedNote, shownArguments } from "./shown_arguments.ts";
 
 /** The first protocol version with elicitation, and the first where servers may not ask. */
 const FIRST_WITH_ELICITATION = "2025-06-18";
@@ -39,9 +40,15 @@ export function elicitationUnavailable(
   return undefined;
 }
 
-/** The params of km's `elicitation/create` for one pending approval. */
+/**
+ * The params of km's `elicitation/create` for one pending approval. The arguments are shown
+ * whole, exactly as they will be sent (not redacted, not cut short), but for whole secret tokens,
+ * which the message names (shown_arguments.ts).
+ */
 export function elicitationParams(pending: Pending, server: string, args: unknown): Obj {
   const r = pending.request;
+  const shown = args === undefined ? undefined : shownArguments(args);
+  const masked = shown && maskedNote(shown.masked);
   const what = r.direction === "client_to_server"
     ? `A call to ${r.tool ? `the tool "${r.tool}"` : r.method} of the server "${server}"`
     : `A ${r.method} message from the server "${server}"`;
@@ -49,7 +56,8 @@ export function elicitationParams(pending: Pending, server: string, args: unknow
     `km (the MCP security proxy) holds a message that its policy says needs your approval.`,
     "",
     `${what}.`,
-    `Arguments: ${preview(args)}`,
+    `Arguments: ${shown === undefined ? "(none)" : JSON.stringify(shown.value)}`,
+    ...(masked === undefined ? [] : [`(${masked}.)`]),
     `Why approval is needed: ${r.reasons.join("; ") || "the policy asks for it"}`,
     "",
     `Accept to allow it, Decline to block it. Without an answer it is blocked in ${
@@ -98,10 +106,4 @@ export function readElicitationResult(result: unknown): ElicitationAnswer {
         }, expected accept, decline or cancel`,
       };
   }
-}
-
-function preview(value: unknown): string {
-  if (value === undefined) return "(none)";
-  const text = JSON.stringify(value);
-  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} characters)` : text;
 }

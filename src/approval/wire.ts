@@ -108,7 +108,7 @@ export function pendingApproval(v: Fields): PendingApproval | undefined {
     typeof v.argsHash === "string" && strings(v.reasons) && strings(v.rules) &&
     strings(v.labels) && (v.risk === undefined || typeof v.risk === "number") &&
     typeof v.requestSeq === "number" && typeof v.requestedAt === "number" &&
-    typeof v.expiresAt === "number";
+    typeof v.expiresAt === "number" && (v.masked === undefined || maskedList(v.masked));
   if (!ok) return undefined;
   const a = v as unknown as PendingApproval;
   return {
@@ -119,6 +119,9 @@ export function pendingApproval(v: Fields): PendingApproval | undefined {
     method: a.method,
     ...(a.tool !== undefined && { tool: a.tool }),
     ...(a.arguments !== undefined && { arguments: a.arguments }),
+    ...(a.masked !== undefined && a.masked.length > 0 && {
+      masked: a.masked.map((m) => ({ path: m.path, kind: m.kind, chars: m.chars })),
+    }),
     argsHash: a.argsHash,
     reasons: a.reasons ?? [],
     rules: a.rules ?? [],
@@ -128,6 +131,17 @@ export function pendingApproval(v: Fields): PendingApproval | undefined {
     requestedAt: a.requestedAt,
     expiresAt: a.expiresAt,
   };
+}
+
+/**
+ * Whether a value is a list of masked tokens. The page says what was masked: a frame whose list
+ * is mistyped is refused rather than shown without it.
+ */
+function maskedList(x: unknown): boolean {
+  return Array.isArray(x) &&
+    x.every((m) =>
+      typeof m?.path === "string" && typeof m.kind === "string" && typeof m.chars === "number"
+    );
 }
 
 /** How an approval ended, of exactly the known fields (the session is the connection's). */

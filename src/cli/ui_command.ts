@@ -20,17 +20,25 @@ export const UI_OPTIONS: readonly OptionSpec[] = [
   },
   LOG_DIR_OPTION,
   DATA_DIR_OPTION,
-  { name: "open", kind: "boolean", description: "open the dashboard in the default browser" },
+  {
+    name: "open",
+    kind: "boolean",
+    description: "open the dashboard in the default browser, signed in (the running one, if any)",
+  },
   CONFIG_OPTION,
   HELP_OPTION,
 ];
 
 export const UI_DETAILS =
-  `Serves a dashboard of every session in the log folder on 127.0.0.1, and prints its address
-(with the access token) on stderr. Records appear live as km monitor writes them.
-Stop it with Ctrl-C.
+  `Serves a dashboard of every session in the log folder on 127.0.0.1 and prints its address
+on stderr. Records appear live as km monitor writes them. Stop it with Ctrl-C.
 
-Security: it listens on 127.0.0.1 only; every page and API call needs the token; requests
+Signing in: the access token is never printed. --open opens the browser signed in (and when
+a dashboard over the same folders already runs, opens that one instead of starting another);
+the signed-in address is also the "signIn" of ui.json in km's data folder (owner-only).
+
+Security: it listens on 127.0.0.1 only; every API call needs the token as an
+Authorization header (no cookie: other local web servers would receive it); requests
 whose Host is not 127.0.0.1/localhost, or whose Origin is another site, are refused; pages
 carry a strict Content-Security-Policy; no CORS.`;
 
@@ -70,10 +78,22 @@ export function uiPaths(
 
 export async function runUi(config: Config, open: boolean, io: CliIo): Promise<number> {
   const { logDir, dataDir } = uiPaths(config, (name) => io.env[name], io.os);
-  const [{ startDashboard }, { ASSETS }, discovery] = await Promise.all([
+  const discovery = await import("../ui/discovery.ts");
+  const d = io.diagnostics;
+  // `km ui --open` is how a person signs in to the dashboard `km monitor --ui` started: the
+  // token stays out of every terminal and log, and no second dashboard starts.
+  const running = open && dataDir !== undefined
+    ? discovery.readLiveDiscovery(dataDir, discovery.pidAlive)
+    : undefined;
+  const runningToken = running && discovery.discoveryToken(running);
+  if (running && runningToken && samePath(running.logDir, logDir)) {
+    d.info(`dashboard already running (pid ${running.pid}): opening ${plainUrl(running.url)}`);
+    openBrowser(discovery.signInUrl(running.url, runningToken), io);
+    return 0;
+  }
+  const [{ startDashboard }, { ASSETS }] = await Promise.all([
     import("../ui/server.ts"),
     import("../ui/assets.ts"),
-    import("../ui/discovery.ts"),
   ]);
   let dashboard;
   try {
@@ -90,7 +110,6 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
       `check that the log folder "${logDir}" is readable`,
     );
   }
-  const d = io.diagnostics;
   if (dashboard.fellBack) d.info(`port ${config.ui.port} is taken; using ${dashboard.port}`);
   d.info(
     `indexed ${dashboard.records} records in ${Math.round(dashboard.loadMs)} ms from ${logDir}`,
@@ -98,22 +117,41 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
   if (dashboard.skipped > 0) {
     d.warn(`${dashboard.skipped} lines are not audit records (last: ${dashboard.lastSkip})`);
   }
-  d.info(`dashboard: ${dashboard.url}`);
+  const signIn = discovery.signInUrl(dashboard.url, dashboard.token);
+  let saved = false;
   if (dataDir !== undefined) {
     try {
       await discovery.writeDiscovery(dataDir, {
         pid: Deno.pid,
         port: dashboard.port,
         url: dashboard.url,
+        token: dashboard.token,
+        signIn,
         logDir,
         version: VERSION,
         startedAt: new Date().toISOString(),
       });
+      saved = true;
     } catch (error) {
       d.warn(`cannot write the discovery file in "${dataDir}": ${(error as Error).message}`);
     }
   }
-  if (open) openBrowser(dashboard.url, io);
+  // The address only: stderr ends up in terminals' scrollback and MCP clients' logs.
+  d.info(`dashboard: ${dashboard.url}`);
+  if (!open) {
+    d.info(
+      saved
+        ? `to sign in, run \`${
+          discovery.signInCommand({
+            dataDir: config.dataDir === undefined ? undefined : dataDir,
+            logDir: config.logDir === undefined ? undefined : logDir,
+          })
+        }\`, or open the "signIn" ` +
+          `address of ${discovery.discoveryPath(dataDir!)}`
+        : "to sign in, restart with --open (no data folder to keep the access token in)",
+    );
+  }
+  if (open) openBrowser(signIn, io);
   const stop = Promise.withResolvers<void>();
   const unlisten = io.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => stop.resolve());
   await Promise.race([stop.promise, dashboard.finished]);
@@ -123,6 +161,16 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
   return 0;
 }
 
+function plainUrl(url: string): string {
+  return url.replace(/[?#].*$/, "");
+}
+
+function samePath(a: string, b: string): boolean {
+  const norm = (p: string) => p.replace(/[\\/]+$/, "");
+  return norm(a) === norm(b);
+}
+
+/** Opens the address; it carries the token, so it goes to the browser only, never to stderr. */
 function openBrowser(url: string, io: CliIo): void {
   const command = io.os === "darwin"
     ? ["open", url]

@@ -2,9 +2,12 @@
  * `km monitor --ui`: point the user at the dashboard that shows this session, starting
  * `km ui` in the background when none runs. Nothing here is awaited by the relay: the
  * session starts at once, and the address is printed on stderr when it is known.
+ *
+ * Only the address is printed, never the access token: an MCP client keeps a server's stderr
+ * in its logs. The person signs in with `km ui --open`, which reads the token from ui.json.
  */
 import type { Diagnostics } from "../diagnostics.ts";
-import type { Discovery } from "../ui/discovery.ts";
+import { type Discovery, signInCommand } from "../ui/discovery.ts";
 
 export interface UiAttachIo {
   readonly diagnostics: Diagnostics;
@@ -35,7 +38,7 @@ export async function attachUi(options: UiAttachOptions, io: UiAttachIo): Promis
   }
   const running = io.findDashboard(dataDir);
   if (running) {
-    announce(running, logDir, d);
+    announce(running, dataDir, logDir, d);
     return;
   }
   try {
@@ -57,19 +60,23 @@ export async function attachUi(options: UiAttachOptions, io: UiAttachIo): Promis
     await io.sleep(100);
     const started = io.findDashboard(dataDir);
     if (started) {
-      announce(started, logDir, d);
+      announce(started, dataDir, logDir, d);
       return;
     }
   }
   d.warn(`the dashboard did not start within ${deadline / 1000} s; run \`km ui\` to see why`);
 }
 
-function announce(found: Discovery, logDir: string, d: Diagnostics): void {
+function announce(found: Discovery, dataDir: string, logDir: string, d: Diagnostics): void {
+  // An older km ui wrote its token into the url's query: cut it off either way.
+  const url = found.url.replace(/[?#].*$/, "");
   if (samePath(found.logDir, logDir)) {
-    d.info(`dashboard: ${found.url}`);
+    const usual = samePath(logDir, `${dataDir}/logs`) || samePath(logDir, `${dataDir}\\logs`);
+    const open = signInCommand({ dataDir, logDir: usual ? undefined : logDir });
+    d.info(`dashboard: ${url} (to sign in: \`${open}\`)`);
   } else {
     d.warn(
-      `the dashboard at ${found.url} shows "${found.logDir}", not this session's log folder ` +
+      `the dashboard at ${url} shows "${found.logDir}", not this session's log folder ` +
         `"${logDir}"; run \`km ui --log-dir ${logDir}\` to see this session`,
     );
   }

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, equal, match } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, match, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import type { Discovery } from "../ui/discovery.ts";
 import { attachUi, type UiAttachIo } from "./ui_attach.ts";
@@ -6,7 +6,9 @@ import { attachUi, type UiAttachIo } from "./ui_attach.ts";
 const dashboard = (logDir: string): Discovery => ({
   pid: 42,
   port: 7411,
-  url: "http://127.0.0.1:7411/?token=abc",
+  url: "http://127.0.0.1:7411/",
+  token: "s3cr3t-token",
+  signIn: "http://127.0.0.1:7411/#token=s3cr3t-token",
   logDir,
   version: "0.1.0",
   startedAt: "2026-11-22T10:00:00Z",
@@ -29,7 +31,25 @@ Deno.test("attachUi: a running dashboard over the same logs is announced, none s
   const { io, out, started } = fakeIo(() => dashboard("/data/logs/"));
   await attachUi({ dataDir: "/data", logDir: "/data/logs", port: 7411 }, io);
   equal(started.length, 0);
-  match(out.text(), /dashboard: http:\/\/127\.0\.0\.1:7411\/\?token=abc/);
+  equal(
+    out.text().trim(),
+    "km: dashboard: http://127.0.0.1:7411/ (to sign in: `km ui --open --data-dir /data`)",
+  );
+});
+
+Deno.test("attachUi never prints the access token: MCP clients keep stderr in their logs", async () => {
+  // A discovery file of an older km ui carried the token in the url's query.
+  const older = { ...dashboard("/data/logs"), url: "http://127.0.0.1:7411/?token=s3cr3t-token" };
+  for (const found of [dashboard("/data/logs"), older, dashboard("/elsewhere")]) {
+    const { io, out } = fakeIo(() => found);
+    await attachUi({ dataDir: "/data", logDir: "/data/logs", port: 7411 }, io);
+    ok(!out.text().includes("s3cr3t"), out.text());
+    ok(!out.text().includes("token="), out.text());
+    match(out.text(), /http:\/\/127\.0\.0\.1:7411\//);
+  }
+  const { io, out } = fakeIo(() => dashboard("/my logs"));
+  await attachUi({ dataDir: "/d", logDir: "/my logs", port: 7411 }, io);
+  match(out.text(), /to sign in: `km ui --open --data-dir \/d --log-dir '\/my logs'`/);
 });
 
 Deno.test("attachUi: a dashboard over other logs is named, with the command that would help", async () => {

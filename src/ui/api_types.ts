@@ -237,6 +237,16 @@ export interface ApiError {
 /** How a person answers an approval request. */
 export type ApprovalAnswer = "approve" | "approve_session" | "deny";
 
+/** A secret token left out of the arguments shown for approval. */
+export interface MaskedSecret {
+  /** Where, e.g. `env.GITHUB_TOKEN`, `args[2]`, or `(the value)`. */
+  readonly path: string;
+  /** What kind of token, e.g. `jwt`. */
+  readonly kind: string;
+  /** The length of what was masked. */
+  readonly chars: number;
+}
+
 /** A message km holds until a person approves it (or the time runs out). */
 export interface PendingApproval {
   /** Unique across sessions: `<session>-a<n>`. */
@@ -246,8 +256,14 @@ export interface PendingApproval {
   readonly direction: Direction;
   readonly method: string;
   readonly tool?: string;
-  /** The call's arguments (params for other methods), redacted as in the audit log. */
+  /**
+   * The call's arguments (params for other methods) exactly as km will forward them, but for
+   * whole recognised secret tokens, each listed in `masked` (src/approval/shown_arguments.ts).
+   * Not the audit log's redaction: a person must see everything that would run.
+   */
   readonly arguments?: unknown;
+  /** The tokens masked in `arguments`: where, what kind, how long. Absent: none. */
+  readonly masked?: readonly MaskedSecret[];
   /** sha256 of the canonical arguments: "Approve for this session" covers this tool and hash. */
   readonly argsHash: string;
   readonly reasons: readonly string[];

@@ -1,12 +1,16 @@
 /**
  * The dashboard's HTTP app (Hono), as a function of its parts so tests call `app.request()`.
- * Every request passes the Host, Origin and token checks first. The API is read-only but for
- * answering approvals (`POST /api/approvals/<id>`, same-origin only); `km monitor` connects on
- * its own route with its own checks (`GET /api/monitor`, a WebSocket).
+ * Every request passes the Host and Origin checks first, and every API call the token check:
+ * `Authorization: Bearer <token>` and nothing else. No cookie: browsers send a cookie for
+ * 127.0.0.1 to every port of it, so any other local web server would receive it. No `?token=`:
+ * an address ends up in logs. The page and its scripts hold no data and need no token; the page
+ * takes the token from the address's fragment (`#token=…`, never sent to a server) and sends it
+ * as the header. The API is read-only but for answering approvals (`POST /api/approvals/<id>`,
+ * same-origin only); `km monitor` connects on its own route with its own checks
+ * (`GET /api/monitor`, a WebSocket).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
 import { MONITOR_PATH } from "../approval/wire.ts";
 import type { AnswerAccepted, ApprovalList, Hello, RecordDetail } from "./api_types.ts";
@@ -15,14 +19,12 @@ import { FILTER_KEYS, parseFilter } from "./filter.ts";
 import type { Hub } from "./hub.ts";
 import type { Entry, LogIndex } from "./log_index.ts";
 import {
-  bearerToken,
-  cookieName,
+  apiTokenRefusal,
   isJsonContentType,
   isLoopbackHost,
   isOwnOrigin,
   monitorRefusal,
   SECURITY_HEADERS,
-  tokenMatches,
   writeRefusal,
 } from "./security.ts";
 import { computeStats, type StatsFilter } from "./stats.ts";
@@ -78,14 +80,6 @@ const SHELL = `<!doctype html>
 </html>
 `;
 
-const UNAUTHORISED_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>km dashboard: access token needed</title></head>
-<body><h1>Access token needed</h1>
-<p>Open the address that <code>km ui</code> printed on its standard error: it carries the
-access token (<code>/?token=…</code>). The address is also in the <code>ui.json</code> file of
-km's data directory.</p></body></html>
-`;
-
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
@@ -135,37 +129,11 @@ export function createApp(deps: AppDeps): Hono {
     return await next();
   });
 
-  app.use(async (c, next) => {
-    const port = deps.port();
-    // A token in the address may end up in history and logs: it opens pages, it never writes.
-    const writes = c.req.method === "POST";
-    const fromQuery = writes ? undefined : c.req.query("token");
-    const given = bearerToken(c.req.header("authorization")) ?? getCookie(c, cookieName(port)) ??
-      fromQuery;
-    if (!tokenMatches(given, deps.token) && !tokenMatches(fromQuery, deps.token)) {
-      if (writes) {
-        return c.json({
-          error: "access token missing or wrong: a POST takes it from the cookie or " +
-            "Authorization: Bearer, not from ?token=",
-        }, 401);
-      }
-      if (c.req.path.startsWith("/api/")) {
-        return c.json(
-          { error: "access token missing or wrong: open the address km ui printed" },
-          401,
-        );
-      }
-      return c.html(UNAUTHORISED_PAGE, 401);
-    }
-    if (fromQuery !== undefined && c.req.path === "/") {
-      // Trade the token in the address for a cookie, and take it out of the address bar.
-      setCookie(c, cookieName(port), deps.token, {
-        httpOnly: true,
-        sameSite: "Strict",
-        path: "/",
-      });
-      return c.redirect("/", 303);
-    }
+  // The page and its assets are the same for everyone and hold no data: they are served without
+  // the token, which the page sends on every API call. Everything under /api/ needs it.
+  app.use("/api/*", async (c, next) => {
+    const refusal = apiTokenRefusal((n) => c.req.header(n), deps.token);
+    if (refusal) return c.json({ error: refusal.error }, refusal.status);
     return await next();
   });
 
@@ -351,7 +319,7 @@ async function readBounded(request: Request, max: number): Promise<string | unde
 
 /** An error naming parameters the route does not know, or undefined. */
 function unknownKeys(params: URLSearchParams, known: ReadonlySet<string>): string | undefined {
-  const unknown = [...new Set(params.keys())].filter((k) => !known.has(k) && k !== "token");
+  const unknown = [...new Set(params.keys())].filter((k) => !known.has(k));
   if (unknown.length === 0) return undefined;
   return `unknown parameter${unknown.length > 1 ? "s" : ""} ${
     unknown.map((k) => `"${k}"`).join(", ")

@@ -91,38 +91,48 @@ async function json<T>(response: Response, status = 200): Promise<T> {
   return body as T;
 }
 
-Deno.test("ui app: the token is required for every page and API call", async () => {
+Deno.test("ui app: every API call needs Authorization: Bearer; the page holds no data and needs none", async () => {
   await withApp(async (app) => {
-    for (const path of ["/", "/assets/app.js", "/api/records", "/api/sessions", "/api/events"]) {
+    for (const path of ["/api/records", "/api/sessions", "/api/events", "/api/approvals"]) {
+      const response = await get(app, path, { host: HOST });
+      equal(response.status, 401, path);
+      match((await response.json()).error, /Authorization: Bearer/);
+    }
+    const api = await get(app, "/api/sessions", { host: HOST, authorization: "Bearer wrong" });
+    match((await json<{ error: string }>(api, 401)).error, /km ui --open/);
+    // The page and its script are the same for everyone: they carry no token and no records.
+    for (const path of ["/", "/assets/app.js", "/assets/app.css"]) {
+      const response = await get(app, path, { host: HOST });
+      equal(response.status, 200, path);
+      await response.body?.cancel();
+    }
+    const page = await get(app, "/", { host: HOST });
+    match(await page.text(), /<script type="module" src="\/assets\/app.js">/);
+  });
+});
+
+Deno.test("ui app: no cookie is set or accepted, and ?token= opens nothing", async () => {
+  await withApp(async (app) => {
+    // A cookie of 127.0.0.1 reaches every local web server, whatever its port: never use one.
+    for (const path of ["/", `/?token=${TOKEN}`, "/api/sessions", "/assets/app.js"]) {
+      const response = await get(app, path, { ...AUTH });
+      equal(response.headers.get("set-cookie"), null, path);
+      await response.body?.cancel();
+    }
+    const old = await get(app, `/?token=${TOKEN}`, { host: HOST });
+    equal(old.status, 200, "the page, not a redirect that trades the token for a cookie");
+    equal(old.headers.get("set-cookie"), null);
+    await old.body?.cancel();
+    for (const cookie of [`km_token_${PORT}=${TOKEN}`, `km_token=${TOKEN}`]) {
+      const response = await get(app, "/api/sessions", { host: HOST, cookie });
+      equal(response.status, 401, cookie);
+      await response.body?.cancel();
+    }
+    for (const path of [`/api/sessions?token=${TOKEN}`, `/api/events?token=${TOKEN}`]) {
       const response = await get(app, path, { host: HOST });
       equal(response.status, 401, path);
       await response.body?.cancel();
     }
-    const api = await get(app, "/api/sessions", { host: HOST, authorization: "Bearer wrong" });
-    match((await json<{ error: string }>(api, 401)).error, /access token/);
-    const page = await get(app, "/", { host: HOST });
-    match(await page.text(), /Open the address that <code>km ui<\/code> printed/);
-  });
-});
-
-Deno.test("ui app: a token in the address becomes an HttpOnly cookie, then is dropped", async () => {
-  await withApp(async (app) => {
-    const response = await get(app, `/?token=${TOKEN}`, { host: HOST });
-    equal(response.status, 303);
-    equal(response.headers.get("location"), "/");
-    const cookie = response.headers.get("set-cookie")!;
-    match(cookie, new RegExp(`^km_token_${PORT}=${TOKEN};`));
-    match(cookie, /HttpOnly/);
-    match(cookie, /SameSite=Strict/);
-    const page = await get(app, "/", { host: HOST, cookie: cookie.split(";")[0] });
-    equal(page.status, 200);
-    match(await page.text(), /<script type="module" src="\/assets\/app.js">/);
-    const wrongPort = await get(app, "/api/sessions", {
-      host: HOST,
-      cookie: `km_token_1=${TOKEN}`,
-    });
-    equal(wrongPort.status, 401);
-    await wrongPort.body?.cancel();
   });
 });
 
@@ -283,10 +293,10 @@ Deno.test("ui app: server-sent events deliver a new record within half a second"
 
 const ORIGIN = `http://${HOST}`;
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
-/** What the dashboard's page sends with an answer: cookie, own Origin, JSON. */
+/** What the dashboard's page sends with an answer: the Bearer token, own Origin, JSON. */
 const PAGE = {
   host: HOST,
-  cookie: `km_token_${PORT}=${TOKEN}`,
+  authorization: `Bearer ${TOKEN}`,
   origin: ORIGIN,
   "sec-fetch-site": "same-origin",
   "content-type": "application/json",
@@ -328,12 +338,9 @@ Deno.test("ui app: pending approvals are listed; an answer from the page reaches
       answer: "approve_session",
       by: `dashboard at 127.0.0.1:${PORT} (Firefox)`,
     }]);
-    // Bearer works as well as the cookie; Sec-Fetch-Site may be absent (older browsers).
-    const { cookie: _, "sec-fetch-site": __, ...bearer } = PAGE;
-    const again = await answer(app, '{"answer":"deny"}', {
-      ...bearer,
-      authorization: `Bearer ${TOKEN}`,
-    });
+    // Sec-Fetch-Site may be absent (older browsers).
+    const { "sec-fetch-site": _, ...older } = PAGE;
+    const again = await answer(app, '{"answer":"deny"}', older);
     match((await json<{ error: string }>(again, 404)).error, /unknown, answered or ended/);
     equal(sent.length, 1);
   });
@@ -344,7 +351,8 @@ Deno.test("ui app: answers are refused unless they come from the page, well form
     const sent = monitorWithPending(approvals);
     const body = JSON.stringify({ answer: "approve" });
     const { origin: _, ...noOrigin } = PAGE;
-    const { cookie: __, ...noCookie } = PAGE;
+    const { authorization: __, ...noBearer } = PAGE;
+    const cookie = { ...noBearer, cookie: `km_token_${PORT}=${TOKEN}` };
     const cases: [string, Record<string, string>, number, RegExp, string?][] = [
       [body, noOrigin, 403, /an Origin header is required/],
       [body, { ...PAGE, origin: "http://evil.example" }, 403, /origin http:\/\/evil.example/],
@@ -352,8 +360,9 @@ Deno.test("ui app: answers are refused unless they come from the page, well form
       [body, { ...PAGE, "sec-fetch-site": "cross-site" }, 403, /cross-site/],
       [body, { ...PAGE, "sec-fetch-site": "same-site" }, 403, /must be same-origin/],
       [body, { ...PAGE, host: "evil.example:7411" }, 403, /Host must be/],
-      [body, noCookie, 401, /not from \?token=/],
-      [body, noCookie, 401, /not from \?token=/, `/api/approvals/${ID}?token=${TOKEN}`],
+      [body, noBearer, 401, /Authorization: Bearer/],
+      [body, cookie, 401, /cookies and \?token= are not accepted/],
+      [body, noBearer, 401, /Authorization: Bearer/, `/api/approvals/${ID}?token=${TOKEN}`],
       [
         body,
         { ...PAGE, "content-type": "text/plain" },
@@ -418,7 +427,12 @@ Deno.test("ui app: the monitor link wants a Bearer token and no Origin; cookies 
       ["/api/monitor", { ...monitor, origin: "http://evil.example" }, 403, /Origin header/],
       ["/api/monitor", { ...monitor, host: "evil.example:7411" }, 403, /Host must be/],
       ["/api/monitor", { ...monitor, authorization: "Bearer wrong" }, 401, /Bearer/],
-      ["/api/monitor", { ...monitor, authorization: "", cookie: PAGE.cookie }, 401, /cookie/],
+      [
+        "/api/monitor",
+        { ...monitor, authorization: "", cookie: `km_token_${PORT}=${TOKEN}` },
+        401,
+        /cookie/,
+      ],
       [`/api/monitor?token=${TOKEN}`, { ...monitor, authorization: "" }, 401, /\?token=/],
       ["/api/monitor", AUTH, 426, /Upgrade: websocket/],
     ];

@@ -153,6 +153,19 @@ Deno.test("approvals: malformed and out-of-place frames are ignored and counted"
   assertEquals(registry.get(`${SESSION_A}-a4`), { ...pending(SESSION_A, 4), risk: 0, labels: [] });
 });
 
+Deno.test("approvals: what the monitor masked in the arguments reaches the page; a bad list is refused", () => {
+  const { registry, monitor } = setup();
+  const a = monitor(SESSION_A);
+  const masked = [{ path: "env.KEY", kind: "aws_access_key_id", chars: 20 }];
+  a.link.receive(pendingFrame({ ...pending(SESSION_A, 1), masked }));
+  assertEquals(registry.get(`${SESSION_A}-a1`), { ...pending(SESSION_A, 1), masked });
+  // A page must be able to say what was masked: a mistyped list is not shown without it.
+  a.link.receive(pendingFrame({ ...pending(SESSION_A, 2), masked: [{ path: 1 }] as never }));
+  match(registry.lastIgnored, /lacks fields/);
+  a.link.receive(pendingFrame({ ...pending(SESSION_A, 3), masked: [] }));
+  assertEquals(registry.get(`${SESSION_A}-a3`), pending(SESSION_A, 3));
+});
+
 Deno.test("approvals: pending approvals per connection are bounded", () => {
   const { registry, monitor } = setup({ max: 2 });
   const a = monitor(SESSION_A);

@@ -9,11 +9,49 @@ export const DISCOVERY_FILE = "ui.json";
 export interface Discovery {
   readonly pid: number;
   readonly port: number;
-  /** The address with the token: what a person opens. */
+  /** The address, without the token. */
   readonly url: string;
+  /**
+   * The access token: `km monitor` sends it as `Authorization: Bearer`, the page as the same
+   * header. Absent from files written before it had its own field (the token was in `url`).
+   */
+  readonly token?: string;
+  /** The address that signs a browser in: `url` with `#token=…` (a fragment is never sent). */
+  readonly signIn?: string;
   readonly logDir: string;
   readonly version: string;
   readonly startedAt: string;
+}
+
+/**
+ * The address that signs a browser in. The token goes in the fragment: a browser never sends a
+ * fragment to any server, nor puts it in a Referer; the page reads it and forgets the address.
+ */
+export function signInUrl(url: string, token: string): string {
+  return `${url.replace(/[?#].*$/, "")}#token=${encodeURIComponent(token)}`;
+}
+
+/** A running dashboard's token: its own field, or the `?token=` of an older file's `url`. */
+export function discoveryToken(found: Discovery): string | undefined {
+  if (typeof found.token === "string" && found.token !== "") return found.token;
+  try {
+    return new URL(found.url).searchParams.get("token") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The command a person runs to open the dashboard signed in: `km ui --open`, with the folders
+ * it must be told to find the running one. Paths are quoted for a POSIX shell when they need it.
+ */
+export function signInCommand(folders: { dataDir?: string; logDir?: string } = {}): string {
+  const quote = (p: string) => /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`;
+  return [
+    "km ui --open",
+    ...(folders.dataDir === undefined ? [] : ["--data-dir", quote(folders.dataDir)]),
+    ...(folders.logDir === undefined ? [] : ["--log-dir", quote(folders.logDir)]),
+  ].join(" ");
 }
 
 export function discoveryPath(dataDir: string): string {

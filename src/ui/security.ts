@@ -2,6 +2,10 @@
  * The dashboard's request checks, pure: a loopback Host (DNS-rebinding defence), a same-origin
  * Origin (CSRF defence), the access token, the stricter rules for answering an approval and for
  * the monitor link, and the headers every response carries.
+ *
+ * The token travels only as `Authorization: Bearer`. Never as a cookie: cookies are not isolated
+ * by port, so a browser sends a cookie of 127.0.0.1 to every local web server. Never in the
+ * address's query: addresses are kept in logs and histories.
  */
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
@@ -39,6 +43,23 @@ export type HeaderLookup = (name: string) => string | undefined;
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   return authorization?.match(/^Bearer (.+)$/)?.[1];
+}
+
+/** How to get the token, for a person who has none. */
+export const SIGN_IN_HINT = 'run `km ui --open`, or open the address in the "url" of km\'s ' +
+  "ui.json: it carries the access token after #token=";
+
+/**
+ * Why an API call is refused for its token, or undefined when it carries the right one. The
+ * token must come as `Authorization: Bearer`: a cookie or a `?token=` is not looked at.
+ */
+export function apiTokenRefusal(header: HeaderLookup, token: string): Refusal | undefined {
+  if (tokenMatches(bearerToken(header("authorization")), token)) return undefined;
+  return {
+    status: 401,
+    error: "access token missing or wrong: every API call needs Authorization: Bearer <token> " +
+      `(cookies and ?token= are not accepted); to sign in, ${SIGN_IN_HINT}`,
+  };
 }
 
 /**
@@ -117,11 +138,6 @@ export function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
     .replace(/=+$/, "");
-}
-
-/** Cookies are shared by every port of a host, so the cookie's name carries the port. */
-export function cookieName(port: number): string {
-  return `km_token_${port}`;
 }
 
 export const CONTENT_SECURITY_POLICY = [

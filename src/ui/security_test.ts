@@ -1,5 +1,6 @@
 import { equal, match, notEqual } from "node:assert/strict";
 import {
+  apiTokenRefusal,
   bearerToken,
   isJsonContentType,
   isLoopbackHost,
@@ -98,4 +99,22 @@ Deno.test("security: JSON content types and Bearer tokens", () => {
   equal(bearerToken("Bearer abc"), "abc");
   equal(bearerToken("Basic abc"), undefined);
   equal(bearerToken(undefined), undefined);
+});
+
+Deno.test("security: an API call's token comes only as Authorization: Bearer", () => {
+  const token = "t".repeat(43);
+  const lookup = (headers: Record<string, string>) => (name: string) => headers[name];
+  equal(apiTokenRefusal(lookup({ authorization: `Bearer ${token}` }), token), undefined);
+  const cases: Record<string, string>[] = [
+    {},
+    { authorization: "Bearer wrong" },
+    { authorization: token },
+    { cookie: `km_token_7411=${token}` },
+    { cookie: `km_token=${token}` },
+  ];
+  for (const headers of cases) {
+    const refusal = apiTokenRefusal(lookup(headers), token);
+    equal(refusal?.status, 401, JSON.stringify(headers));
+    match(refusal!.error, /cookies and \?token= are not accepted/);
+  }
 });

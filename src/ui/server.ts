@@ -26,8 +26,10 @@ export interface DashboardOptions {
 
 export interface Dashboard {
   readonly port: number;
-  /** The address with the token. */
+  /** The address, without the token: safe to print. */
   readonly url: string;
+  /** The access token: for ui.json (owner-only) and the browser, never for stderr or logs. */
+  readonly token: string;
   /** Whether the port asked for was taken. */
   readonly fellBack: boolean;
   readonly records: number;
@@ -76,7 +78,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   port = server.addr.port;
   return {
     port,
-    url: `http://${HOST}:${port}/?token=${token}`,
+    url: `http://${HOST}:${port}/`,
+    token,
     fellBack,
     records: index.size,
     loadMs,

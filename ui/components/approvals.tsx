@@ -3,7 +3,7 @@
  * its arguments, the policy's reasons, a countdown and the three answers; below, the approvals
  * that ended recently and how. Everything here comes from the live list (`live.approvals`).
  */
-import type { ApprovalAnswer, PendingApproval } from "../../src/ui/api_types.ts";
+import type { ApprovalAnswer, MaskedSecret, PendingApproval } from "../../src/ui/api_types.ts";
 import {
   type AnswerState,
   answerText,
@@ -17,9 +17,6 @@ import { Chips, DirectionArrow, OutcomeBadge, RiskBadge } from "./badges.tsx";
 import { Countdown } from "./countdown.tsx";
 import { JsonTree } from "./json_tree.tsx";
 import { ApiErrorBox, EmptyState, Loading } from "./notice.tsx";
-
-/** Open the arguments all the way down: a person must see exactly what they approve. */
-const ARGS_OPEN_DEPTH = 64;
 
 /** The three answers, in the order shown: answer, test id, style. */
 const ANSWER_BUTTONS: readonly (readonly [ApprovalAnswer, string, string])[] = [
@@ -174,12 +171,14 @@ function ApprovalCard(
         <div class="approval-args" data-testid="approval-args">
           <div class="approval-label">
             {a.tool !== undefined ? "Arguments" : "Params"}
-            <span class="faint small">secrets redacted, as in the audit log</span>
+            <span class="faint small">exactly as km will send them</span>
           </div>
+          <MaskedNotice masked={a.masked ?? []} />
           {a.arguments === undefined ? <span class="faint">None.</span> : (
+            // A person must see all of what they approve: nothing folded, cut or invisible.
             <JsonTree
               value={a.arguments}
-              openDepth={ARGS_OPEN_DEPTH}
+              whole
               label={a.tool !== undefined ? "Arguments" : "Params"}
             />
           )}
@@ -201,6 +200,30 @@ function ApprovalCard(
         <AnswerStatus answer={answer} />
       </footer>
     </article>
+  );
+}
+
+/**
+ * What km masked in the arguments shown: only whole secret tokens of known formats (which cannot
+ * hold a command), each named with where it is, so the person knows what they do not see.
+ */
+function MaskedNotice({ masked }: { masked: readonly MaskedSecret[] }) {
+  if (masked.length === 0) return null;
+  return (
+    <div class="approval-masked" role="note" data-testid="approval-masked">
+      <strong>
+        {masked.length === 1 ? "1 secret token is" : `${masked.length} secret tokens are`} masked
+      </strong>{" "}
+      below (shown as <code>[masked …]</code>); everything else is exactly what will be sent:
+      <ul>
+        {masked.map((m, i) => (
+          <li key={i}>
+            <span class="mono">{m.kind}</span> in <span class="mono">{m.path}</span>{" "}
+            <span class="faint">({m.chars} characters)</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -38,7 +38,7 @@ export function Header(
   const statusTitle = shown === "open"
     ? "Connected: new records appear as km writes them"
     : shown === "signed-out"
-    ? "Not signed in: open the address that km ui printed"
+    ? "Not signed in: run `km ui --open`, or open the signIn address of ui.json"
     : "The live stream is down; retrying";
   return (
     <header class="header">

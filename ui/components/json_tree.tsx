@@ -2,9 +2,14 @@
  * A collapsible JSON viewer: objects and arrays fold, long arrays show their first items, long
  * strings are cut with "show more". Rendering is lazy: a folded node renders none of its children,
  * so a large tool result costs only what is open.
+ *
+ * `whole` is for what a person approves: everything open, nothing cut, and characters that would
+ * not show (controls, bidirectional overrides, zero-width marks) written as escapes, so what is
+ * on screen is all of what will be sent.
  */
 import type { ComponentChild } from "preact";
 import { useState } from "preact/hooks";
+import { visibleText } from "../format.ts";
 
 /** Strings longer than this are cut until "show more". */
 const STRING_PREVIEW = 300;
@@ -12,7 +17,12 @@ const STRING_PREVIEW = 300;
 const CHILDREN_PREVIEW = 100;
 
 export function JsonTree(
-  { value, openDepth = 6, label }: { value: unknown; openDepth?: number; label?: string },
+  { value, openDepth = 6, label, whole = false }: {
+    value: unknown;
+    openDepth?: number;
+    label?: string;
+    whole?: boolean;
+  },
 ) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
@@ -29,21 +39,25 @@ export function JsonTree(
       <button type="button" class="btn btn-tiny json-copy" onClick={copy}>
         {copied ? "Copied" : "Copy"}
       </button>
-      <JsonNode value={value} depth={0} openDepth={openDepth} />
+      <JsonNode value={value} depth={0} openDepth={whole ? Infinity : openDepth} whole={whole} />
     </div>
   );
 }
 
 function JsonNode(
-  { name, value, depth, openDepth, last = true }: {
+  { name, value, depth, openDepth, last = true, whole }: {
     name?: string;
     value: unknown;
     depth: number;
     openDepth: number;
     last?: boolean;
+    whole: boolean;
   },
 ) {
-  const key = name === undefined ? null : <span class="jt-key">{JSON.stringify(name)}:</span>;
+  const keyText = JSON.stringify(name);
+  const key = name === undefined
+    ? null
+    : <span class="jt-key">{whole ? visibleText(keyText) : keyText}:</span>;
   const comma = last ? null : <span class="jt-punct">,</span>;
   if (value !== null && typeof value === "object") {
     return (
@@ -53,6 +67,7 @@ function JsonNode(
         depth={depth}
         openDepth={openDepth}
         comma={comma}
+        whole={whole}
       />
     );
   }
@@ -60,19 +75,20 @@ function JsonNode(
     <div class="jt-line" role="treeitem">
       {key}
       {key && " "}
-      <Scalar value={value} />
+      <Scalar value={value} whole={whole} />
       {comma}
     </div>
   );
 }
 
 function Collection(
-  { keyNode, value, depth, openDepth, comma }: {
+  { keyNode, value, depth, openDepth, comma, whole }: {
     keyNode: ComponentChild;
     value: Record<string, unknown> | unknown[];
     depth: number;
     openDepth: number;
     comma: ComponentChild;
+    whole: boolean;
   },
 ) {
   const isArray = Array.isArray(value);
@@ -80,8 +96,10 @@ function Collection(
     ? value.map((v) => [undefined, v])
     : Object.entries(value);
   // Open what a person reads first; big collections below the top wait for a click.
-  const [open, setOpen] = useState(depth < openDepth && (depth < 2 || entries.length <= 50));
-  const [limit, setLimit] = useState(CHILDREN_PREVIEW);
+  const [open, setOpen] = useState(
+    whole || (depth < openDepth && (depth < 2 || entries.length <= 50)),
+  );
+  const [limit, setLimit] = useState(whole ? Infinity : CHILDREN_PREVIEW);
   const [openBracket, closeBracket] = isArray ? ["[", "]"] : ["{", "}"];
   if (entries.length === 0) {
     return (
@@ -127,6 +145,7 @@ function Collection(
                 depth={depth + 1}
                 openDepth={openDepth}
                 last={i === entries.length - 1}
+                whole={whole}
               />
             ))}
             {entries.length > limit && (
@@ -150,8 +169,20 @@ function Collection(
   );
 }
 
-function Scalar({ value }: { value: unknown }) {
-  const [full, setFull] = useState(false);
+function Scalar({ value, whole }: { value: unknown; whole: boolean }) {
+  const [full, setFull] = useState(whole);
+  if (typeof value === "string" && whole) {
+    // Multi-line text keeps its lines; JSON's escapes otherwise. Either way nothing is cut.
+    return value.includes("\n")
+      ? (
+        <span class="jt-str">
+          <span class="jt-punct">"</span>
+          <span class="jt-text">{visibleText(value)}</span>
+          <span class="jt-punct">"</span>
+        </span>
+      )
+      : <span class="jt-str">{visibleText(JSON.stringify(value))}</span>;
+  }
   if (typeof value === "string") {
     const long = value.length > STRING_PREVIEW;
     const shown = long && !full ? value.slice(0, STRING_PREVIEW) : value;
