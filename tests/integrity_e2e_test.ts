@@ -5,7 +5,8 @@
  * not forwarded, and the server still serving the calls that are allowed.
  */
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { messageRecords, monitor, readSessionLog } from "./helpers.ts";
+import { FIXTURES, kmCommand, messageRecords, monitor, readSessionLog } from "./helpers.ts";
+import { connect } from "./sdk_client.ts";
 import { execLogSession, handshake, response, SDK_SERVERS } from "./sdk_servers.ts";
 
 const enc = new TextEncoder();
@@ -200,6 +201,61 @@ for (const server of SDK_SERVERS) {
       ]);
     } finally {
       await session.cleanup();
+    }
+  });
+}
+
+const HIDE_AND_REDACT = `package kilometers
+
+import rego.v1
+
+hide contains "secret-tool" if input.method == "tools/list"
+
+redact contains {"path": "/result/content", "pattern": "tok_[a-z0-9]+"} if input.method == "tools/call"
+`;
+
+for (const mode of ["string-ids", "invalid-byte", "duplicate-result"]) {
+  Deno.test(`a server's ${mode} answers never show the SDK client a hidden tool or a token`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "km-lying-" });
+    await Deno.mkdir(`${dir}/policy`);
+    await Deno.writeTextFile(`${dir}/policy/policy.rego`, HIDE_AND_REDACT);
+    const { client } = await connect(
+      kmCommand(
+        "monitor",
+        "--quiet",
+        "--log-dir",
+        `${dir}/logs`,
+        "--policy",
+        `${dir}/policy`,
+        "--",
+        "node",
+        `${FIXTURES}/lying_server.mjs`,
+        mode,
+      ),
+    );
+    try {
+      const seen: string[] = [];
+      try {
+        seen.push(...(await client.listTools()).tools.map((t) => t.name));
+      } catch (error) {
+        seen.push(`error: ${(error as Error).message}`);
+      }
+      ok(!seen.includes("secret-tool"), seen.join(", "));
+      let text: string;
+      try {
+        text = JSON.stringify((await client.callTool({ name: "echo", arguments: {} })).content);
+      } catch (error) {
+        text = `error: ${(error as Error).message}`;
+      }
+      ok(!text.includes("tok_abc123"), text);
+      if (mode === "string-ids") {
+        // Matched as the client matches it, the answer is judged and transformed, not blocked.
+        assertEquals(seen, ["echo"]);
+        ok(text.includes("[REDACTED]"), text);
+      }
+    } finally {
+      await client.close();
+      await Deno.remove(dir, { recursive: true });
     }
   });
 }
