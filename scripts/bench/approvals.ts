@@ -8,7 +8,7 @@
  * times the answer to the call's response.
  */
 import { KM_DENO_FLAGS } from "../../src/runtime.ts";
-import { addressFrom } from "./dashboard.ts";
+import { addressFrom, tokenIn } from "./dashboard.ts";
 import { LineSplitter } from "./echo_server.ts";
 
 export const APPROVALS_PLAN = { rounds: 20 } as const;
@@ -96,7 +96,7 @@ export async function measureApprovals(): Promise<ApprovalsResult> {
   const fromDashboard = new Arrivals<Json>();
   try {
     const base = new URL(await addressFrom(ui.stderr));
-    const token = base.searchParams.get("token")!;
+    const token = await tokenIn(root);
     const headers = { authorization: `Bearer ${token}` };
     void readEvents(await fetch(new URL("/api/events", base), { headers }), (event, data) => {
       if (event !== "approval") return;

@@ -114,7 +114,7 @@ export async function measureDashboard(): Promise<DashboardResult> {
     const url = await addressFrom(child.stderr);
     const readyMs = performance.now() - started;
     const base = new URL(url);
-    const headers = { authorization: `Bearer ${base.searchParams.get("token")}` };
+    const headers = { authorization: `Bearer ${await tokenIn(root)}` };
     const timed = async (path: string) => {
       const t = performance.now();
       const response = await fetch(new URL(path, base), { headers });
@@ -200,6 +200,13 @@ export async function addressFrom(stderr: ReadableStream<Uint8Array>): Promise<s
       return url;
     }
   }
+}
+
+/** The dashboard's access token, from the discovery file in its data folder (never printed). */
+export async function tokenIn(dataDir: string): Promise<string> {
+  const { token } = JSON.parse(await Deno.readTextFile(`${dataDir}/ui.json`));
+  if (typeof token !== "string") throw new Error(`no token in ${dataDir}/ui.json`);
+  return token;
 }
 
 /** The dashboard's rows: what was measured, and the targets of the issue. */

@@ -27,10 +27,9 @@
 # - Error responses cannot be transformed (km does not let policies change `error`), and request
 #   arguments are not inspected: this policy protects the model from results, not servers from
 #   clients.
-# - Lines over 1 MiB are inspected through a skeleton in which strings longer than 16 KiB are cut:
-#   a secret past the cut is not seen, so no redaction is emitted for it. Such responses are
-#   labelled "secrets-not-fully-inspected" (with risk 60) so that they stand out in the audit
-#   log; deny them instead if that is the safer trade-off for you.
+# - This policy reads input.message, so km gives it every message whole, however large. Inputs
+#   made elsewhere from km's audit skeleton (strings cut, marked "… more bytes not inspected by
+#   km]") are labelled "secrets-not-fully-inspected" (with risk 60) so that they stand out.
 package kilometers
 
 import rego.v1
@@ -79,7 +78,7 @@ labels contains $"secret:{kind}" if some [_, kind, _] in _found
 
 risk contains 70 if count(_found) > 0
 
-# km's marker for a string it did not fully inspect (see "Limits" above).
+# km's marker for a string cut in an audit skeleton (see "Limits" above); never in km's own input.
 labels contains "secrets-not-fully-inspected" if _elided
 
 risk contains 60 if _elided
