@@ -1,6 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import type { MonitorDeps } from "../monitor/monitor.ts";
+import { loadPolicy } from "../policy/load_policy.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, run } from "./cli.ts";
 
@@ -152,4 +153,33 @@ Deno.test("km ui explains a bad port, stray arguments and a bad ui config key", 
   const range = io({}, { KM_UI_PORT: "70000" });
   equal(await run(["ui"], range.cli), 2);
   ok(range.err.text().includes("ui.port"), range.err.text());
+});
+
+Deno.test("km config show marks an untrusted project file and lists what it ignored, and why", async () => {
+  const { cli, out, err } = io(
+    { "/proj/km.jsonc": '{"policy": {"mode": "audit"}, "verbose": true}' },
+    { HOME: "/h" },
+  );
+  equal(await run(["config", "show"], cli), 0);
+  const text = out.text();
+  ok(text.includes('//   /proj/km.jsonc (not trusted: 1 ignored, see "origin")'), text);
+  const json = JSON.parse(text.replace(/^\/\/.*\n/gm, ""));
+  equal(json.policy.mode, "enforce");
+  equal(json.verbose, true);
+  equal(json.origin.ignored[0].key, "policy.mode");
+  ok(json.origin.ignored[0].reason.includes("turns enforcement off"));
+  ok(err.text().includes("km config trust /proj/km.jsonc"), err.text());
+});
+
+Deno.test("km monitor refuses a policy in another package before starting anything", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/p.rego`, 'package mypolicy\ndeny contains "x" if true\n');
+    const { cli, err } = io({}, { HOME: "/h" });
+    equal(await run(["monitor", "--policy", dir, "--", "server"], { ...cli, loadPolicy }), 2);
+    ok(err.text().includes("package mypolicy (p.rego)"), err.text());
+    ok(err.text().includes("package kilometers"), err.text());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

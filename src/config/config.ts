@@ -1,12 +1,14 @@
 /**
  * Configuration: layers (flags > KM_* environment > project km.jsonc > user config > defaults)
- * are validated one by one against the schema, merged, and frozen into a `Config`.
+ * are validated one by one against the schema, merged, and frozen into a `Config`. A project
+ * file the user has not trusted only tightens (workspace.ts).
  * Pure: files and the environment are read in load.ts.
  */
 import { KmError } from "../errors.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonrpc/framing.ts";
 import { re2FlagsProblem, re2Problem } from "../re2.ts";
 import { CONFIG_SPEC, type Spec } from "./schema.ts";
+import { type IgnoredSetting, screenWorkspace } from "./workspace.ts";
 
 export interface RedactionPattern {
   readonly name: string;
@@ -72,6 +74,33 @@ export interface Config {
     /** Where km asks, in order; the first answer wins. */
     readonly channels: readonly ("dashboard" | "client")[];
   };
+  /**
+   * Not a setting: which config files these settings came from and what was left out of them,
+   * for the audit log's start record and `km config show`. Set by loadConfig.
+   */
+  readonly origin?: ConfigOrigin;
+}
+
+/** Where a configuration came from. */
+export interface ConfigOrigin {
+  /** The config files read, highest precedence first. */
+  readonly files: readonly ConfigFileUse[];
+  /** Settings of untrusted project files that were not applied. */
+  readonly ignored: readonly IgnoredSetting[];
+}
+
+/** A config file that was read, and how far km trusted it. */
+export interface ConfigFileUse {
+  readonly path: string;
+  readonly role: "project" | "user";
+  /**
+   * `user`: the user's own config file; `explicit`: named by --config or KM_CONFIG;
+   * `trusted`: a project file whose exact content the user trusted (`km config trust`);
+   * `untrusted`: any other project file, of which only tightening settings apply.
+   */
+  readonly trust: "user" | "explicit" | "trusted" | "untrusted";
+  /** sha256 of the text read (project files), what `km config trust` records. */
+  readonly sha256?: string;
 }
 
 export const DEFAULTS: Config = {
@@ -93,10 +122,15 @@ export interface Layer {
   /** Where it came from, for messages: a file path, "environment", "command line". */
   readonly source: string;
   readonly values: Record<string, unknown>;
+  /** A project file the user has not trusted: only what tightens the layers below applies. */
+  readonly untrusted?: boolean;
 }
 
-/** Validates each layer and merges them, highest precedence first. Throws CONFIG_INVALID. */
-export function resolveConfig(layers: readonly Layer[]): Config {
+/**
+ * Validates each layer and merges them, highest precedence first; with `files` (what
+ * loadConfig read), records them and the ignored settings as `origin`. Throws CONFIG_INVALID.
+ */
+export function resolveConfig(layers: readonly Layer[], files?: readonly ConfigFileUse[]): Config {
   const problems = layers.flatMap((layer) => validate(layer.values, CONFIG_SPEC, "", layer.source));
   if (problems.length > 0) {
     throw new KmError(
@@ -109,9 +143,21 @@ export function resolveConfig(layers: readonly Layer[]): Config {
     string,
     unknown
   >;
+  // What the trusted layers below an untrusted one give: what it may only tighten.
+  let trusted = merged;
+  const ignored: IgnoredSetting[] = [];
   for (const layer of [...layers].reverse()) {
-    merged = merge(merged, normalise(layer.values, CONFIG_SPEC));
+    const values = normalise(layer.values, CONFIG_SPEC) as Record<string, unknown>;
+    if (layer.untrusted) {
+      const screened = screenWorkspace(values, trusted, layer.source);
+      ignored.push(...screened.ignored);
+      merged = merge(merged, screened.values);
+    } else {
+      merged = merge(merged, values);
+      trusted = merge(trusted, values);
+    }
   }
+  if (files) merged.origin = { files, ignored };
   return deepFreeze(merged) as unknown as Config;
 }
 

@@ -30,7 +30,7 @@ Deno.test("loadConfig applies flags > environment > project > user > defaults", 
     flags: { verbose: false },
     files: {
       "/proj/km.jsonc":
-        '{ "logBodies": "full", "maxMessageBytes": "1MiB", // project\n "name": "p", }',
+        '{ "logBodies": "full", "maxMessageBytes": "1MiB", // project\n "quiet": false, }',
       "/home/u/.config/km/config.jsonc":
         '{"name": "user", "quiet": true, "shutdown": {"terminateWait": "5s"}}',
     },
@@ -38,8 +38,8 @@ Deno.test("loadConfig applies flags > environment > project > user > defaults", 
   equal(config.logBodies, "metadata");
   equal(config.verbose, false);
   equal(config.maxMessageBytes, 1024 * 1024);
-  equal(config.name, "p");
-  equal(config.quiet, true);
+  equal(config.name, "user");
+  equal(config.quiet, false);
   assertEquals(config.shutdown, { closeStdinWait: 2000, terminateWait: 5000 });
   assertEquals(files.map((f) => f.found), [true, true]);
 });
