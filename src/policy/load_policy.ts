@@ -7,13 +7,15 @@
 import capabilities from "../../policies/capabilities.json" with { type: "json" };
 import { KmError } from "../errors.ts";
 import { parseJsoncAs } from "../config/jsonc.ts";
-import { readBundle } from "./bundle.ts";
+import { requireKmRules } from "./author_modules.ts";
+import { gunzip, readBundle } from "./bundle.ts";
 import { CAPABILITIES_PATH, compilePolicy, planPolicy } from "./compile.ts";
 import { findOpa, systemOpaLookup } from "./find_opa.ts";
 import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
-import { WasmPolicy } from "./wasm_host.ts";
+import { readTar } from "./tar.ts";
+import { DECISION_ENTRYPOINT, WasmPolicy } from "./wasm_host.ts";
 import { type InputUse, inputUseOf, UNKNOWN_INPUT_USE } from "./input_use.ts";
 
 /** A policy ready to evaluate, and what identifies it in the audit log. */
@@ -64,8 +66,33 @@ export async function loadPolicy(path: string, options: LoadOptions = {}): Promi
     return { policy, revision, source: path, inputUse: UNKNOWN_INPUT_USE };
   }
   const bundle = await readBundle(bytes, path);
+  await requireDecision(bytes, bundle.entrypoints, path);
   const policy = await WasmPolicy.load(bundle.wasm, bundle.data, { name: path });
   return { policy, revision: await revisionOf([bytes]), source: path, inputUse: UNKNOWN_INPUT_USE };
+}
+
+/**
+ * Throws POLICY_INVALID when the bundle at `path` (its `bytes`) was built for entrypoints other
+ * than `kilometers/decision`, naming them, or was built with km's framework from rules km does
+ * not evaluate (author_modules.ts). A bundle built without the framework decides by itself.
+ */
+async function requireDecision(bytes: Uint8Array, entrypoints: string[], path: string) {
+  if (entrypoints.length > 0 && !entrypoints.includes(DECISION_ENTRYPOINT)) {
+    throw new KmError(
+      "POLICY_INVALID",
+      `Cannot load policy bundle "${path}": it has no entrypoint "${DECISION_ENTRYPOINT}" ` +
+        `(it has: ${entrypoints.join(", ")}); km evaluates the decision of package kilometers`,
+      "rebuild it from rules in `package kilometers` with: km policy build <dir>",
+    );
+  }
+  const tar = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip(bytes) : bytes;
+  const rego = readTar(tar).filter((e) => e.kind === "file" && e.name.endsWith(".rego"));
+  const isFramework = (name: string) => name.split("/").pop() === FRAMEWORK_FILE;
+  if (!rego.some((e) => isFramework(e.name))) return;
+  const modules = rego
+    .filter((e) => !isFramework(e.name) && !e.name.endsWith("_test.rego"))
+    .map((e) => ({ file: e.name.replace(/^\.?\/+/, ""), text: new TextDecoder().decode(e.bytes) }));
+  requireKmRules(path, modules);
 }
 
 async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedPolicy> {
@@ -165,16 +192,24 @@ export interface PolicyFile {
 /**
  * The `.rego` and data files of `dir`, recursively, sorted. `_test.rego` files are left out
  * unless `tests` is set; decision-case files (cases.ts) are always left out: they are not data.
+ * Throws POLICY_INVALID when the rules are not ones km evaluates (author_modules.ts), so that
+ * every use of a directory (monitor, reload, build, test, eval) refuses such a policy alike.
  */
-export async function policyFiles(
-  dir: string,
-  { tests = false } = {},
-  prefix = "",
-): Promise<PolicyFile[]> {
+export async function policyFiles(dir: string, { tests = false } = {}): Promise<PolicyFile[]> {
+  const files = await listFiles(dir, tests, "");
+  const modules = files
+    .filter((f) => f.name.endsWith(".rego") && !f.name.endsWith("_test.rego"))
+    .map((f) => ({ file: f.name, text: new TextDecoder().decode(f.bytes) }));
+  // No .rego at all: buildDirectory says so in its own words.
+  if (modules.length > 0) requireKmRules(dir, modules);
+  return files;
+}
+
+async function listFiles(dir: string, tests: boolean, prefix: string): Promise<PolicyFile[]> {
   const out: PolicyFile[] = [];
   for await (const entry of Deno.readDir(`${dir}/${prefix}`)) {
     const name = `${prefix}${entry.name}`;
-    if (entry.isDirectory) out.push(...await policyFiles(dir, { tests }, `${name}/`));
+    if (entry.isDirectory) out.push(...await listFiles(dir, tests, `${name}/`));
     else if (
       /\.(rego|json|jsonc)$/.test(name) && (tests || !name.endsWith("_test.rego")) &&
       !isCaseFile(entry.name)

@@ -1,6 +1,8 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { LoadedPolicy } from "./load_policy.ts";
+import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import type { KmError } from "../errors.ts";
+import { type LoadedPolicy, loadPolicy } from "./load_policy.ts";
 import { Reloader } from "./reloader.ts";
+import { requireOpa, withFiles } from "./_testing.ts";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fake = (revision: string) => ({ revision }) as unknown as LoadedPolicy;
@@ -36,4 +38,30 @@ Deno.test("Reloader reports a failed load and keeps going with the next change",
   await wait(50);
   assertEquals(events, ["failed bad rego", "loaded good"]);
   await reloader.close();
+});
+
+Deno.test("Reloader keeps the last good policy when the folder's rules leave package kilometers", async () => {
+  await withFiles(
+    { "p.rego": 'package kilometers\nimport rego.v1\ndeny contains "x" if true\n' },
+    async (dir) => {
+      const opa = requireOpa();
+      const events: string[] = [];
+      const reloader = new Reloader({
+        load: () => loadPolicy(dir, { opa }),
+        onLoaded: () => void events.push("loaded"),
+        onFailed: (e) => void events.push(`${(e as KmError).code}: ${(e as Error).message}`),
+        debounceMs: 10,
+      });
+      await Deno.writeTextFile(
+        `${dir}/p.rego`,
+        'package mypolicy\nimport rego.v1\ndeny contains "x" if true\n',
+      );
+      reloader.changed();
+      await wait(300);
+      await reloader.close();
+      equal(events.length, 1);
+      ok(events[0].startsWith("POLICY_INVALID: "), events[0]);
+      ok(events[0].includes("package mypolicy (p.rego)"), events[0]);
+    },
+  );
 });
