@@ -45,6 +45,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Whether the interpreter starts: a venv outlives an upgrade of the Python it was made from. */
+async function runs(python: string): Promise<boolean> {
+  try {
+    return (await new Deno.Command(python, { args: ["-c", ""], stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a command with its output on our stderr (stdout too: it is progress, not data). */
 async function run(program: string, args: string[], what: string): Promise<void> {
   let status: Deno.CommandStatus;
@@ -66,8 +75,17 @@ async function run(program: string, args: string[], what: string): Promise<void>
  * and the venv is made again. Any other failure is reported as it is.
  */
 async function makeVenv(python: string, dir: string): Promise<void> {
-  const attempt = () =>
-    new Deno.Command(python, { args: ["-m", "venv", "--clear", dir], stderr: "piped" }).output();
+  const attempt = async () => {
+    try {
+      return await new Deno.Command(python, {
+        args: ["-m", "venv", "--clear", dir],
+        stderr: "piped",
+      }).output();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new Error(`"${python}" was not found: install Python 3 (or set KM_PYTHON)`);
+    }
+  };
   let result = await attempt();
   if (result.success) return;
   const message = new TextDecoder().decode(result.stderr) +
@@ -109,7 +127,7 @@ async function installPythonVenvs(root: string, python: string): Promise<void> {
     const reqPath = `${root}/tests/peers/python/${requirements}`;
     const stampPath = `${venv}/.km-stamp`;
     const stamp = await sha256(python, await Deno.readTextFile(reqPath));
-    if (await exists(`${venv}/bin/python`) && await readOr(stampPath, "") === stamp) continue;
+    if (await runs(`${venv}/bin/python`) && await readOr(stampPath, "") === stamp) continue;
     console.error(`install_sdk_peers: creating ${venv} (pip install -r ${requirements})...`);
     await makeVenv(python, venv);
     await run(
