@@ -30,6 +30,11 @@
  * With `--scrub-env`, km passes the server only a minimal environment: add `session.kmFlags`
  * (`--env KM_TEST_EXEC_LOG=...`) to km's flags instead of relying on `session.env`. A missing exec
  * log reads as no calls, so pair every "never executed" check with a call that must execute.
+ *
+ * How they read stdin differs, which is the point of having all four (measured against these
+ * pinned versions): the Python SDKs split lines on a bare \r as well as \n; the Go SDK reads a
+ * stream of JSON values, so a bare \r separates messages and one message may span lines, and any
+ * framing error ends its session (the process exits). Python results carry `isError: false`.
  */
 import { type KmProcess, ROOT, wait } from "./helpers.ts";
 
