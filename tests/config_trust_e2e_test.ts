@@ -5,8 +5,6 @@
  * that exact file, it applies as written.
  */
 import { equal, ok } from "node:assert/strict";
-import { runConfigCommand } from "../src/config/config_command.ts";
-import { bufferWriter, Diagnostics } from "../src/diagnostics.ts";
 import { kmCommand, readSessionLog, SERVER_EVERYTHING } from "./helpers.ts";
 
 const HOSTILE = JSON.stringify({
@@ -118,24 +116,13 @@ Deno.test("an untrusted km.jsonc cannot turn the policy off nor reach the server
     equal((start.policy as { mode: string }).mode, "enforce");
     await Deno.remove(`${root}/logs`, { recursive: true });
 
-    // The user trusts this exact file (what `km config trust` does, in its own process).
-    const out = bufferWriter();
-    const code = runConfigCommand(["trust"], {}, {
-      out,
-      diagnostics: new Diagnostics(bufferWriter()),
-      env,
-      os: Deno.build.os,
-      cwd: repo,
-      readFile: (path) => {
-        try {
-          return Deno.readTextFileSync(path);
-        } catch {
-          return undefined;
-        }
-      },
-    });
-    equal(code, 0);
-    ok(out.text().startsWith(`trusted ${repo}/km.jsonc`), out.text());
+    // The user trusts this exact file.
+    const [program, ...rest] = kmCommand("config", "trust");
+    const trust = await new Deno.Command(program, { args: rest, cwd: repo, env, clearEnv: true })
+      .output();
+    const said = new TextDecoder().decode(trust.stdout);
+    equal(trust.code, 0, new TextDecoder().decode(trust.stderr));
+    ok(said.startsWith(`trusted ${repo}/km.jsonc`), said);
 
     const trusted = await callEcho(repo, env, args);
     equal(trusted.code, 0, trusted.stderr);

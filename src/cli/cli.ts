@@ -3,16 +3,16 @@
  * `run` returns the exit code; only main.ts exits.
  */
 import { suggest } from "../config/config.ts";
+import { CONFIG_COMMAND, runConfigCommand } from "../config/config_command.ts";
 import { loadConfig, type Loaded } from "../config/load.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { type MonitorDeps, runMonitor } from "../monitor/monitor.ts";
 import { type CommandContext, normaliseServerCommand } from "../monitor/server_command.ts";
 import { DENO_PIN, VERSION } from "../version.ts";
-import { CONFIG_OPTION, HELP_OPTION } from "./common_options.ts";
 import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
-import { type OptionSpec, parseOptions } from "./options.ts";
+import { parseOptions } from "./options.ts";
 import { POLICY_COMMAND, runPolicy } from "./policy_command.ts";
 import { runUi, UI_DETAILS, UI_OPTIONS, uiFlagsLayer } from "./ui_command.ts";
 
@@ -28,8 +28,6 @@ export interface CliIo extends MonitorDeps {
 interface Command extends CommandInfo {
   run(parsed: ReturnType<typeof parseOptions>, io: CliIo): Promise<number>;
 }
-
-const CONFIG_OPTIONS: readonly OptionSpec[] = [CONFIG_OPTION, HELP_OPTION];
 
 const COMMANDS: readonly Command[] = [
   {
@@ -74,23 +72,8 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     },
   },
   {
-    name: "config",
-    summary: "show the effective configuration and where it came from",
-    usage: "km config show [--config FILE]",
-    options: CONFIG_OPTIONS,
-    async run(parsed, io) {
-      const [sub, ...extra] = parsed.rest;
-      if (sub !== "show" || extra.length > 0) {
-        throw new KmError(
-          "USAGE",
-          `unknown config command "${parsed.rest.join(" ")}"`,
-          "usage: km config show",
-        );
-      }
-      const loaded = load(io, {}, parsed.values.config as string | undefined);
-      io.out.write(showConfig(loaded));
-      return await Promise.resolve(0);
-    },
+    ...CONFIG_COMMAND,
+    run: (parsed, io) => Promise.resolve(runConfigCommand(parsed.rest, parsed.values, io)),
   },
 ];
 
@@ -105,17 +88,6 @@ function load(io: CliIo, flags: Record<string, unknown>, configPath: string | un
   });
   for (const warning of loaded.warnings) io.diagnostics.warn(warning);
   return loaded;
-}
-
-/** JSONC: the sources as comments, highest precedence first, then the merged settings. */
-export function showConfig(loaded: Loaded): string {
-  const lines = ["// Effective km configuration. Sources, highest precedence first:"];
-  for (const layer of loaded.layers) lines.push(`//   ${layer.source}`);
-  for (const file of loaded.files.filter((f) => !f.found)) {
-    lines.push(`//   ${file.path} (${file.role}; not found)`);
-  }
-  lines.push("//   built-in defaults");
-  return `${lines.join("\n")}\n${JSON.stringify(loaded.config, null, 2)}\n`;
 }
 
 /** Runs km with `args` and returns the exit code. Never throws. */

@@ -112,4 +112,5 @@ export const ALLOW_DECISION: Decision = {
   hide: [],
   risk: 0,
   labels: [],
+  tolerate: [],
 };
