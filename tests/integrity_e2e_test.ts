@@ -113,6 +113,16 @@ const ATTEMPTS: readonly Attempt[] = [
     ),
   },
   {
+    name: "a call sent as a notification",
+    bytes: text((id) =>
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "tools/call",
+        params: { name: "shell", arguments: { command: `attack:notification ${id}` } },
+      }) + "\n"
+    ),
+  },
+  {
     name: "a byte order mark",
     bytes: text((id) => `\uFEFF${shell(id, "bom")}\n`),
   },

@@ -122,8 +122,9 @@ export function policyInput(
     case "notification": {
       method = message.method;
       body = message.value;
-      if (message.kind !== "request") break;
-      id = message.id.raw;
+      if (message.kind === "request") id = message.id.raw;
+      // A `tools/call` sent as a notification gets its tool too: no SDK runs one today, but a
+      // rule on the tool must not depend on the receiver refusing it.
       const name = want("tool") ? toolOf(message.method, message.params) : undefined;
       if (name !== undefined) {
         const params = message.params as Obj;
