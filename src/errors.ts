@@ -60,6 +60,8 @@ export const RPC_CODES = {
   messageTooLarge: -32001,
   /** km-specific: the policy blocked the message (the error's data lists reasons and rules). */
   policyDenied: -32010,
+  /** km-specific: the request was not forwarded because its audit record could not be written. */
+  auditUnavailable: -32011,
 } as const;
 
 /** An error km sends on the wire as a JSON-RPC error response. */

@@ -11,7 +11,17 @@ import type { AuditRecord } from "./record.ts";
 /** The file behind the log; a test passes an in-memory one. */
 export interface LogFile {
   write(bytes: Uint8Array): Promise<number>;
+  /** Cuts the file back to `length` bytes (to take back a torn record). */
+  truncate?(length: number): Promise<void>;
   close(): void;
+}
+
+/** What the log could not do: records it could not write, and why the last write failed. */
+export interface LogHealth {
+  /** Records lost so far: not written, or taken back from a torn end. */
+  readonly lost: number;
+  /** The last write's error, while writing fails; undefined once a write succeeds again. */
+  readonly failing?: string;
 }
 
 const encoder = new TextEncoder();
@@ -20,26 +30,45 @@ const encoder = new TextEncoder();
 const CHUNK_BYTES = 256 * 1024;
 /** Written chunks kept for reuse; a backlog beyond this is allocated and let go. */
 const SPARE_CHUNKS = 2;
+/**
+ * Most bytes of records waiting for a stalled disk. The relay waits for its own records, so
+ * only the records of other sources (server stderr, lifecycle) can pile up; past this they are
+ * dropped, and counted as lost.
+ */
+const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 export class AuditLog {
   readonly #file: LogFile;
   readonly #onError: (error: unknown) => void;
-  /** Filled chunks waiting for the writer, oldest first, and the one being filled. */
+  /** Filled chunks waiting for the writer, oldest first, with how many records each holds. */
   #full: Uint8Array[] = [];
+  #fullRecords: number[] = [];
+  #backlog = 0;
   #chunk: Uint8Array | undefined;
   #used = 0;
+  #chunkRecords = 0;
   #spare: Uint8Array[] = [];
   /** Records encoded but not yet written. */
   #pending = 0;
-  #draining: Promise<void> | undefined;
-  #failed = false;
+  #draining: Promise<boolean> | undefined;
+  #scheduled = false;
+  /** Bytes of the file that hold whole records: where a torn write is cut back to. */
+  #size: number;
+  #lost = 0;
+  #failing: string | undefined;
   #closed = false;
   /** Records written so far. */
   written = 0;
 
-  constructor(readonly path: string, file: LogFile, onError: (error: unknown) => void) {
+  constructor(
+    readonly path: string,
+    file: LogFile,
+    onError: (error: unknown) => void,
+    size = 0,
+  ) {
     this.#file = file;
     this.#onError = onError;
+    this.#size = size;
   }
 
   /** Creates the directory if needed and opens `path` for appending (owner-only access). */
@@ -47,7 +76,13 @@ export class AuditLog {
     try {
       await Deno.mkdir(parentDir(path), { recursive: true, mode: 0o700 });
       const file = await Deno.open(path, { create: true, append: true, mode: 0o600 });
-      return new AuditLog(path, file, onError);
+      const { size, isFile } = await file.stat();
+      return new AuditLog(
+        path,
+        isFile ? file : { write: (b) => file.write(b), close: () => file.close() },
+        onError,
+        size,
+      );
     } catch (error) {
       throw new KmError(
         "LOG_UNWRITABLE",
@@ -57,20 +92,46 @@ export class AuditLog {
     }
   }
 
+  /** What could not be written so far. */
+  get health(): LogHealth {
+    return this.#failing === undefined
+      ? { lost: this.#lost }
+      : { lost: this.#lost, failing: this.#failing };
+  }
+
   /** Queues a record: an object, or its JSON text. Writing happens later, in batches. */
   append(record: AuditRecord | string): void {
     if (this.#closed) return;
-    this.#encode(typeof record === "string" ? record : JSON.stringify(record));
+    const text = typeof record === "string" ? record : JSON.stringify(record);
+    if (this.#backlog > MAX_BACKLOG_BYTES) {
+      this.#lost++;
+      return;
+    }
+    this.#encode(text);
     this.#pending++;
-    this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() =>
-      this.#drain()
-    );
+    if (!this.#scheduled && !this.#draining) {
+      this.#scheduled = true;
+      setTimeout(() => {
+        this.#scheduled = false;
+        void this.flush();
+      }, 0);
+    }
+  }
+
+  /**
+   * Writes every queued record now. Resolves true when they are all in the file (the writes
+   * returned: the bytes are the kernel's), false when some could not be written.
+   */
+  flush(): Promise<boolean> {
+    if (this.#draining) return this.#draining;
+    if (this.#pending === 0) return Promise.resolve(this.#failing === undefined);
+    return this.#draining = this.#drain().finally(() => this.#draining = undefined);
   }
 
   /** Writes every queued record, then closes the file. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#draining || this.#pending > 0) await (this.#draining ?? this.#drain());
+    while (this.#draining || this.#pending > 0) await this.flush();
     this.#closed = true;
     this.#file.close();
   }
@@ -84,6 +145,8 @@ export class AuditLog {
       this.#seal();
       const bytes = encoder.encode(text + "\n");
       this.#full.push(bytes);
+      this.#fullRecords.push(1);
+      this.#backlog += bytes.length;
       return;
     }
     if (this.#chunk === undefined || this.#used + room > this.#chunk.length) {
@@ -91,45 +154,66 @@ export class AuditLog {
       this.#chunk = this.#spare.pop() ?? new Uint8Array(CHUNK_BYTES);
     }
     const chunk = this.#chunk;
-    this.#used += encoder.encodeInto(text, chunk.subarray(this.#used)).written;
-    chunk[this.#used++] = 0x0a;
+    const written = encoder.encodeInto(text, chunk.subarray(this.#used)).written + 1;
+    chunk[this.#used + written - 1] = 0x0a;
+    this.#used += written;
+    this.#backlog += written;
+    this.#chunkRecords++;
   }
 
   /** Moves the chunk being filled to the writer's queue. */
   #seal(): void {
     if (this.#chunk === undefined) return;
-    if (this.#used > 0) this.#full.push(this.#chunk.subarray(0, this.#used));
-    else this.#spare.push(this.#chunk);
+    if (this.#used > 0) {
+      this.#full.push(this.#chunk.subarray(0, this.#used));
+      this.#fullRecords.push(this.#chunkRecords);
+    } else this.#spare.push(this.#chunk);
     this.#chunk = undefined;
     this.#used = 0;
+    this.#chunkRecords = 0;
   }
 
-  async #drain(): Promise<void> {
+  async #drain(): Promise<boolean> {
+    let ok = true;
     while (this.#pending > 0) {
       this.#seal();
       const batch = this.#full;
-      const records = this.#pending;
+      const counts = this.#fullRecords;
       this.#full = [];
+      this.#fullRecords = [];
       this.#pending = 0;
-      for (const bytes of batch) {
-        await this.#writeAll(bytes);
+      for (let i = 0; i < batch.length; i++) {
+        const bytes = batch[i];
+        this.#backlog -= bytes.length;
+        if (await this.#writeAll(bytes)) this.written += counts[i];
+        else {
+          this.#lost += counts[i];
+          ok = false;
+        }
         if (bytes.buffer.byteLength === CHUNK_BYTES && this.#spare.length < SPARE_CHUNKS) {
           this.#spare.push(new Uint8Array(bytes.buffer));
         }
       }
-      this.written += records;
     }
-    this.#draining = undefined;
+    return ok;
   }
 
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    if (this.#failed) return;
+  /** Writes one chunk whole, or takes back what part of it was written. */
+  async #writeAll(bytes: Uint8Array): Promise<boolean> {
+    let offset = 0;
     try {
-      let offset = 0;
       while (offset < bytes.length) offset += await this.#file.write(bytes.subarray(offset));
+      this.#size += bytes.length;
+      this.#failing = undefined;
+      return true;
     } catch (error) {
-      this.#failed = true;
-      this.#onError(error);
+      // A torn record is never left: the file is cut back to its last whole record.
+      if (offset > 0) await this.#file.truncate?.(this.#size).catch(() => {});
+      if (this.#failing === undefined) {
+        this.#failing = (error as Error).message ?? String(error);
+        this.#onError(error);
+      }
+      return false;
     }
   }
 }

@@ -96,3 +96,67 @@ Deno.test("AuditLog reuses its chunks: a second burst writes the same bytes as t
   equal(lines.length, 4000);
   lines.forEach((line, i) => equal(i < 2000 ? line.a : line.b, i % 2000));
 });
+
+/** A file that accepts `room` bytes, then fails every write as a full disk does. */
+function smallDisk(room: number) {
+  let data = new Uint8Array(0);
+  const file = {
+    write(bytes: Uint8Array) {
+      if (data.length >= room) {
+        return Promise.reject(new Error("No space left on device (os error 28)"));
+      }
+      const n = Math.min(bytes.length, room - data.length);
+      data = new Uint8Array([...data, ...bytes.subarray(0, n)]);
+      return Promise.resolve(n);
+    },
+    truncate(length: number) {
+      data = data.slice(0, length);
+      return Promise.resolve();
+    },
+    close() {},
+    text: () => new TextDecoder().decode(data),
+    free(more: number) {
+      room = data.length + more;
+    },
+  };
+  return file;
+}
+
+Deno.test("AuditLog on a full disk: flush says so, no torn line is left, and lost records are counted", async () => {
+  const file = smallDisk(30);
+  const errors: unknown[] = [];
+  const log = new AuditLog("mem", file, (e) => errors.push(e));
+  log.append({ n: "first" });
+  equal(await log.flush(), true);
+  log.append({ n: "second, which does not fit" });
+  equal(await log.flush(), false);
+  equal(file.text(), '{"n":"first"}\n');
+  assertEquals([log.written, log.health.lost, errors.length], [1, 1, 1]);
+  equal(log.health.failing, "No space left on device (os error 28)");
+  // Space again: later records are written, and the failure is over.
+  file.free(1000);
+  log.append({ n: "third" });
+  equal(await log.flush(), true);
+  equal(file.text(), '{"n":"first"}\n{"n":"third"}\n');
+  assertEquals([log.written, log.health], [2, { lost: 1 }]);
+  await log.close();
+});
+
+Deno.test("AuditLog.flush writes at once what was queued, for a caller that waits for it", async () => {
+  const file = memoryFile();
+  const log = new AuditLog("mem", file, () => {});
+  log.append({ a: 1 });
+  const flushed = log.flush();
+  log.append({ b: 2 });
+  equal(await flushed, true);
+  equal(file.text(), '{"a":1}\n{"b":2}\n');
+  await log.close();
+});
+
+Deno.test("AuditLog on /dev/full: nothing is written and every record is counted lost", async () => {
+  const log = await AuditLog.open("/dev/full", () => {});
+  log.append({ a: 1 });
+  equal(await log.flush(), false);
+  assertEquals([log.written, log.health.lost], [0, 1]);
+  await log.close();
+});

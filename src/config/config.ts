@@ -26,6 +26,13 @@ export interface Config {
   readonly logBodies: "full" | "metadata";
   /** Strings in logged bodies longer than this are truncated. */
   readonly logMaxStringChars: number;
+  readonly audit: {
+    /**
+     * When a record cannot be written: `block` (under enforce, requests are refused until
+     * records can be written again) or `continue` (relay on, unrecorded).
+     */
+    readonly onWriteFailure: "block" | "continue";
+  };
   readonly maxMessageBytes: number;
   readonly sessionId?: string;
   /** Server name used in file names and output (default: derived from the command). */
@@ -106,6 +113,7 @@ export interface ConfigFileUse {
 export const DEFAULTS: Config = {
   logBodies: "full",
   logMaxStringChars: 64 * 1024,
+  audit: { onWriteFailure: "block" },
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   verbose: false,
   quiet: false,

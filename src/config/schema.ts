@@ -32,6 +32,10 @@ export const CONFIG_SPEC = {
     logFile: string,
     logBodies: { type: "enum", values: ["full", "metadata"] },
     logMaxStringChars: { type: "integer", min: 64, max: 1 << 30 },
+    audit: {
+      type: "object",
+      keys: { onWriteFailure: { type: "enum", values: ["block", "continue"] } },
+    },
     maxMessageBytes: { type: "size", min: 1024 },
     sessionId: string,
     name: string,
@@ -97,6 +101,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   KM_LOG_FILE: "logFile",
   KM_LOG_BODIES: "logBodies",
   KM_LOG_MAX_STRING_CHARS: "logMaxStringChars",
+  KM_AUDIT_ON_WRITE_FAILURE: "audit.onWriteFailure",
   KM_MAX_MESSAGE_BYTES: "maxMessageBytes",
   KM_SESSION_ID: "sessionId",
   KM_NAME: "name",

@@ -45,6 +45,7 @@ export const WORKSPACE_RULES: Readonly<Record<string, WorkspaceRule>> = {
   logFile: user("moves the audit log"),
   logBodies: user("changes what the audit log records"),
   logMaxStringChars: user("changes what the audit log records"),
+  "audit.onWriteFailure": only("block", "relays requests that cannot be recorded"),
   maxMessageBytes: {
     kind: "tighten",
     stricter: (value, base) => (value as number) <= (base as number),

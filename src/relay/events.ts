@@ -94,6 +94,17 @@ export interface KmMessageEvent {
   readonly forwarded: boolean;
 }
 
+/**
+ * Where records go, as the relay needs it: the records of what it read are written before it
+ * forwards any of it, so whatever stops km, nothing crossed it unrecorded.
+ */
+export interface RecordSink {
+  /** Writes every record so far; false when some could not be written. */
+  flush(): Promise<boolean>;
+  /** Why records cannot be written now (the last write failed), or undefined. */
+  failing(): string | undefined;
+}
+
 /** Receives everything the relay sees. Called synchronously: keep it cheap. */
 export interface RelayObserver {
   message(event: MessageEvent): void;

@@ -8,17 +8,19 @@
  */
 import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
 import { type Frame, type LineFrame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
-import { idKeyOf, type Message } from "../jsonrpc/message.ts";
+import { idKeyOf, type Message, type RequestMessage } from "../jsonrpc/message.ts";
 import { decodeLines, parseLine } from "../jsonrpc/parse_line.ts";
 import { findOversizedId } from "../jsonrpc/oversized.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type {
   BatchItem,
   Clock,
+  DecisionSummary,
   Gate,
   KmMessageEvent,
   MessageEvent,
   OversizedEvent,
+  RecordSink,
   RelayObserver,
   Release,
   Side,
@@ -50,6 +52,13 @@ export interface RelayOptions {
   readonly correlator?: Correlator;
   /** The policy, when one is loaded: it decides what happens to each message. */
   readonly gate?: Gate;
+  /** The audit log: each batch's records are written before the batch is forwarded. */
+  readonly records?: RecordSink;
+  /**
+   * Refuse requests while their records cannot be written (`audit.onWriteFailure: block`):
+   * their senders are answered with an error instead.
+   */
+  readonly refuseUnrecorded?: boolean;
 }
 
 /** The two ends of one side of the relay. */
@@ -110,20 +119,54 @@ export class Relay {
     const time: Time = { now: this.#options.clock.now(), at: this.#options.clock.epochMs() };
     const texts = decodeLines(frames.map((f) => (f.kind === "line" ? f.raw : undefined)));
     const out: Uint8Array[] = [];
+    /** For each of `out`: the message it forwards (none for km's own lines). */
+    const sent: (Message | undefined)[] = [];
     const events: RelayEvent[] = [];
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
       if (frame.kind === "line") {
         this.#line(direction, frame, texts[i], time, to, back, out, events);
       } else events.push(this.#oversized(direction, frame, time, to, back, out));
+      const event = events[events.length - 1];
+      while (sent.length < out.length) sent.push("message" in event ? event.message : undefined);
     }
-    // Forward first: the observer (audit records, stats) runs once the bytes are written.
-    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concatBytes(out));
-    const { observer } = this.#options;
+    const { observer, records, refuseUnrecorded } = this.#options;
     for (const event of events) {
       if ("origin" in event) observer.kmMessage(event);
       else if ("message" in event) observer.message(event);
       else observer.oversized(event);
+    }
+    // Record first: the bytes go on only once their records are in the file.
+    if (records && !(await records.flush()) && refuseUnrecorded) {
+      this.#refuseSent(direction, out, sent, records, time, back);
+    }
+    if (out.length > 0) await to.write(out.length === 1 ? out[0] : concatBytes(out));
+  }
+
+  /**
+   * The records of these lines could not be written: their requests are not forwarded, and
+   * their senders are told why. Everything else goes on.
+   */
+  #refuseSent(
+    direction: Direction,
+    out: Uint8Array[],
+    sent: (Message | undefined)[],
+    records: RecordSink,
+    time: Time,
+    back: ByteSink,
+  ): void {
+    const why = unrecordedError(records.failing());
+    for (let i = out.length - 1; i >= 0; i--) {
+      const message = sent[i];
+      if (!message || !hasRequest(message)) continue;
+      out.splice(i, 1);
+      const answers = requestsOf(message).map((request) => {
+        this.correlator.response(opposite(direction), request.id, time.now);
+        return why.toResponse(request.id.raw);
+      });
+      void back.write(encoder.encode(
+        (answers.length === 1 ? answers[0] : `[${answers.join(",")}]`) + "\n",
+      ));
     }
   }
 
@@ -167,6 +210,26 @@ export class Relay {
       this.#correlate(direction, message, seq, time.now, event);
     }
     events.push(event);
+    const failing = this.#options.refuseUnrecorded ? this.#options.records?.failing() : undefined;
+    if (failing !== undefined && hasRequest(message)) {
+      // The audit log cannot be written: a request would run unrecorded.
+      const why = unrecordedError(failing);
+      const answers = requestsOf(message).map((r) => why.toResponse(r.id.raw));
+      event.decision = unrecordedSummary(why.message);
+      this.#reply(
+        event,
+        {
+          replyToSender: encoder.encode(
+            (answers.length === 1 ? answers[0] : `[${answers.join(",")}]`) + "\n",
+          ),
+          answersRequest: true,
+        },
+        time,
+        { to, back, toReceiver: (b) => out.push(b) },
+        (e) => events.push(e),
+      );
+      return;
+    }
     const gate = this.#options.gate;
     if (!gate) {
       event.forwarded = !to.broken;
@@ -323,4 +386,39 @@ export class Relay {
       reply,
     };
   }
+}
+
+const encoder = new TextEncoder();
+
+function requestsOf(message: Message): RequestMessage[] {
+  if (message.kind === "request") return [message];
+  if (message.kind !== "batch") return [];
+  return message.items.filter((item): item is RequestMessage => item.kind === "request");
+}
+
+function hasRequest(message: Message): boolean {
+  return requestsOf(message).length > 0;
+}
+
+/** The error a request gets while its record cannot be written. */
+function unrecordedError(failing: string | undefined): JsonRpcError {
+  return new JsonRpcError(
+    RPC_CODES.auditUnavailable,
+    `Not forwarded: km cannot write its audit log (${failing ?? "the write failed"}), and ` +
+      "it forwards no request it cannot record (audit.onWriteFailure: block)",
+  );
+}
+
+function unrecordedSummary(reason: string): DecisionSummary {
+  return {
+    action: "error",
+    applied: "block",
+    reasons: [reason],
+    rules: [],
+    risk: 0,
+    labels: [],
+    revision: "",
+    evalUs: 0,
+    error: reason,
+  };
 }

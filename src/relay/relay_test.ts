@@ -376,3 +376,102 @@ Deno.test("Relay reports the error km sends in place of a blocked response, link
   assertEquals([own[0].direction, own[0].causeSeq], ["client_to_server", 1]);
   equal(own[0].correlation?.request.seq, 40);
 });
+
+/** Records that are "written" only when flushed, and a disk that can fail. */
+function recordSink() {
+  const order: string[] = [];
+  let failing: string | undefined;
+  return {
+    order,
+    fail(why: string | undefined) {
+      failing = why;
+    },
+    sink: {
+      flush() {
+        order.push("flush");
+        return Promise.resolve(failing === undefined);
+      },
+      failing: () => failing,
+    },
+  };
+}
+
+function recordingRelay(refuseUnrecorded: boolean) {
+  const records = recordSink();
+  const messages: MessageEvent[] = [];
+  const own: KmMessageEvent[] = [];
+  let seq = 0;
+  const relay = new Relay({
+    maxMessageBytes: 1024,
+    clock: { now: () => 1, epochMs: () => 1_700_000_000_000 },
+    nextSeq: () => ++seq,
+    records: records.sink,
+    refuseUnrecorded,
+    observer: {
+      message: (e) => {
+        records.order.push(`record ${e.seq}`);
+        messages.push(e);
+      },
+      oversized: () => {},
+      kmMessage: (e) => void own.push(e),
+      ended: () => {},
+    },
+  });
+  return { relay, records, messages, own };
+}
+
+Deno.test("Relay writes a batch's records before it forwards the batch", async () => {
+  const { relay, records } = recordingRelay(true);
+  const toServer = memorySink();
+  const write = toServer.write.bind(toServer);
+  toServer.write = (bytes) => {
+    records.order.push("forward");
+    return write(bytes);
+  };
+  await relay.pump(
+    "client",
+    source(`${PING}\n${PING.replace(":1", ":2")}\n`),
+    toServer,
+    memorySink(),
+  );
+  assertEquals(records.order, ["record 1", "record 2", "flush", "forward"]);
+});
+
+const PING = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
+
+Deno.test("Relay refuses requests whose records cannot be written, and says why", async () => {
+  const { relay, records, messages } = recordingRelay(true);
+  records.fail("No space left on device (os error 28)");
+  const toServer = memorySink();
+  const toClient = memorySink();
+  const note = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+  await relay.pump("client", source(`${PING}\n${note}\n`), toServer, toClient);
+  // The notification cannot cause a call: it goes on. The request is answered by km.
+  equal(toServer.text(), `${note}\n`);
+  const answer = JSON.parse(toClient.text());
+  assertEquals([answer.id, answer.error.code], [1, -32011]);
+  ok(answer.error.message.includes("No space left on device"), answer.error.message);
+  assertEquals(messages.map((m) => [m.forwarded, m.decision?.applied]), [
+    [false, "block"],
+    [true, undefined],
+  ]);
+});
+
+Deno.test("Relay refuses the requests of a batch whose records a failing write just lost", async () => {
+  const { relay, records } = recordingRelay(true);
+  const toServer = memorySink();
+  const toClient = memorySink();
+  // The disk fails during this batch's flush: the failure is known only afterwards.
+  records.sink.flush = () => Promise.resolve(false);
+  await relay.pump("client", source(`${PING}\n`), toServer, toClient);
+  equal(toServer.text(), "");
+  equal(JSON.parse(toClient.text()).error.code, -32011);
+});
+
+Deno.test("Relay with audit.onWriteFailure continue forwards what it cannot record", async () => {
+  const { relay, records } = recordingRelay(false);
+  records.fail("No space left on device (os error 28)");
+  const toServer = memorySink();
+  await relay.pump("client", source(`${PING}\n`), toServer, memorySink());
+  equal(toServer.text(), `${PING}\n`);
+});
