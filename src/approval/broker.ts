@@ -12,8 +12,9 @@ import type { ApprovalAnswer, ApprovalOutcome, PendingApproval } from "../ui/api
 export type ChannelName = "dashboard" | "client";
 
 /**
- * What the policy asked a person to approve: what the dashboard shows of it (arguments not yet
- * redacted), with the held message's key (what a cancellation names) and the time allowed.
+ * What the policy asked a person to approve: what the dashboard shows of it (the exact arguments;
+ * shown_arguments.ts decides what a channel may mask), with the held message's key (what a
+ * cancellation names) and the time allowed.
  */
 export type AskRequest =
   & Pick<
