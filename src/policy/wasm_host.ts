@@ -41,7 +41,7 @@ export interface WasmPolicyOptions {
 
 const PAGE = 65536;
 
-/** An instance whose memory grew past this is replaced after its evaluation. */
+/** An instance whose memory grew this much past its data is replaced after its evaluation. */
 const RELEASE_MEMORY_ABOVE = 32 * 1024 * 1024;
 
 /** A loaded policy. Not safe to share between concurrent evaluations (there are none in JS). */
@@ -53,6 +53,8 @@ export class WasmPolicy {
   readonly #nowNs: () => bigint;
   readonly #host: ConstructorParameters<typeof OpaInstance>[2];
   #instance: OpaInstance | undefined;
+  /** The instance's memory when it was made (its data loaded): what evaluations grow from. */
+  #createdBytes = 0;
 
   /**
    * Compiles and instantiates `wasm` (a `policy.wasm` from `opa build -t wasm`) with `data`.
@@ -175,7 +177,9 @@ export class WasmPolicy {
       const instance = this.#prepare();
       const result = instance.evaluate(this.#entrypoint, inputJson, context);
       // Memory never shrinks: after a rare huge input, a fresh instance gives it back.
-      if (instance.memory.buffer.byteLength > RELEASE_MEMORY_ABOVE) this.#instance = undefined;
+      if (instance.memory.buffer.byteLength > this.#createdBytes + RELEASE_MEMORY_ABOVE) {
+        this.#instance = undefined;
+      }
       return result;
     } catch (error) {
       // An exception unwinds the module's C code without restoring its shadow-stack pointer,
@@ -186,7 +190,10 @@ export class WasmPolicy {
   }
 
   #prepare(): OpaInstance {
-    return this.#instance ??= new OpaInstance(this.#module, this.#dataJson, this.#host);
+    if (this.#instance) return this.#instance;
+    this.#instance = new OpaInstance(this.#module, this.#dataJson, this.#host);
+    this.#createdBytes = this.#instance.memory.buffer.byteLength;
+    return this.#instance;
   }
 
   #failure(why: string, cause?: unknown): KmError {

@@ -276,3 +276,15 @@ decision := {"shell": regex.match("(^|_)(exec|run|shell)($|_)", input.name), "na
   check(3000);
   equal(lazy.memoryBytes, grown, "restores do not make the memory grow");
 });
+
+Deno.test("evaluate gives back the memory of a huge input with a fresh instance", async () => {
+  const policy = await loadRego(
+    'package kilometers\nimport rego.v1\ndecision := {"n": count(input.s)}',
+  );
+  policy.evaluate({ s: "small" });
+  const before = policy.memoryBytes;
+  const [{ result }] = policy.evaluate({ s: "x".repeat(24 * 1024 * 1024) });
+  assertEquals(result, { n: 24 * 1024 * 1024 });
+  ok(policy.memoryBytes <= before + 1024 * 1024, `${policy.memoryBytes} bytes after`);
+  assertEquals(policy.evaluate({ s: "ab" })[0].result, { n: 2 });
+});
