@@ -159,7 +159,7 @@ export function oversizedRecord(ctx: RecordContext, event: OversizedEvent): Audi
   record.direction = event.direction;
   record.kind = "oversized";
   if (event.id) record.id = event.id.raw;
-  if (event.correlation) addRequestLink(new ObjectFields(record), event.correlation);
+  if (event.correlation) addRequestLink(new ObjectFields(record), ctx, event.correlation);
   record.size = event.size;
   record.limit = event.limit;
   record.forwarded = false;
@@ -232,25 +232,28 @@ function addSummary(
   out.add("kind", message.kind);
   switch (message.kind) {
     case "request":
-      out.add("method", message.method).add("id", message.id.raw);
-      out.add("tool", toolOf(message.method, message.params));
+      out.add("method", clean(ctx, message.method)).add("id", clean(ctx, message.id.raw));
+      out.add("tool", clean(ctx, toolOf(message.method, message.params)));
       break;
     case "notification":
-      out.add("method", message.method);
+      out.add("method", clean(ctx, message.method));
       break;
     case "response":
     case "error":
-      if (message.id) out.add("id", message.id.raw);
-      if (correlation) addRequestLink(out, correlation);
+      if (message.id) out.add("id", clean(ctx, message.id.raw));
+      if (correlation) addRequestLink(out, ctx, correlation);
       else out.add("unmatched", true);
       if (message.kind === "error") {
-        const text = message.error.message;
-        const redacted = typeof text === "string" ? ctx.redactor.text(text).value : text;
-        out.add("error", { code: message.error.code, message: redacted });
+        // Both are whatever the peer sent: any JSON, any depth, redacted like a body.
+        const { code, message: text } = message.error;
+        out.add("error", {
+          code: ctx.redactor.value(code).value,
+          message: ctx.redactor.value(text).value,
+        });
       }
       break;
     case "invalid":
-      out.add("reason", message.reason);
+      out.add("reason", reasonOf(ctx, message.reason));
       break;
     case "batch":
       break;
@@ -263,22 +266,47 @@ function itemSummary(ctx: RecordContext, item: BatchItem): AuditRecord {
   return fields.value;
 }
 
-function addRequestLink(out: Fields, correlation: Correlation): void {
+function addRequestLink(out: Fields, ctx: RecordContext, correlation: Correlation): void {
   const { request, latencyMs } = correlation;
-  out.add("method", request.method).add("request_seq", request.seq).add("tool", request.tool);
+  out.add("method", clean(ctx, request.method)).add("request_seq", request.seq);
+  out.add("tool", clean(ctx, request.tool));
   out.add("latency_ms", Math.round(latencyMs * 1000) / 1000);
   if (request.cancelled) out.add("cancelled", true);
   if (correlation.looseId) out.add("loose_id", true);
 }
 
-/** `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text), redacted. */
+/**
+ * `,"message":…` (the JSON body) or `,"raw":…` (an invalid line's text, redacted as text), and
+ * `,"unrecorded":…` when part of the body was nested too deep to record.
+ */
 function bodyOf(ctx: RecordContext, message: Message, text: string): string {
   if (message.kind === "invalid" && message.value === undefined) {
     const raw = ctx.redactor.text(message.text);
     return `,"raw":${JSON.stringify(raw.value)}${counts(raw)}`;
   }
   const json = ctx.redactor.json(text, "value" in message ? message.value : undefined);
-  return `,"message":${json.value}${counts(json)}`;
+  const unrecorded = json.unrecorded ? `,"unrecorded":${JSON.stringify(json.unrecorded)}` : "";
+  return `,"message":${json.value}${unrecorded}${counts(json)}`;
+}
+
+/** A name or id from a message (a method, a tool, an id's text), redacted like any string. */
+function clean(ctx: RecordContext, text: string | undefined): string | undefined {
+  return text === undefined ? undefined : ctx.redactor.text(text).value;
+}
+
+/**
+ * Why a line is invalid, without the excerpt of the line that JavaScript's parse errors quote
+ * (`Unexpected token 'o', "token ghp_a"... is not valid JSON`): a cut-off secret there is too
+ * short for any pattern, and the reason is recorded even with `--log-bodies metadata`. The
+ * line itself is in `raw`, redacted whole.
+ */
+function reasonOf(ctx: RecordContext, reason: string): string {
+  const excerpt = reason.indexOf(', "') === -1 ? reason.indexOf(', ..."') : reason.indexOf(', "');
+  const tail = reason.endsWith('"... is not valid JSON')
+    ? '"... is not valid JSON'
+    : '" is not valid JSON';
+  if (excerpt === -1 || !reason.endsWith(tail)) return ctx.redactor.text(reason).value;
+  return `${ctx.redactor.text(reason.slice(0, excerpt)).value}, "…" is not valid JSON`;
 }
 
 function counts(result: { redactions: number; truncated: number }): string {

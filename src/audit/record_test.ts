@@ -170,3 +170,57 @@ Deno.test("messageLine embeds the received text as the body when nothing is reda
   ok(text.includes(`,"message":${line}}`), text);
   equal(JSON.parse(text).message.params.a, 1);
 });
+
+Deno.test("messageLine records a 100,000-deep request down to 512 levels and flags the rest", () => {
+  const depth = 100_000;
+  const line =
+    `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":` +
+    `{"message":${"[".repeat(depth)}"x"${"]".repeat(depth)}}}}`;
+  const record = messageRecord(ctx, event(line));
+  equal(record.kind, "request");
+  equal(record.tool, "echo");
+  equal(record.size, line.length + 1);
+  equal(record.unrecorded, "nested deeper than 512 levels");
+  let value = record.message.params.arguments.message;
+  let levels = 4; // the message, params, arguments, and this array
+  while (Array.isArray(value[0])) [value, levels] = [value[0], levels + 1];
+  equal(levels, 512);
+  assertEquals(value, ["[UNRECORDED:nested deeper than 512 levels]"]);
+});
+
+Deno.test("messageLine records a 200,000-deep array line down to 512 levels", () => {
+  const line = "[".repeat(200_000) + "]".repeat(200_000);
+  const record = messageRecord(ctx, event(line));
+  equal(record.kind, "batch");
+  equal(record.unrecorded, "nested deeper than 512 levels");
+});
+
+Deno.test("messageRecord summarises an error whose code and message are deep values", () => {
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  const line = `{"jsonrpc":"2.0","id":3,"error":{"code":${deep},"message":{"apiKey":"k"}}}`;
+  const record = messageRecord(ctx, event(line, { direction: "server_to_client" }));
+  equal(record.kind, "error");
+  equal(record.unrecorded, "nested deeper than 512 levels");
+  assertEquals(record.error.message, { apiKey: "[REDACTED:field]" });
+  ok(JSON.stringify(record.error.code).includes("[UNRECORDED:nested deeper than 512 levels]"));
+});
+
+Deno.test("messageRecord redacts JSON-formatted secrets in a line km could not parse", () => {
+  const record = messageRecord(ctx, event('{"apiKey": "abc123", "scopes": ["x"], '));
+  equal(record.kind, "invalid");
+  equal(record.raw, '{"apiKey": "[REDACTED:field]", "scopes": ["x"], ');
+  equal(record.redactions, 1);
+});
+
+Deno.test("messageRecord leaves the parse error's excerpt of the line out of the reason", () => {
+  const line = "token ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+  const record = messageRecord({ ...ctx, logBodies: "metadata" }, event(line));
+  equal(record.reason, `not valid JSON: Unexpected token 'o', "…" is not valid JSON`);
+  ok(!JSON.stringify(record).includes("ghp_"));
+});
+
+Deno.test("stderrRecord redacts a JSON-formatted secret a server logs", () => {
+  const record = stderrRecord(ctx, 2, AT, '{"level":"debug","apiKey":"sk-short","ms":3}');
+  equal(record.text, '{"level":"debug","apiKey":"[REDACTED:field]","ms":3}');
+  equal(record.redactions, 1);
+});

@@ -1,7 +1,13 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { Re2 } from "../re2.ts";
 import { Redactor, redactorFor } from "./redact.ts";
-import { BUILTIN_FIELDS, BUILTIN_RULES, BUILTIN_TRIGGERS } from "./redaction_rules.ts";
+import {
+  BUILTIN_FIELD_ENDINGS,
+  BUILTIN_FIELDS,
+  BUILTIN_RULES,
+  BUILTIN_TRIGGERS,
+  NOT_SECRET_FIELDS,
+} from "./redaction_rules.ts";
 
 const redactor = new Redactor({
   rules: BUILTIN_RULES,
@@ -15,7 +21,7 @@ Deno.test("Redactor removes credentials of major providers from free text", () =
     ["OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz", "openai_key"],
     ["id AKIAIOSFODNN7EXAMPLE here", "aws_access_key_id"],
     [
-      '"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+      'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
       "aws_secret_access_key",
     ],
     ["token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"],
@@ -166,7 +172,9 @@ Deno.test("every built-in rule and field name contains a trigger fragment", () =
     );
     ok(trigger.test(sample.toLowerCase()), `a trigger matches ${sample}`);
   }
-  for (const field of BUILTIN_FIELDS) ok(trigger.test(field), `a trigger matches field ${field}`);
+  for (const field of [...BUILTIN_FIELDS, ...BUILTIN_FIELD_ENDINGS]) {
+    ok(trigger.test(field), `a trigger matches field ${field}`);
+  }
 });
 
 Deno.test("Redactor.json returns the original text untouched when there is nothing to do", () => {
@@ -262,4 +270,165 @@ Deno.test("redactorFor checks every string when a custom pattern has no trigger"
   if (typeof r === "string") throw new Error(r);
   const text = '{"note":"TCK-12345678"}';
   equal(r.json(text, JSON.parse(text)).value, '{"note":"[REDACTED:ticket]"}');
+});
+
+/** The redactor km builds from the default configuration. */
+function defaultRedactor(maxStringChars = 1000, maxDepth?: number): Redactor {
+  const r = redactorFor({ enabled: true, disable: [], fields: [], patterns: [] }, maxStringChars);
+  if (typeof r === "string") throw new Error(r);
+  if (maxDepth === undefined) return r;
+  return new Redactor({
+    rules: BUILTIN_RULES,
+    fields: BUILTIN_FIELDS,
+    fieldEndings: BUILTIN_FIELD_ENDINGS,
+    notSecretFields: NOT_SECRET_FIELDS,
+    maxStringChars,
+    maxDepth,
+  });
+}
+
+/** `[[[…1…]]]`, `depth` arrays deep, built without recursion. */
+function nestedArrays(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+Deno.test("Redactor replaces camelCase and dashed secret fields, and names ending like one", () => {
+  const text = JSON.stringify({
+    accessToken: "a1",
+    apiKey: "a2",
+    clientSecret: "a3",
+    refreshToken: "a4",
+    privateKey: "a5",
+    authToken: "a6",
+    sessionToken: "a7",
+    "x-api-key": "a8",
+    githubToken: "a9",
+    OPENAI_API_KEY: "a10",
+    _meta: { progressToken: "p1" },
+    name: "ok",
+  });
+  const result = defaultRedactor().json(text, JSON.parse(text));
+  const value = JSON.parse(result.value);
+  for (const [key, field] of Object.entries(value)) {
+    if (key === "_meta" || key === "name") continue;
+    equal(field, "[REDACTED:field]", key);
+  }
+  assertEquals(value._meta, { progressToken: "p1" });
+  equal(value.name, "ok");
+  equal(result.redactions, 10);
+});
+
+Deno.test("Redactor replaces arrays and objects under a secret field name whole", () => {
+  const { value, redactions } = defaultRedactor().value({
+    apiKey: ["k1", "k2"],
+    credentials: { user: "u", password: "p", nested: [{ x: "y" }] },
+    tokens: 3,
+    password: null,
+  });
+  assertEquals(value, {
+    apiKey: "[REDACTED:field]",
+    credentials: "[REDACTED:field]",
+    tokens: 3,
+    password: null,
+  });
+  equal(redactions, 2);
+});
+
+Deno.test("Redactor redacts an object key that is itself a secret, keeping keys apart", () => {
+  const ghp1 = "ghp_" + "a".repeat(36);
+  const ghp2 = "ghp_" + "b".repeat(36);
+  const text = JSON.stringify({ allowed: { [ghp1]: true, [ghp2]: false }, plain: 1 });
+  const result = defaultRedactor().json(text, JSON.parse(text));
+  ok(!result.value.includes("ghp_"), result.value);
+  assertEquals(JSON.parse(result.value), {
+    allowed: { "[REDACTED:github_token]": true, "[REDACTED:github_token]#2": false },
+    plain: 1,
+  });
+  equal(result.redactions, 2);
+});
+
+Deno.test("Redactor redacts secret fields of JSON written inside a string", () => {
+  const inner = JSON.stringify({ apiKey: "abc123", items: [1] });
+  const text = JSON.stringify({ result: { content: [{ type: "text", text: inner }] } });
+  const value = JSON.parse(defaultRedactor().json(text, JSON.parse(text)).value);
+  equal(value.result.content[0].text, '{"apiKey":"[REDACTED:field]","items":[1]}');
+});
+
+Deno.test("Redactor keeps a __proto__ member as a member of the copy", () => {
+  const text = '{"__proto__":{"password":"p","x":1}}';
+  const result = defaultRedactor().json(text, JSON.parse(text));
+  equal(result.value, '{"__proto__":{"password":"[REDACTED:field]","x":1}}');
+});
+
+Deno.test("Redactor walks a 1,000,000-deep array without recursion", () => {
+  const deep = nestedArrays(1_000_000);
+  const r = defaultRedactor(1000, 2_000_000);
+  // Nothing to redact, and with a secret at the bottom: both walks reach it.
+  const clean = r.value(deep);
+  equal(clean.redactions, 0);
+  const secret = r.value([deep, { password: "x", deep }]);
+  equal(secret.redactions, 1);
+});
+
+Deno.test("Redactor.json records a too-deep value down to its limit, and says so", () => {
+  const depth = 1_000_000;
+  const text = "[".repeat(depth) + '"sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123"' +
+    "]".repeat(depth);
+  const result = defaultRedactor().json(text, JSON.parse(text));
+  equal(result.unrecorded, "nested deeper than 512 levels");
+  ok(!result.value.includes("sk-ant"), "nothing below the limit is written");
+  let value: unknown = JSON.parse(result.value);
+  let levels = 0;
+  while (Array.isArray(value)) [value, levels] = [value[0], levels + 1];
+  equal(levels, 512);
+  equal(value, "[UNRECORDED:nested deeper than 512 levels]");
+});
+
+Deno.test("Redactor.json cuts only the too-deep branch and redacts the rest as usual", () => {
+  const text = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: { name: "x", arguments: { apiKey: "k", deep: nestedArrays(20) } },
+  });
+  const result = defaultRedactor(1000, 10).json(text, JSON.parse(text));
+  const value = JSON.parse(result.value);
+  equal(value.params.arguments.apiKey, "[REDACTED:field]");
+  equal(result.redactions, 1);
+  equal(result.unrecorded, "nested deeper than 10 levels");
+  ok(result.value.includes('"[UNRECORDED:nested deeper than 10 levels]"'));
+});
+
+Deno.test("Redactor.json leaves a shallow message alone however long, and the fast path stays", () => {
+  const text = JSON.stringify({ a: nestedArrays(500), s: "x".repeat(2000) });
+  const result = defaultRedactor(100_000).json(text, JSON.parse(text));
+  equal(result.value, text);
+  equal(result.unrecorded, undefined);
+});
+
+Deno.test("Redactor.text redacts JSON-formatted secrets in a log line", () => {
+  const { value, redactions } = defaultRedactor().text(
+    'auth ok {"apiKey":"sk-abc","scopes":["a"],"refresh_token":{"v":"r"}}',
+  );
+  equal(
+    value,
+    'auth ok {"apiKey":"[REDACTED:field]","scopes":["a"],"refresh_token":"[REDACTED:field]"}',
+  );
+  equal(redactions, 2);
+});
+
+Deno.test("Redactor matches configured fields in any naming convention", () => {
+  const r = redactorFor(
+    { enabled: true, disable: [], fields: ["ssn_number"], patterns: [] },
+    100,
+  );
+  if (typeof r === "string") throw new Error(r);
+  const text = '{"ssnNumber":"123","SSN-NUMBER":"456"}';
+  assertEquals(JSON.parse(r.json(text, JSON.parse(text)).value), {
+    ssnNumber: "[REDACTED:field]",
+    "SSN-NUMBER": "[REDACTED:field]",
+  });
+  equal(r.text('{"ssnNumber": "123"}').value, '{"ssnNumber": "[REDACTED:field]"}');
 });

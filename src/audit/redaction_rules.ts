@@ -69,11 +69,15 @@ export const BUILTIN_RULES: readonly RedactionRule[] = [
   {
     name: "password_assignment",
     pattern:
-      /(?<keep>\b(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|token|access[_-]?token|auth[_-]?token)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|[^\s,;&"']+)/gi,
+      /(?<keep>\b(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|token|(?:access|auth|refresh|session|id)[_-]?token|private[_-]?key|secret[_-]?key)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|[^\s,;&"']+)/gi,
   },
 ];
 
-/** Field names whose value is replaced whole, whatever it looks like. */
+/**
+ * Field names whose value is replaced whole, whatever it looks like (a string, a number, an
+ * array, an object). Names are compared with letter case, `-` and `_` ignored, so
+ * `access_token`, `accessToken` and `Access-Token` are one name.
+ */
 export const BUILTIN_FIELDS: readonly string[] = [
   "password",
   "passwd",
@@ -88,6 +92,7 @@ export const BUILTIN_FIELDS: readonly string[] = [
   "refresh_token",
   "id_token",
   "auth_token",
+  "session_token",
   "token",
   "authorization",
   "proxy-authorization",
@@ -95,7 +100,42 @@ export const BUILTIN_FIELDS: readonly string[] = [
   "set-cookie",
   "private_key",
   "secret_key",
+  "access_key",
   "aws_secret_access_key",
+  "credentials",
+];
+
+/**
+ * Endings that make a field name secret too (compared like BUILTIN_FIELDS): `githubToken`,
+ * `OPENAI_API_KEY`, `dbPassword`, `webhookSecret`. Services name their credentials freely;
+ * an ending catches the names no list foresees.
+ */
+export const BUILTIN_FIELD_ENDINGS: readonly string[] = [
+  "password",
+  "passwd",
+  "passphrase",
+  "secret",
+  "token",
+  "apikey",
+  "privatekey",
+  "secretkey",
+  "accesskey",
+  "credential",
+  "credentials",
+  "authorization",
+  "cookie",
+];
+
+/**
+ * Names with a secret ending that are not secrets: MCP's own `progressToken`, and the opaque
+ * paging tokens of APIs servers wrap, which a reader of the log needs to follow a listing.
+ */
+export const NOT_SECRET_FIELDS: readonly string[] = [
+  "progress_token",
+  "page_token",
+  "next_page_token",
+  "next_token",
+  "continuation_token",
 ];
 
 /**
@@ -129,4 +169,6 @@ export const BUILTIN_TRIGGERS = [
   "cookie",
   "authoriz",
   "private",
+  "access[_-]?key",
+  "credential",
 ];
