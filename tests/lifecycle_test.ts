@@ -3,12 +3,13 @@
  * EOF or SIGTERM, vanishing clients, signals, bad commands. Each checks the client's view, the
  * exit code, the audit log, and that no process is left behind.
  */
-import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
 import {
   alive,
   FIXTURES,
   INITIALIZE,
   INITIALIZED,
+  kmCommand,
   KmProcess,
   messageRecords,
   monitor,
@@ -17,6 +18,7 @@ import {
   SERVER_EVERYTHING,
   wait,
 } from "./helpers.ts";
+import { connect } from "./sdk_client.ts";
 
 const SCRIPTED = `${FIXTURES}/scripted_server.mjs`;
 const events = (records: Record<string, unknown>[]) =>
@@ -331,3 +333,106 @@ Deno.test("without HOME or a log dir, km says where to put the audit log and sta
   ok(km.stderr.includes("Cannot choose a place for the audit log"), km.stderr);
   ok(km.stderr.includes("--log-dir"), km.stderr);
 });
+
+const BAD_PEER = `${FIXTURES}/bad_peer_server.mjs`;
+
+Deno.test("a request the client cancelled is never answered by km when the server dies", () =>
+  withDir(async (dir) => {
+    const km = monitor(dir, ["node", BAD_PEER, "hang-calls"]);
+    await km.write(INITIALIZE + INITIALIZED);
+    await km.waitFor('"id":0');
+    const call = (id: number) =>
+      `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"work"}}\n`;
+    await km.write(call(1) + call(2));
+    await wait(100);
+    // The server exits once it sees the cancellation, with both calls unanswered.
+    await km.write(
+      '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}\n',
+    );
+    equal((await km.exit()).code, 4);
+    const answers = km.messages().filter((m) => m.id !== 0);
+    assertEquals(answers, [{
+      jsonrpc: "2.0",
+      id: 2,
+      error: { code: -32603, message: "MCP server exited with code 4 before answering" },
+    }]);
+    const records = await readSessionLog(dir);
+    const cancelSeq = messageRecords(records).find((r) => r.method === "notifications/cancelled")
+      ?.seq;
+    const abandoned = records.find((r) => r.event === "pending_abandoned")!;
+    equal(abandoned.answered_with_error, true);
+    assertEquals(
+      (abandoned.requests as Record<string, unknown>[]).map((r) => [
+        r.id,
+        r.not_answered,
+        r.closed_by_seq,
+      ]),
+      [["1", "cancelled", cancelSeq], ["2", undefined, undefined]],
+    );
+  }));
+
+Deno.test("the SDK client sees no answer to a call it cancelled (no 'unknown message ID')", () =>
+  withDir(async (dir) => {
+    const counted = await connect(
+      kmCommand("monitor", "--quiet", "--log-dir", dir, "--", "node", BAD_PEER, "hang-calls"),
+    );
+    const { client } = counted;
+    const errors: string[] = [];
+    client.onerror = (error) => void errors.push(error.message);
+    const abort = new AbortController();
+    const cancelled = client.callTool({ name: "work", arguments: {} }, undefined, {
+      signal: abort.signal,
+    });
+    const pending = client.callTool({ name: "work", arguments: {} });
+    await wait(200);
+    abort.abort("the user changed their mind");
+    await rejects(cancelled);
+    await rejects(pending, /MCP server exited with code 4 before answering/);
+    await wait(300); // km's answers, had it sent one for the cancelled call, are in by now
+    await client.close();
+    assertEquals(errors, []);
+    const abandoned = (await readSessionLog(dir)).find((r) => r.event === "pending_abandoned")!;
+    assertEquals(
+      (abandoned.requests as Record<string, unknown>[]).map((r) => r.not_answered),
+      ["cancelled", undefined],
+    );
+  }));
+
+const BIG_ID = "12345678901234567890";
+/** The id as a Node server echoes it: JSON.parse and JSON.stringify make it a double. */
+const ROUNDED_ID = "12345678901234567000";
+
+for (const [flags, serverAnswerReaches] of [[[], false], [["--no-policy"], true]] as const) {
+  Deno.test(`a server that rewrites an id: the client gets one answer for it (${flags.join(" ") || "default policy"})`, () =>
+    withDir(async (dir) => {
+      const km = monitor(dir, ["node", BAD_PEER, "rewrite-ids"], [...flags]);
+      await km.write(INITIALIZE);
+      await km.waitFor('"id":0');
+      await km.write(
+        `{"jsonrpc":"2.0","id":${BIG_ID},"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n`,
+      );
+      // The server answers in order: once 2 is answered, its answer to the big id was relayed.
+      await km.waitFor('"id":2');
+      await km.closeStdin();
+      equal((await km.exit()).code, 0, km.stderr);
+      const lines = km.stdout.split("\n").filter(Boolean);
+      // Read as a JavaScript client reads them, both ids are one number: exactly one answer.
+      const forBig = lines.filter((l) => Number(JSON.parse(l).id) === Number(BIG_ID));
+      equal(forBig.length, 1, km.stdout);
+      const records = await readSessionLog(dir);
+      const abandoned = records.find((r) => r.event === "pending_abandoned")!;
+      const [request] = abandoned.requests as Record<string, unknown>[];
+      equal(request.id, BIG_ID);
+      if (serverAnswerReaches) {
+        // The server's answer reached the client; km does not add a second one.
+        ok(forBig[0].includes(`"id":${ROUNDED_ID}`), forBig[0]);
+        equal(request.not_answered, "already_answered");
+        equal(abandoned.answered_with_error, false);
+      } else {
+        // The policy blocked the server's answer (it answers no request): km answers the call.
+        ok(forBig[0].includes(`"id":${BIG_ID},"error"`), forBig[0]);
+        equal(request.not_answered, undefined);
+        equal(abandoned.answered_with_error, true);
+      }
+    }));
+}

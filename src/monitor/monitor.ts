@@ -1,7 +1,7 @@
 /**
- * `km monitor`: one session. Opens the audit log, starts the server, runs the relay, passes
- * stderr through, forwards signals, stops the server in stages, and returns the exit code.
- * All process and stream access comes in through `MonitorDeps`.
+ * `km monitor`: one session. Listens for signals, opens the audit log, starts the server, runs
+ * the relay, passes stderr through, forwards signals, stops the server in stages, and returns
+ * the exit code. All process and stream access comes in through `MonitorDeps`.
  */
 import { atMost } from "../at_most.ts";
 import { concatBytes } from "../concat_bytes.ts";
@@ -20,7 +20,7 @@ import {
 } from "../audit/record.ts";
 import { redactorFor } from "../audit/redact.ts";
 import type { Config } from "../config/config.ts";
-import type { Diagnostics } from "../diagnostics.ts";
+import { type Diagnostics, terminalSafe } from "../diagnostics.ts";
 import { JsonRpcError, KmError, RPC_CODES } from "../errors.ts";
 import type { Clock, KmMessageEvent, MessageEvent, OversizedEvent, Side } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
@@ -29,13 +29,15 @@ import { Reloader } from "../policy/reloader.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
 import { Relay } from "../relay/relay.ts";
-import { Correlator } from "../jsonrpc/correlation.ts";
-import { streamSink } from "../relay/sink.ts";
+import { type Correlation, Correlator, type PendingRequest } from "../jsonrpc/correlation.ts";
+import { type ByteSink, streamSink } from "../relay/sink.ts";
 import { SessionStats } from "../relay/stats.ts";
 import { VERSION } from "../version.ts";
+import { ClosedIds, sortAbandoned } from "./abandoned.ts";
 import { childEnv } from "./child_env.ts";
 import { formatBytes, summary, verboseLine } from "./report.ts";
 import { Shutdown } from "./shutdown.ts";
+import { signalExitCode, SignalLatch } from "./signals.ts";
 import { pumpStderr } from "./stderr_pump.ts";
 import type { ExitStatus, SpawnOptions, Upstream } from "./upstream.ts";
 
@@ -49,7 +51,11 @@ export interface MonitorDeps extends DashboardLinkIo {
   /** The client's end: km's stdin and stdout. */
   readonly stdin: ReadableStream<Uint8Array>;
   readonly stdout: WritableStream<Uint8Array>;
-  /** Raw bytes to km's stderr (the server's stderr passthrough); must not block. */
+  /**
+   * Raw bytes to km's stderr (the server's stderr passthrough); must not block. Passed on
+   * unchanged, escape sequences included: it is the server's own stderr, as the server would
+   * print it without km, and it is recorded line by line in the audit log.
+   */
   readonly stderr: (bytes: Uint8Array) => void;
   readonly diagnostics: Diagnostics;
   readonly env: Readonly<Record<string, string>>;
@@ -87,6 +93,22 @@ export async function runMonitor(
   command: readonly string[],
   deps: MonitorDeps,
 ): Promise<number> {
+  // First of all: from here on a signal can no longer end km before it has stopped the server
+  // and written the session's last records (see signals.ts).
+  const signals = new SignalLatch(deps.onSignals, FORWARDED_SIGNALS);
+  try {
+    return await runSession(config, command, deps, signals);
+  } finally {
+    signals.close();
+  }
+}
+
+async function runSession(
+  config: Config,
+  command: readonly string[],
+  deps: MonitorDeps,
+  signals: SignalLatch,
+): Promise<number> {
   const { clock, diagnostics } = deps;
   const sessionId = config.sessionId ?? deps.newSessionId();
   const serverName = config.name ?? serverNameOf(command);
@@ -107,7 +129,11 @@ export async function runMonitor(
     );
   }
   const dataDir = config.dataDir ?? defaultDataDir((name) => deps.env[name], deps.os);
-  const loaded = await choosePolicy(config, deps, dataDir);
+  // Compiling a policy can take seconds: a signal meanwhile need not wait for it.
+  const loaded = await Promise.race([
+    choosePolicy(config, deps, dataDir),
+    signals.first.then(() => undefined),
+  ]);
   const audit = await AuditLog.open(
     logPath,
     (error) =>
@@ -139,6 +165,25 @@ export async function runMonitor(
       : {}),
   };
 
+  const early = signals.received;
+  if (early) {
+    // Told to stop before anything was started: start nothing, but leave the record.
+    const code = signalExitCode(early);
+    lifecycle("start", startFields);
+    lifecycle("signal", { signal: early, forwarded: false });
+    lifecycle("shutdown", {
+      exit_code: code,
+      reason: `km received ${early} before it started the server`,
+      duration_ms: Math.round(clock.now() - t0),
+      messages: { client_to_server: 0, server_to_client: 0 },
+    });
+    await audit.close();
+    if (!config.quiet) {
+      diagnostics.info(`received ${early} before starting ${serverName}; it was not started`);
+    }
+    return code;
+  }
+
   let upstream: Upstream;
   try {
     upstream = deps.spawn({ command, env: childEnv(deps.env, config.env, deps.os, sessionId) });
@@ -149,6 +194,21 @@ export async function runMonitor(
     throw error;
   }
   lifecycle("start", { ...startFields, server: { ...startFields.server, pid: upstream.pid } });
+  // From here on every signal is forwarded, any that came since `early` was read included.
+  const shutdown = new Shutdown(
+    upstream,
+    config.shutdown,
+    (step, signal, delivered) => lifecycle(step, { signal, delivered }),
+  );
+  let signalled = false;
+  signals.route((signal) => {
+    const delivered = upstream.signal(signal);
+    lifecycle("signal", { signal, forwarded: delivered });
+    if (signal === "SIGHUP") return;
+    if (signalled) shutdown.kill();
+    else shutdown.forwarded();
+    signalled = true;
+  });
   if (config.ui.enabled) {
     void deps.attachUi({ dataDir, logDir: parentDir(logPath), port: config.ui.port });
   }
@@ -207,11 +267,6 @@ export async function runMonitor(
     })
     : undefined;
   const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
-  const shutdown = new Shutdown(
-    upstream,
-    config.shutdown,
-    (step, signal, delivered) => lifecycle(step, { signal, delivered }),
-  );
   const toServer = streamSink(
     upstream.stdin,
     (error) => lifecycle("server_stdin_closed", { error: errorText(error) }),
@@ -232,7 +287,9 @@ export async function runMonitor(
     return true;
   };
 
+  const closedIds = new ClosedIds();
   const onMessage = (event: MessageEvent) => {
+    closedIds.observe(event);
     stats.count(event.direction, event.message.kind, event.size, event.forwarded);
     if (event.correlation) stats.latency(event.correlation.latencyMs);
     for (const item of event.items ?? []) {
@@ -265,7 +322,9 @@ export async function runMonitor(
   const onEnded = (side: Side, error?: unknown) => {
     const fields = error ? { error: errorText(error) } : {};
     // Not an end of input but a failure: say so, not only in the log.
-    if (error) diagnostics.error(`relaying from the ${side} stopped: ${errorText(error)}`);
+    if (error) {
+      diagnostics.error(`relaying from the ${side} stopped: ${terminalSafe(errorText(error))}`);
+    }
     if (side === "server") return lifecycle("server_stdout_eof", fields);
     if (clientGone) return;
     lifecycle("client_eof", fields);
@@ -297,7 +356,6 @@ export async function runMonitor(
     audit.append(stderrRecord(ctx, s, at, line));
   });
 
-  let signalled = false;
   const stopReloading = gate && config.policy.path && config.policy.path !== NO_POLICY
     ? reloadOnChange(config.policy.path, gate, {
       load: () => deps.loadPolicy(config.policy.path!, policyOptions(config, dataDir)),
@@ -306,15 +364,6 @@ export async function runMonitor(
       watch: deps.watchPath,
     })
     : undefined;
-
-  const unsubscribe = deps.onSignals(FORWARDED_SIGNALS, (signal) => {
-    const delivered = upstream.signal(signal);
-    lifecycle("signal", { signal, forwarded: delivered });
-    if (signal === "SIGHUP") return;
-    if (signalled) shutdown.kill();
-    else shutdown.forwarded();
-    signalled = true;
-  });
 
   const status = await upstream.status;
   shutdown.finished();
@@ -327,43 +376,22 @@ export async function runMonitor(
   // What the server wrote before exiting is still in the pipes: relay and record all of it.
   await atMost(Promise.all([pumps.server, stderrDone]), DRAIN_AFTER_EXIT_MS);
 
-  const abandoned = relay.correlator.pending("client_to_server");
-  if (abandoned.length > 0) {
-    const error = new JsonRpcError(
-      RPC_CODES.internalError,
-      `MCP server ${outcomeOf(status)} before answering`,
-    );
-    const encoder = new TextEncoder();
-    const lines = abandoned.map((p) => encoder.encode(error.toResponse(p.id.raw) + "\n"));
-    const written = toClient.write(concatBytes(lines));
-    const now = clock.now();
-    abandoned.forEach((p, i) =>
-      onKmMessage(kmMessageEvent({
-        direction: "server_to_client",
-        seq: nextSeq(),
-        at: clock.epochMs(),
-        bytes: lines[i],
-        causeSeq: p.seq,
-        answers: [relay.correlator.response("server_to_client", p.id, now)],
-        forwarded: !toClient.broken,
-      }))
-    );
-    await written;
-    lifecycle("pending_abandoned", {
-      answered_with_error: !toClient.broken,
-      requests: abandoned.map((p) => ({
-        id: p.id.raw,
-        method: p.method,
-        tool: p.tool,
-        request_seq: p.seq,
-      })),
-    });
-  }
-  unsubscribe();
+  await answerAbandoned(status, {
+    pending: relay.correlator.pending("client_to_server"),
+    closedIds,
+    toClient,
+    answered: (p, now) => relay.correlator.response("server_to_client", p.id, now),
+    clock,
+    nextSeq,
+    onKmMessage,
+    lifecycle,
+  });
   await stopReloading?.();
   await atMost(toClient.close(), FLUSH_CLIENT_MS);
 
   const durationMs = clock.now() - t0;
+  // The shutdown record is the last: a signal from now on has nothing left to stop.
+  signals.route(() => {});
   lifecycle("shutdown", {
     exit_code: status.code,
     reason: outcomeOf(status),
@@ -388,6 +416,67 @@ export async function runMonitor(
     }));
   }
   return status.code;
+}
+
+/**
+ * Answers the client's requests the server left unanswered with an error, except those km must
+ * not answer (abandoned.ts), and records what it did.
+ */
+async function answerAbandoned(
+  status: ExitStatus,
+  io: {
+    pending: PendingRequest[];
+    closedIds: ClosedIds;
+    toClient: ByteSink;
+    /** Resolves the request in the correlator, for the answer's record. */
+    answered: (request: PendingRequest, now: number) => Correlation | undefined;
+    clock: Clock;
+    nextSeq: () => number;
+    onKmMessage: (event: KmMessageEvent) => void;
+    lifecycle: (event: LifecycleEvent, fields?: Record<string, unknown>) => void;
+  },
+): Promise<void> {
+  if (io.pending.length === 0) return;
+  const { answer, skip } = sortAbandoned(io.pending, io.closedIds);
+  const error = new JsonRpcError(
+    RPC_CODES.internalError,
+    `MCP server ${outcomeOf(status)} before answering`,
+  );
+  const encoder = new TextEncoder();
+  const lines = answer.map((p) => encoder.encode(error.toResponse(p.id.raw) + "\n"));
+  const written = lines.length > 0 ? io.toClient.write(concatBytes(lines)) : undefined;
+  const now = io.clock.now();
+  answer.forEach((p, i) =>
+    io.onKmMessage(kmMessageEvent({
+      direction: "server_to_client",
+      seq: io.nextSeq(),
+      at: io.clock.epochMs(),
+      bytes: lines[i],
+      causeSeq: p.seq,
+      answers: [io.answered(p, now)],
+      forwarded: !io.toClient.broken,
+    }))
+  );
+  await written;
+  const skipped = new Map(skip.map((s) => [s.request, s.closed]));
+  io.lifecycle("pending_abandoned", {
+    answered_with_error: answer.length > 0 && !io.toClient.broken,
+    requests: io.pending.map((p) => {
+      const closed = skipped.get(p);
+      return {
+        id: p.id.raw,
+        method: p.method,
+        tool: p.tool,
+        request_seq: p.seq,
+        ...(closed
+          ? {
+            not_answered: closed.how === "cancelled" ? "cancelled" : "already_answered",
+            ...(closed.seq !== undefined ? { closed_by_seq: closed.seq } : {}),
+          }
+          : {}),
+      };
+    }),
+  });
 }
 
 /** `--policy PATH`, the embedded default policy without one, or none with `--no-policy`. */

@@ -1,4 +1,10 @@
-/** Human-readable text on stderr: one line per message (--verbose) and the exit summary. */
+/**
+ * Human-readable text on stderr: one line per message (--verbose) and the exit summary. Both
+ * quote what the peers sent (methods, tool names, ids, error messages) and the operator's
+ * server name, so every line is passed through `terminalSafe`: a peer cannot act on the
+ * terminal or start a line of its own.
+ */
+import { terminalSafe } from "../diagnostics.ts";
 import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import type { KmMessageEvent, MessageEvent, OversizedEvent } from "../relay/events.ts";
 import type { DirectionStats, SessionStats } from "../relay/stats.ts";
@@ -36,7 +42,7 @@ export function verboseLine(event: MessageEvent | OversizedEvent | KmMessageEven
     if (event.reply) parts.push(`[error sent to ${event.reply.to}]`);
   }
   parts.push(`(${formatBytes(event.size)})`);
-  return parts.filter(Boolean).join(" ");
+  return terminalSafe(parts.filter(Boolean).join(" "));
 }
 
 export interface SummaryInput {
@@ -72,7 +78,7 @@ export function summary(input: SummaryInput): string {
       : []),
     `  audit log: ${input.logPath} (${input.records} records)`,
   ];
-  return lines.map((l) => `km: ${l}\n`).join("");
+  return lines.map((l) => `km: ${terminalSafe(l)}\n`).join("");
 }
 
 function policyLine(stats: SessionStats): string {
