@@ -134,15 +134,21 @@ async function runSession(
     choosePolicy(config, deps, dataDir),
     signals.first.then(() => undefined),
   ]);
-  const audit = await AuditLog.open(
-    logPath,
-    (error) =>
-      diagnostics.error(
-        `writing the audit log "${logPath}" failed: ${
-          (error as Error).message
-        }; later records are lost`,
-      ),
-  );
+  // Under enforce (and audit.onWriteFailure block), a request km cannot record is refused.
+  const refuseUnrecorded = config.audit.onWriteFailure === "block" &&
+    config.policy.mode === "enforce";
+  let relaying = false;
+  const audit = await AuditLog.open(logPath, (error) => {
+    // Before the relay starts, a failure ends the session instead (see below).
+    if (!relaying) return;
+    diagnostics.error(
+      `writing the audit log "${logPath}" failed: ${(error as Error).message}; ${
+        refuseUnrecorded
+          ? "km refuses requests until their records can be written (audit.onWriteFailure: block)"
+          : "messages are relayed unrecorded (audit.onWriteFailure: continue)"
+      }`,
+    );
+  });
 
   const ctx: RecordContext = { sessionId, redactor, logBodies: config.logBodies };
   let seq = 0;
@@ -163,6 +169,7 @@ async function runSession(
     ...(loaded
       ? { policy: { source: loaded.source, revision: loaded.revision, mode: config.policy.mode } }
       : {}),
+    ...(config.origin ? { config: config.origin } : {}),
   };
 
   const early = signals.received;
@@ -194,6 +201,19 @@ async function runSession(
     throw error;
   }
   lifecycle("start", { ...startFields, server: { ...startFields.server, pid: upstream.pid } });
+  if (!(await audit.flush())) {
+    // The log cannot be written at all (a full disk): stop the server before it gets a byte.
+    upstream.signal("SIGKILL");
+    await upstream.status;
+    await audit.close();
+    throw new KmError(
+      "LOG_UNWRITABLE",
+      `Cannot write the audit log "${logPath}": ${audit.health.failing}`,
+      "free space on its disk or pass --log-dir DIR naming a writable place: km relays " +
+        "nothing it cannot record",
+    );
+  }
+  relaying = true;
   // From here on every signal is forwarded, any that came since `early` was read included.
   const shutdown = new Shutdown(
     upstream,
@@ -246,7 +266,6 @@ async function runSession(
           approvalId: pending.id,
           forwarded,
         })),
-      redact: (value) => redactor.value(value).value,
       lifecycle,
       diagnostics,
       findDashboard: deps.findDashboard,
@@ -344,6 +363,8 @@ async function runSession(
     },
     gate,
     correlator,
+    records: { flush: () => audit.flush(), failing: () => audit.health.failing },
+    refuseUnrecorded,
   });
   const pumps = relay.run({ output: deps.stdin, input: toClient }, {
     output: upstream.stdout,
@@ -401,8 +422,15 @@ async function runSession(
       server_to_client: stats.directions.server_to_client.messages,
     },
     ...(correlator.forgotten > 0 ? { requests_forgotten: correlator.forgotten } : {}),
+    ...(audit.health.lost > 0 ? { records_lost: audit.health.lost } : {}),
   });
   await audit.close();
+  const { lost } = audit.health;
+  if (lost > 0) {
+    diagnostics.error(
+      `${lost} audit record${lost === 1 ? "" : "s"} could not be written to "${logPath}"`,
+    );
+  }
   if (!config.quiet) {
     diagnostics.raw(summary({
       sessionId,
@@ -412,11 +440,16 @@ async function runSession(
       stats,
       logPath,
       records: audit.written,
+      recordsLost: lost,
       policy: loaded ? { revision: loaded.revision, mode: config.policy.mode } : undefined,
     }));
   }
-  return status.code;
+  // A clean exit with records missing is not clean: say it in the exit code (EX_IOERR).
+  return status.code === 0 && lost > 0 ? EXIT_AUDIT_INCOMPLETE : status.code;
 }
+
+/** km's exit code when the server exited 0 but some records could not be written. */
+export const EXIT_AUDIT_INCOMPLETE = 74;
 
 /**
  * Answers the client's requests the server left unanswered with an error, except those km must

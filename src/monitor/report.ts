@@ -53,6 +53,8 @@ export interface SummaryInput {
   readonly stats: SessionStats;
   readonly logPath: string;
   readonly records: number;
+  /** Records that could not be written. */
+  readonly recordsLost?: number;
   readonly policy?: { readonly revision: string; readonly mode: string };
 }
 
@@ -76,7 +78,9 @@ export function summary(input: SummaryInput): string {
     ...(input.policy
       ? [`  policy ${input.policy.revision} (${input.policy.mode}): ${policyLine(stats)}`]
       : []),
-    `  audit log: ${input.logPath} (${input.records} records)`,
+    `  audit log: ${input.logPath} (${input.records} records${
+      input.recordsLost ? `; ${input.recordsLost} could not be written` : ""
+    })`,
   ];
   return lines.map((l) => `km: ${terminalSafe(l)}\n`).join("");
 }
