@@ -37,12 +37,6 @@ export interface DashboardChannelOptions {
   readonly find: () => Discovery | undefined;
   /** Opens the link; handlers are called asynchronously. */
   readonly connect: (url: string, token: string, handlers: LinkHandlers) => Link;
-  /**
-   * Unused, and ignored: the audit log's redaction once prepared the arguments shown for
-   * approval, and hid from the person part of what then ran. They are now shown whole
-   * (shown_arguments.ts). Optional only until its caller (monitor/approvals.ts) stops passing it.
-   */
-  readonly redact?: (value: unknown) => unknown;
   /** Tells the person at the terminal where to answer. */
   readonly announce: (pending: Pending, url: string) => void;
 }

@@ -44,8 +44,6 @@ function setup(discovery: Discovery | null = DISCOVERY) {
       links.push(link);
       return link;
     },
-    // What the audit log's redaction did to the arguments shown; the channel must not use it.
-    redact: () => "[REDACTED:private_key]",
     announce: (pending, url) => void announced.push([pending.id, url]),
   });
   return { channel, links, announced, finds: () => finds };

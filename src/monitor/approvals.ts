@@ -34,7 +34,6 @@ export interface SessionApprovalsOptions extends DashboardLinkIo {
   readonly sendToClient: (bytes: Uint8Array) => boolean;
   /** Writes the audit record of a line km sent the client about an approval. */
   readonly recordToClient: (bytes: Uint8Array, about: Pending, forwarded: boolean) => void;
-  readonly redact: (value: unknown) => unknown;
   readonly lifecycle: (event: LifecycleEvent, fields: Record<string, unknown>) => void;
   readonly diagnostics: Diagnostics;
 }
@@ -76,7 +75,6 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
     pid: Deno.pid,
     find: () => options.findDashboard(dataDir),
     connect: options.connectDashboard,
-    redact: options.redact,
     announce: (pending, url) =>
       diagnostics.info(
         `${describe(pending)} waits for approval (up to ${
