@@ -1,7 +1,8 @@
 /**
- * The JSON Lines writer. Records are encoded as they come into reusable byte chunks and
- * written in batches after the relay's current work, so a slow disk never holds a message
- * back and a burst of records leaves no strings behind for the garbage collector to promote.
+ * The JSON Lines writer. Records are encoded as they come into reusable byte chunks, so a
+ * burst of records leaves no strings behind for the garbage collector to promote, and written
+ * in batches: by the relay (`flushSync`/`flush`) before it forwards what they record, otherwise
+ * once the current task's work is done. A failed write is taken back and counted (`health`).
  * `close` drains everything.
  */
 import { KmError } from "../errors.ts";
@@ -19,6 +20,7 @@ export interface LogFile {
   writeSync?(bytes: Uint8Array): number;
   /** Cuts the file back to `length` bytes (to take back a torn record). */
   truncate?(length: number): Promise<void>;
+  truncateSync?(length: number): void;
   close(): void;
 }
 
@@ -117,11 +119,13 @@ export class AuditLog {
     this.#encode(text);
     this.#pending++;
     if (!this.#scheduled && !this.#draining) {
+      // Written once the caller's synchronous work is done: the relay flushes its records itself
+      // before then, so this costs it nothing; records of other sources are batched per task.
       this.#scheduled = true;
-      setTimeout(() => {
+      queueMicrotask(() => {
         this.#scheduled = false;
-        void this.flush();
-      }, 0);
+        if (this.#pending > 0 && this.flushSync() === undefined) void this.flush();
+      });
     }
   }
 
@@ -183,26 +187,81 @@ export class AuditLog {
   async #drain(): Promise<boolean> {
     let ok = true;
     while (this.#pending > 0) {
-      this.#seal();
-      const batch = this.#full;
-      const counts = this.#fullRecords;
-      this.#full = [];
-      this.#fullRecords = [];
-      this.#pending = 0;
+      const { batch, counts } = this.#take();
       for (let i = 0; i < batch.length; i++) {
-        const bytes = batch[i];
-        this.#backlog -= bytes.length;
-        if (await this.#writeAll(bytes)) this.written += counts[i];
-        else {
-          this.#lost += counts[i];
-          ok = false;
-        }
-        if (bytes.buffer.byteLength === CHUNK_BYTES && this.#spare.length < SPARE_CHUNKS) {
-          this.#spare.push(new Uint8Array(bytes.buffer));
-        }
+        ok = this.#settle(batch[i], counts[i], await this.#writeAll(batch[i])) && ok;
       }
     }
     return ok;
+  }
+
+  /**
+   * `flush`, synchronously: undefined when it cannot be (the file has no synchronous write, or
+   * an asynchronous write is under way). The relay's path: no promise between reading a batch
+   * and forwarding it.
+   */
+  flushSync(): boolean | undefined {
+    const file = this.#file;
+    if (!file.writeSync || this.#draining) return undefined;
+    let ok = this.#failing === undefined || this.#pending > 0;
+    while (this.#pending > 0) {
+      ok = true;
+      const { batch, counts } = this.#take();
+      for (let i = 0; i < batch.length; i++) {
+        const bytes = batch[i];
+        let offset = 0;
+        let written: boolean;
+        try {
+          while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+          written = this.#written(bytes);
+        } catch (error) {
+          if (offset > 0) {
+            try {
+              file.truncateSync?.(this.#size);
+            } catch { /* the records stay counted as lost */ }
+          }
+          written = this.#failed(error);
+        }
+        ok = this.#settle(bytes, counts[i], written) && ok;
+      }
+    }
+    return ok;
+  }
+
+  /** The chunks queued so far, for the writer. */
+  #take(): { batch: Uint8Array[]; counts: number[] } {
+    this.#seal();
+    const batch = this.#full;
+    const counts = this.#fullRecords;
+    this.#full = [];
+    this.#fullRecords = [];
+    this.#pending = 0;
+    return { batch, counts };
+  }
+
+  /** Counts a chunk's records as written or lost, and keeps its buffer for reuse. */
+  #settle(bytes: Uint8Array, records: number, written: boolean): boolean {
+    this.#backlog -= bytes.length;
+    if (written) this.written += records;
+    else this.#lost += records;
+    if (bytes.buffer.byteLength === CHUNK_BYTES && this.#spare.length < SPARE_CHUNKS) {
+      this.#spare.push(new Uint8Array(bytes.buffer));
+    }
+    return written;
+  }
+
+  #written(bytes: Uint8Array): true {
+    this.#size += bytes.length;
+    this.#failing = undefined;
+    return true;
+  }
+
+  #failed(error: unknown): false {
+    if (this.#failing === undefined) {
+      this.#failing = (error as Error).message ?? String(error);
+      this.#onError(error);
+    }
+    return false;
   }
 
   /** Writes one chunk whole, or takes back what part of it was written. */
@@ -215,17 +274,11 @@ export class AuditLog {
           ? file.writeSync(bytes.subarray(offset))
           : await file.write(bytes.subarray(offset));
       }
-      this.#size += bytes.length;
-      this.#failing = undefined;
-      return true;
+      return this.#written(bytes);
     } catch (error) {
       // A torn record is never left: the file is cut back to its last whole record.
       if (offset > 0) await this.#file.truncate?.(this.#size).catch(() => {});
-      if (this.#failing === undefined) {
-        this.#failing = (error as Error).message ?? String(error);
-        this.#onError(error);
-      }
-      return false;
+      return this.#failed(error);
     }
   }
 }

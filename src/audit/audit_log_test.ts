@@ -160,3 +160,32 @@ Deno.test("AuditLog on /dev/full: nothing is written and every record is counted
   assertEquals([log.written, log.health.lost], [0, 1]);
   await log.close();
 });
+
+Deno.test("AuditLog.flushSync writes at once where the file can, and cuts a torn write back", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = await AuditLog.open(`${dir}/log.jsonl`, () => {});
+  log.append({ a: 1 });
+  equal(log.flushSync(), true);
+  equal(await Deno.readTextFile(`${dir}/log.jsonl`), '{"a":1}\n');
+  await log.close();
+  // A file without a synchronous write: the caller falls back to flush().
+  equal(new AuditLog("mem", memoryFile(), () => {}).flushSync(), undefined);
+  const disk = smallDisk(12);
+  const sync = new AuditLog("mem", {
+    ...disk,
+    writeSync(bytes: Uint8Array) {
+      const before = disk.text().length;
+      if (before >= 12) throw new Error("No space left on device (os error 28)");
+      let n = 0;
+      void disk.write(bytes).then((w) => n = w);
+      return n || Math.min(bytes.length, 12 - before);
+    },
+    truncateSync: (length: number) => void disk.truncate(length),
+  }, () => {});
+  sync.append({ n: "first" });
+  sync.append({ n: "second" });
+  equal(sync.flushSync(), false);
+  equal(disk.text(), "");
+  assertEquals([sync.written, sync.health.lost], [0, 2]);
+  await Deno.remove(dir, { recursive: true });
+});

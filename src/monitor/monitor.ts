@@ -363,7 +363,11 @@ async function runSession(
     },
     gate,
     correlator,
-    records: { flush: () => audit.flush(), failing: () => audit.health.failing },
+    records: {
+      flush: () => audit.flush(),
+      flushSync: () => audit.flushSync(),
+      failing: () => audit.health.failing,
+    },
     refuseUnrecorded,
   });
   const pumps = relay.run({ output: deps.stdin, input: toClient }, {

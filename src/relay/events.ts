@@ -101,6 +101,8 @@ export interface KmMessageEvent {
 export interface RecordSink {
   /** Writes every record so far; false when some could not be written. */
   flush(): Promise<boolean>;
+  /** The same, synchronously; undefined when it cannot be done synchronously now. */
+  flushSync?(): boolean | undefined;
   /** Why records cannot be written now (the last write failed), or undefined. */
   failing(): string | undefined;
 }

@@ -137,8 +137,11 @@ export class Relay {
       else observer.oversized(event);
     }
     // Record first: the bytes go on only once their records are in the file.
-    if (records && !(await records.flush()) && refuseUnrecorded) {
-      this.#refuseSent(direction, out, sent, records, time, back);
+    if (records) {
+      const recorded = records.flushSync?.() ?? await records.flush();
+      if (!recorded && refuseUnrecorded) {
+        this.#refuseSent(direction, out, sent, records, time, back);
+      }
     }
     if (out.length > 0) await to.write(out.length === 1 ? out[0] : concatBytes(out));
   }
