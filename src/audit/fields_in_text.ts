@@ -9,7 +9,7 @@
  * string and may open the next, so a stray quote earlier in free text does not hide a later
  * field; a segment between two quotes is scanned once.
  */
-import { closingQuote } from "./json_depth.ts";
+import { closingQuote } from "../jsonrpc/json_depth.ts";
 
 const QUOTE = 0x22;
 const COLON = 0x3a;

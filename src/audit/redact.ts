@@ -16,7 +16,7 @@
  */
 import { Re2 } from "../re2.ts";
 import { FIELD_LABEL, redactFieldsInText } from "./fields_in_text.ts";
-import { nestedDeeperThan } from "./json_depth.ts";
+import { nestedDeeperThan } from "../jsonrpc/json_depth.ts";
 import {
   BUILTIN_FIELD_ENDINGS,
   BUILTIN_FIELDS,

@@ -8,8 +8,9 @@
  * brackets cost a stack of a million small entries, never the call stack.
  */
 
+import { closingQuote } from "./json_depth.ts";
+
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
@@ -19,7 +20,7 @@ const CLOSE_BRACKET = 0x5d;
 
 /** What the scan found. */
 export interface Structure {
-  /** The deepest nesting of objects and arrays (0 for a scalar). */
+  /** The deepest nesting of objects and arrays (0 for a scalar), as far as the scan went. */
   readonly depth: number;
   /** A member name that some object has twice, as written the second time. */
   readonly duplicate?: string;
@@ -116,16 +117,4 @@ function foldCase(name: string): string {
     if (c >= 0x80 || (c >= 0x41 && c <= 0x5a)) return name.toUpperCase().toLowerCase();
   }
   return name;
-}
-
-/** The index of the quote that closes the string opened at `open`. */
-function closingQuote(text: string, open: number): number {
-  let at = text.indexOf('"', open + 1);
-  while (at !== -1) {
-    let slashes = 0;
-    while (text.charCodeAt(at - 1 - slashes) === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return at;
-    at = text.indexOf('"', at + 1);
-  }
-  return text.length; // not reached for valid JSON
 }

@@ -1,6 +1,7 @@
 /**
  * How deep a JSON text nests, read from the text without recursion: the record builders use
- * it to decide whether a message can be recorded whole before walking or serialising it.
+ * it to decide whether a message can be recorded whole before walking or serialising it. Also
+ * the one way km finds the end of a string literal in JSON text.
  */
 
 const QUOTE = 0x22;
