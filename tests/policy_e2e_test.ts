@@ -256,6 +256,43 @@ Deno.test("editing the policy reloads it; a broken edit keeps the last good poli
   await cleanup();
 });
 
+Deno.test("a policy folder replaced by a rename is reloaded, and so are later edits to it", async () => {
+  const { policy, logs, cleanup } = await setup(
+    `deny contains "no echo" if input.tool.name == "echo"`,
+  );
+  const { client } = await connect(km(policy, logs));
+  const echo = () => client.callTool({ name: "echo", arguments: { message: "hi" } });
+  const sum = () => client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } });
+  const rego = (body: string) => `package kilometers\n\nimport rego.v1\n\n${body}\n`;
+  const reloads = async (count: number) => {
+    for (let i = 0; i < 100; i++) {
+      const found = (await readSessionLog(logs)).filter((r) => r.event === "policy_reloaded");
+      if (found.length >= count) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`fewer than ${count} policy_reloaded records`);
+  };
+  await rejects(echo());
+  // The deploy tools' way: build the new folder aside, then swap it in by renames.
+  await Deno.mkdir(`${policy}.new`);
+  await Deno.writeTextFile(
+    `${policy}.new/policy.rego`,
+    rego(`deny contains "no sums" if input.tool.name == "get-sum"`),
+  );
+  await Deno.rename(policy, `${policy}.old`);
+  await Deno.rename(`${policy}.new`, policy);
+  await reloads(1);
+  equal(text(await echo()), "Echo: hi");
+  await rejects(sum(), (e: Error) => e.message.includes("no sums"));
+  // An edit to the swapped-in folder is seen: the watch follows the path.
+  await Deno.writeTextFile(`${policy}/policy.rego`, rego(`deny contains "nothing" if false`));
+  await reloads(2);
+  equal(text(await sum()), "The sum of 1 and 2 is 3.");
+  await client.close();
+  await Deno.remove(`${policy}.old`, { recursive: true });
+  await cleanup();
+});
+
 Deno.test("--policy-data beside a policy directory is refused, not silently ignored", async () => {
   const { policy, logs, cleanup } = await setup(`deny contains "x" if data.blocked`);
   const stderr = await refusedStart(policy, logs, "--policy-data", `${logs}/data.json`);

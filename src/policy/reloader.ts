@@ -60,21 +60,71 @@ export class Reloader {
   }
 }
 
-/** Watches `path` (a directory, recursively, or a file) and calls `onChange` on any change. */
+/**
+ * Watches `path` (a directory, recursively, or a file) and calls `onChange` on any change. The
+ * path is watched, not the inode it named at start: a watch follows an inode, so when the folder
+ * (or file, or a symlink to it) is replaced by a rename, as deploy tools do, the parent folder's
+ * events say so, and the watch moves to what the path names now.
+ */
 export function watchPath(path: string, onChange: () => void): () => void {
-  const watcher = Deno.watchFs(path, { recursive: true });
-  void (async () => {
+  const target = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  const parent = target.replace(/\/+$/, "").replace(/\/[^/]*$/, "") || "/";
+  let closed = false;
+  let watcher: Deno.FsWatcher | undefined;
+  let identity = identityOf(target);
+  const follow = () => {
+    close(watcher);
+    watcher = undefined;
     try {
-      for await (const event of watcher) if (event.kind !== "access") onChange();
+      watcher = Deno.watchFs(target, { recursive: true });
     } catch {
-      // The watcher was closed, or the path went away: nothing more to watch.
+      return; // gone for now: the parent's next event tries again
     }
-  })();
-  return () => {
-    try {
-      watcher.close();
-    } catch {
-      // Already closed.
-    }
+    void forEachEvent(watcher, onChange);
   };
+  follow();
+  let outer: Deno.FsWatcher | undefined;
+  try {
+    outer = Deno.watchFs(parent, { recursive: false });
+    void forEachEvent(outer, () => {
+      const now = identityOf(target);
+      if (closed || now === identity) return;
+      identity = now;
+      follow();
+      onChange();
+    });
+  } catch {
+    // No parent to watch (a relative root, permissions): changes in place are still seen.
+  }
+  return () => {
+    closed = true;
+    close(watcher);
+    close(outer);
+  };
+}
+
+/** What a path names now (device and inode), or undefined when it names nothing. */
+function identityOf(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function forEachEvent(watcher: Deno.FsWatcher, onEvent: () => void): Promise<void> {
+  try {
+    for await (const event of watcher) if (event.kind !== "access") onEvent();
+  } catch {
+    // The watcher was closed, or the path went away.
+  }
+}
+
+function close(watcher: Deno.FsWatcher | undefined): void {
+  try {
+    watcher?.close();
+  } catch {
+    // Already closed.
+  }
 }

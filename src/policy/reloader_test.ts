@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import type { KmError } from "../errors.ts";
 import { type LoadedPolicy, loadPolicy } from "./load_policy.ts";
-import { Reloader } from "./reloader.ts";
+import { Reloader, watchPath } from "./reloader.ts";
 import { requireOpa, withFiles } from "./_testing.ts";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,4 +64,36 @@ Deno.test("Reloader keeps the last good policy when the folder's rules leave pac
       ok(events[0].includes("package mypolicy (p.rego)"), events[0]);
     },
   );
+});
+
+Deno.test("watchPath keeps watching the path after the folder is replaced by a rename", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = `${root}/policy`;
+  await Deno.mkdir(dir);
+  await Deno.writeTextFile(`${dir}/p.rego`, "v1");
+  let changes = 0;
+  const stop = watchPath(dir, () => changes++);
+  try {
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+    // An atomic swap: the new folder is built aside, then renamed into place.
+    await Deno.mkdir(`${root}/policy.new`);
+    await Deno.writeTextFile(`${root}/policy.new/p.rego`, "v2");
+    await Deno.rename(dir, `${root}/policy.old`);
+    await Deno.rename(`${root}/policy.new`, dir);
+    await settle();
+    ok(changes > 0, "the swap itself is a change");
+    // Later edits, in the folder the path names now, are seen too.
+    const before = changes;
+    await Deno.writeTextFile(`${dir}/p.rego`, "v3");
+    await settle();
+    ok(changes > before, "an edit after the swap was not seen");
+    // And edits to the old folder, which the path no longer names, are not.
+    const after = changes;
+    await Deno.writeTextFile(`${root}/policy.old/p.rego`, "stale");
+    await settle();
+    equal(changes, after);
+  } finally {
+    stop();
+    await Deno.remove(root, { recursive: true });
+  }
 });
