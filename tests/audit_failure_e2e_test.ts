@@ -5,7 +5,7 @@
  * needs root and mount; without them that test is skipped with a message.
  */
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { KmProcess } from "./helpers.ts";
+import { KmProcess, processesMatching, readSessionLog } from "./helpers.ts";
 import { execLogSession, handshake, response, SDK_SERVERS } from "./sdk_servers.ts";
 
 const GO = SDK_SERVERS.find((s) => s.name === "go-sdk")!;
@@ -101,6 +101,51 @@ Deno.test("a log disk that fills up: every executed call has its record, later c
     });
   } finally {
     await unmount(disk);
+    await session.cleanup();
+  }
+});
+
+Deno.test("km killed with SIGKILL mid-stream: every answer the client got has its record", async () => {
+  const session = await execLogSession();
+  const km = new KmProcess(["monitor", "--log-dir", session.logDir, "--", ...GO.command], {
+    env: session.env,
+  });
+  try {
+    await handshake(km);
+    const calls = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: i + 1,
+        method: "tools/call",
+        params: { name: "echo", arguments: { text: `call ${i + 1}` } },
+      }) + "\n").join("");
+    void km.write(calls).catch(() => {});
+    // Kill it while answers are streaming.
+    await km.waitFor(/"id":300,/);
+    km.child.kill("SIGKILL");
+    await km.exit();
+    const whole = km.stdout.slice(0, km.stdout.lastIndexOf("\n") + 1);
+    const received = whole.split("\n").filter(Boolean).map((l) => JSON.parse(l).id as number)
+      .filter((id) => id > 0);
+    ok(received.length >= 300, `${received.length} answers`);
+    const log = await readSessionLog(session.logDir);
+    const recorded = new Set(
+      log.filter((r) => r.direction === "server_to_client" && r.kind === "response")
+        .map((r) => Number(r.id)),
+    );
+    assertEquals(received.filter((id) => !recorded.has(id)), []);
+  } finally {
+    // SIGKILL cannot be caught: the server outlives km, as documented. Stop its process group.
+    const start = (await readSessionLog(session.logDir)).find((r) => r.event === "start");
+    const pid = (start?.server as { pid?: number } | undefined)?.pid;
+    if (pid) {
+      try {
+        Deno.kill(-pid, "SIGKILL");
+      } catch { /* gone */ }
+      for (let i = 0; i < 50 && (await processesMatching(GO.command[0])).length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
     await session.cleanup();
   }
 });
