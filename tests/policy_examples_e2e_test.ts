@@ -521,10 +521,18 @@ Deno.test("example filesystem-allowlist: paths inside the allowed roots pass, ot
       ["fs-outside-roots"],
     );
     equal(await Deno.readTextFile(`${files}/allowed/notes.md`), "# Notes\n", "the move happened");
+    // The '..' after 3 MB of path: km judges the whole path, not a skeleton cut at 16 KiB (the
+    // server would resolve it to files/private/secret.txt and return it).
+    const long = `${files}/allowed/${"a".repeat(3 * 1024 * 1024)}/../../private/secret.txt`;
+    await rejects(read(long), (e: Error & { code?: number; data?: { rules?: string[] } }) => {
+      equal(e.code, POLICY_DENIED);
+      deepStrictEqual(e.data?.rules, ["fs-dot-dot"]);
+      return true;
+    });
 
     const records = await s.close();
     const reads = callsOf(records, "read_text_file");
-    equal(reads.length, 4);
+    equal(reads.length, 5);
     for (const call of reads.slice(0, 2)) {
       equal(call.forwarded, true);
       assertDecision(call, { action: "allow", applied: "forward", rules: [] });
