@@ -7,7 +7,7 @@
  *
  *   deno task build:ui
  */
-import { sha256Hex } from "../src/policy/sha256.ts";
+import { sha256Hex } from "../src/sha256.ts";
 
 const ROOT = new URL("../", import.meta.url);
 

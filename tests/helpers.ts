@@ -36,7 +36,7 @@ export async function readSessionLog(dir: string): Promise<Record<string, unknow
 }
 
 /** True while a process with this pid exists. */
-export { pidAlive as alive } from "../src/ui/discovery.ts";
+export { pidAlive as alive } from "../src/discovery.ts";
 
 /** Pids of all processes whose command line contains `needle`. */
 export async function processesMatching(needle: string): Promise<number[]> {

@@ -2,7 +2,7 @@
  * The arguments hash that "approve for this session" is scoped to: sha256 of the arguments as
  * canonical JSON (object keys sorted at every level), so key order does not matter.
  */
-import { sha256Hex } from "../policy/sha256.ts";
+import { sha256Hex } from "../sha256.ts";
 
 export function argsHash(value: unknown): string {
   return sha256Hex(new TextEncoder().encode(canonicalJson(value)));

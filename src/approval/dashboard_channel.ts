@@ -5,7 +5,7 @@
  * the approvals it was showing (the broker denies those no other channel can answer).
  */
 import type { PendingApproval } from "../ui/api_types.ts";
-import { type Discovery, discoveryToken } from "../ui/discovery.ts";
+import { type Discovery, discoveryToken } from "../discovery.ts";
 import type {
   ApprovalChannel,
   ChannelHandle,

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import type { Discovery } from "../ui/discovery.ts";
+import type { Discovery } from "../discovery.ts";
 import type { ChannelHandle, Pending } from "./broker.ts";
 import { DashboardChannel, type Link, type LinkHandlers } from "./dashboard_channel.ts";
 import { askRequest, pendingOf, RecordingReply, resolution } from "./_testing.ts";

@@ -2,7 +2,7 @@
  * The command-line entry: a table of commands, help and version, and error reporting.
  * `run` returns the exit code; only main.ts exits.
  */
-import { suggest } from "../config/config.ts";
+import { suggest } from "../suggest.ts";
 import { CONFIG_COMMAND, runConfigCommand } from "../config/config_command.ts";
 import { loadConfig, type Loaded } from "../config/load.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";

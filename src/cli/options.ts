@@ -3,7 +3,7 @@
  * positional argument, so everything from the server command on is left untouched, even when
  * a launcher has swallowed the `--` that should separate them.
  */
-import { suggest } from "../config/config.ts";
+import { suggest } from "../suggest.ts";
 import { KmError } from "../errors.ts";
 
 export interface OptionSpec {

@@ -2,8 +2,8 @@
  * `km policy build|test|eval`: compile a policy directory to a bundle, test it on OPA's
  * interpreter and on its WASM build, evaluate one input document. Results go to `io.out`.
  */
-import { suggest } from "../config/config.ts";
-import { type JsoncError, parseJsonc } from "../config/jsonc.ts";
+import { suggest } from "../suggest.ts";
+import { type JsoncError, parseJsonc } from "../jsonc.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { type Decision, firedRules, MalformedDecision, readDecision } from "../policy/decision.ts";

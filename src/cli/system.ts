@@ -7,7 +7,7 @@ import { loadDefaultPolicy } from "../policy/default_policy.ts";
 import { watchPath } from "../policy/reloader.ts";
 import type { CliIo } from "./cli.ts";
 import { attachUi } from "../monitor/ui_attach.ts";
-import { pidAlive, readLiveDiscovery } from "../ui/discovery.ts";
+import { pidAlive, readLiveDiscovery } from "../discovery.ts";
 import { selfCommand, selfPaths } from "../runtime.ts";
 import { connectWebSocket } from "../approval/dashboard_channel.ts";
 

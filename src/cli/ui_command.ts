@@ -78,7 +78,7 @@ export function uiPaths(
 
 export async function runUi(config: Config, open: boolean, io: CliIo): Promise<number> {
   const { logDir, dataDir } = uiPaths(config, (name) => io.env[name], io.os);
-  const discovery = await import("../ui/discovery.ts");
+  const discovery = await import("../discovery.ts");
   const d = io.diagnostics;
   // `km ui --open` is how a person signs in to the dashboard `km monitor --ui` started: the
   // token stays out of every terminal and log, and no second dashboard starts.

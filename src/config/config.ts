@@ -7,6 +7,7 @@
 import { KmError } from "../errors.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonrpc/framing.ts";
 import { re2FlagsProblem, re2Problem } from "../re2.ts";
+import { suggest } from "../suggest.ts";
 import { CONFIG_SPEC, type Spec } from "./schema.ts";
 import { type IgnoredSetting, screenWorkspace } from "./workspace.ts";
 
@@ -282,29 +283,6 @@ const DURATION_UNITS: Record<string, number> = { "": 1, ms: 1, s: 1000, m: 60_00
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|)\s*$/i.exec(text);
   return match ? Math.round(Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()]) : NaN;
-}
-
-/** The closest known name within a small edit distance, for "did you mean" hints. */
-export function suggest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 function join(path: string, key: string): string {

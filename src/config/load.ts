@@ -5,8 +5,9 @@
  */
 import { defaultDataDir } from "../audit/paths.ts";
 import { KmError } from "../errors.ts";
-import { type Config, type ConfigFileUse, type Layer, resolveConfig, suggest } from "./config.ts";
-import { parseJsoncAs } from "./jsonc.ts";
+import { type Config, type ConfigFileUse, type Layer, resolveConfig } from "./config.ts";
+import { suggest } from "../suggest.ts";
+import { parseJsoncAs } from "../jsonc.ts";
 import { CONFIG_SPEC, ENV_KEYS, ENV_OTHER, type Spec } from "./schema.ts";
 import {
   contentHash,

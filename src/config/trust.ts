@@ -5,7 +5,7 @@
  * Kept in km's data folder, which a project file cannot move (workspace.ts). Pure: the caller
  * reads and writes the file.
  */
-import { sha256Hex } from "../policy/sha256.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /** The file in km's data folder. */
 export const TRUST_FILE = "trusted-configs.json";

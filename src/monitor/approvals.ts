@@ -14,7 +14,7 @@ import type { Correlator } from "../jsonrpc/correlation.ts";
 import type { Approvals } from "../policy/enforcer.ts";
 import type { SessionState } from "../policy/session_state.ts";
 import type { Clock } from "../relay/events.ts";
-import type { Discovery } from "../ui/discovery.ts";
+import type { Discovery } from "../discovery.ts";
 
 export interface DashboardLinkIo {
   /** The discovery file of the dashboard that is running, if any. */

@@ -7,7 +7,7 @@
  * in its logs. The person signs in with `km ui --open`, which reads the token from ui.json.
  */
 import type { Diagnostics } from "../diagnostics.ts";
-import { type Discovery, signInCommand } from "../ui/discovery.ts";
+import { type Discovery, signInCommand } from "../discovery.ts";
 
 export interface UiAttachIo {
   readonly diagnostics: Diagnostics;

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, match, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
-import type { Discovery } from "../ui/discovery.ts";
+import type { Discovery } from "../discovery.ts";
 import { attachUi, type UiAttachIo } from "./ui_attach.ts";
 
 const dashboard = (logDir: string): Discovery => ({

@@ -6,7 +6,7 @@ import capabilities from "../../policies/capabilities.json" with { type: "json" 
 import { compilePolicy, planPolicy } from "./compile.ts";
 import { KM_ROOT } from "./find_opa.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../sha256.ts";
 import { type InputUse, inputUseOf } from "./input_use.ts";
 
 /** Where the default policy's Rego lives. */

@@ -6,7 +6,7 @@
  */
 import capabilities from "../../policies/capabilities.json" with { type: "json" };
 import { KmError } from "../errors.ts";
-import { parseJsoncAs } from "../config/jsonc.ts";
+import { parseJsoncAs } from "../jsonc.ts";
 import { requireKmRules } from "./author_modules.ts";
 import { gunzip, readBundle } from "./bundle.ts";
 import { CAPABILITIES_PATH, compilePolicy, planPolicy } from "./compile.ts";

@@ -1,6 +1,6 @@
 import { equal } from "node:assert/strict";
 import { buildUi } from "../../scripts/build_ui.ts";
-import { sha256Hex } from "../policy/sha256.ts";
+import { sha256Hex } from "../sha256.ts";
 import { APP_CSS, APP_JS, ASSETS_SHA256 } from "./assets_bundle.ts";
 
 const STALE = "ui/ changed since src/ui/assets_bundle.ts was built: run deno task build:ui";

@@ -6,7 +6,7 @@
  * original text. Written here rather than taken from npm because loading any npm package
  * starts Deno's Node compatibility layer, which costs every km process about 12 MB of memory.
  */
-import { KmError, type KmErrorCode } from "../errors.ts";
+import { KmError, type KmErrorCode } from "./errors.ts";
 
 /** A JSONC syntax error with its 1-based line and column. */
 export class JsoncError extends Error {
