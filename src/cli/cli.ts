@@ -3,7 +3,7 @@
  * `run` returns the exit code; only main.ts exits.
  */
 import { suggest } from "../suggest.ts";
-import { CONFIG_COMMAND, runConfigCommand } from "../config/config_command.ts";
+import { CONFIG_COMMAND, runConfigCommand } from "./config_command.ts";
 import { loadConfig, type Loaded } from "../config/load.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";

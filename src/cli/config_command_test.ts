@@ -1,7 +1,7 @@
 import { equal, ok, throws } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import { type ConfigIo, runConfigCommand } from "./config_command.ts";
-import { loadConfig } from "./load.ts";
+import { loadConfig } from "../config/load.ts";
 
 const PROJECT = "/proj/km.jsonc";
 const STORE = "/home/u/.local/share/km/trusted-configs.json";

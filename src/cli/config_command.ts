@@ -3,14 +3,20 @@
  * user's record of the project km.jsonc files they trust (trust.ts). Writing the record is the
  * only file this command writes.
  */
-import type { CommandInfo } from "../cli/help.ts";
-import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION } from "../cli/common_options.ts";
+import type { CommandInfo } from "./help.ts";
+import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION } from "./common_options.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
-import { CONFIG_SPEC } from "./schema.ts";
-import { resolveConfig, validate } from "./config.ts";
-import { loadConfig, type Loaded, parseConfigFile, trustStoreIn, userConfigPath } from "./load.ts";
-import { contentHash, parseTrustStore, withoutTrust, withTrust } from "./trust.ts";
+import { CONFIG_SPEC } from "../config/schema.ts";
+import { resolveConfig, validate } from "../config/config.ts";
+import {
+  loadConfig,
+  type Loaded,
+  parseConfigFile,
+  trustStoreIn,
+  userConfigPath,
+} from "../config/load.ts";
+import { contentHash, parseTrustStore, withoutTrust, withTrust } from "../config/trust.ts";
 
 export interface ConfigIo {
   readonly out: TextWriter;
