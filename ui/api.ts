@@ -4,14 +4,12 @@
  * reconnection. Every call carries the token as `Authorization: Bearer` (ui/token.ts); no
  * cookie is sent or wanted.
  */
+import type { ApprovalAnswer, ApprovalDone, PendingApproval } from "../src/approval/types.ts";
 import type {
   AnswerAccepted,
   AnswerBody,
-  ApprovalAnswer,
-  ApprovalDone,
   ApprovalList,
   Hello,
-  PendingApproval,
   PolicyReport,
   RecordDetail,
   RecordFilter,

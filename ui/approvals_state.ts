@@ -9,7 +9,7 @@ import type {
   ApprovalDone,
   ApprovalOutcome,
   PendingApproval,
-} from "../src/ui/api_types.ts";
+} from "../src/approval/types.ts";
 
 /** Most recently ended approvals kept for display. */
 export const RECENT_CAP = 20;

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import type { ApprovalDone, PendingApproval } from "../src/ui/api_types.ts";
+import type { ApprovalDone, PendingApproval } from "../src/approval/types.ts";
 import {
   type ApprovalsAction,
   approvalsReducer,

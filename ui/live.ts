@@ -5,7 +5,8 @@
  * per animation frame (so a burst of traffic renders once, not once per record).
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "preact/hooks";
-import type { ApprovalAnswer, Hello, RecordSummary, SessionSummary } from "../src/ui/api_types.ts";
+import type { ApprovalAnswer } from "../src/approval/types.ts";
+import type { Hello, RecordSummary, SessionSummary } from "../src/ui/api_types.ts";
 import {
   answerApproval,
   ApiFailure,

@@ -1,5 +1,5 @@
 /** Test helpers: approval requests, pending approvals and channel replies. Not part of km. */
-import type { ApprovalAnswer } from "../ui/api_types.ts";
+import type { ApprovalAnswer } from "./types.ts";
 import type { AskRequest, ChannelReply, Pending, Resolution } from "./broker.ts";
 
 /** A held `tools/call` of "rm", with `fields` on top. */

@@ -7,7 +7,7 @@
  *
  * Pure apart from the injected clock and timers, so tests drive it step by step.
  */
-import type { ApprovalAnswer, ApprovalOutcome, PendingApproval } from "../ui/api_types.ts";
+import type { ApprovalAnswer, ApprovalOutcome, PendingApproval } from "./types.ts";
 
 export type ChannelName = "dashboard" | "client";
 

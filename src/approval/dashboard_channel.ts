@@ -4,7 +4,7 @@
  * the dashboard's discovery file, and kept for the session; a dashboard that goes away fails
  * the approvals it was showing (the broker denies those no other channel can answer).
  */
-import type { PendingApproval } from "../ui/api_types.ts";
+import type { PendingApproval } from "./types.ts";
 import { type Discovery, discoveryToken } from "../discovery.ts";
 import type {
   ApprovalChannel,

@@ -2,7 +2,7 @@
  * Approval through the MCP client's own UI: the `elicitation/create` request km sends, the
  * check that the client can take one, and the reading of its answer. Pure.
  */
-import type { ApprovalAnswer } from "../ui/api_types.ts";
+import type { ApprovalAnswer } from "./types.ts";
 import type { Pending } from "./broker.ts";
 import { seconds } from "./broker.ts";
 import { maskedNote, shownArguments } from "./shown_arguments.ts";

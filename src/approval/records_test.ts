@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, match } from "node:assert/strict";
-import type { ApprovalOutcome } from "../ui/api_types.ts";
+import type { ApprovalOutcome } from "./types.ts";
 import { appliedOf, requestedFields, resolvedFields } from "./records.ts";
 import { askRequest, pendingOf, resolution } from "./_testing.ts";
 

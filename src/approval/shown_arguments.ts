@@ -10,7 +10,7 @@
  * no space, quote, `;`, `|`, `/` or newline, so masking it cannot hide a command or a path; and
  * every mask is listed (where, what kind, how long), so the view can say what it left out.
  */
-import type { MaskedSecret } from "../ui/api_types.ts";
+import type { MaskedSecret } from "./types.ts";
 
 export type { MaskedSecret };
 

@@ -7,13 +7,8 @@
  * answers people give. The monitor decides: an answer for an approval that already ended is
  * ignored. When the socket closes, the dashboard drops that session's pending approvals.
  */
-import type {
-  ApprovalAnswer,
-  ApprovalDone,
-  ApprovalOutcome,
-  Direction,
-  PendingApproval,
-} from "../ui/api_types.ts";
+import type { ApprovalAnswer, ApprovalDone, ApprovalOutcome, PendingApproval } from "./types.ts";
+import type { Direction } from "../jsonrpc/correlation.ts";
 
 export const MONITOR_PATH = "/api/monitor";
 

@@ -117,10 +117,15 @@ export interface RelayObserver {
   ended(side: Side, error?: unknown): void;
 }
 
+/**
+ * The action a decision summary records: the policy's action (policy/decision.ts `Action`), or
+ * `error` when the evaluation failed or the decision was malformed.
+ */
+export type RecordedAction = "allow" | "deny" | "ask" | "transform" | "error";
+
 /** What the policy decided about one message, for the audit record and the summary. */
 export interface DecisionSummary {
-  /** The decision (`error`: the evaluation failed or the decision was malformed). */
-  readonly action: "allow" | "deny" | "ask" | "transform" | "error";
+  readonly action: RecordedAction;
   /**
    * What km did: sent the bytes received (`forward`), a transformed copy (`transform`), nothing
    * (`block`, with an answer to whoever waits), nothing silently (`drop`), the bytes received

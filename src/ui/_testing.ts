@@ -1,5 +1,5 @@
 /** Test helpers: audit records shaped as km writes them (docs/audit-log.md). Not part of km. */
-import type { PendingApproval } from "./api_types.ts";
+import type { PendingApproval } from "../approval/types.ts";
 
 export const SESSION_A = "aaaaaaaa-1111-4111-8111-111111111111";
 export const SESSION_B = "bbbbbbbb-2222-4222-8222-222222222222";

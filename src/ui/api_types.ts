@@ -14,12 +14,15 @@
  * - `GET /api/events` → server-sent events: `record` ({@link RecordSummary}),
  *   `session` ({@link SessionSummary}), `approval` ({@link PendingApproval}: a new pending
  *   approval), `approval_done` ({@link ApprovalDone}) and `hello` ({@link Hello}) first.
+ *
+ * The approval shapes (PendingApproval, ApprovalDone, ApprovalAnswer, …) are the approval
+ * room's: src/approval/types.ts. Direction is the JSON-RPC layer's (src/jsonrpc/correlation.ts),
+ * and a record's action is the relay's decision summary's (RecordedAction, src/relay/events.ts).
  */
 
-export type Direction = "client_to_server" | "server_to_client";
-
-/** What the policy decided (`error`: the evaluation failed or the decision was malformed). */
-export type Action = "allow" | "deny" | "ask" | "transform" | "error";
+import type { ApprovalAnswer, PendingApproval } from "../approval/types.ts";
+import type { Direction } from "../jsonrpc/correlation.ts";
+import type { RecordedAction } from "../relay/events.ts";
 
 /** One audit record, summarised for lists: no bodies. */
 export interface RecordSummary {
@@ -51,7 +54,7 @@ export interface RecordSummary {
   readonly forwarded?: boolean;
   /** `km` for a line km wrote itself (its answer to a blocked call, its approval questions). */
   readonly origin?: "km";
-  readonly action?: Action;
+  readonly action?: RecordedAction;
   /** What km did: forward, transform, block, drop, audit. */
   readonly applied?: string;
   /** 0–10, from the policy. */
@@ -79,7 +82,7 @@ export interface RecordFilter {
   readonly method?: string;
   readonly tool?: string;
   /** A decision action. */
-  readonly decision?: Action;
+  readonly decision?: RecordedAction;
   /** Minimum risk, 0–10. */
   readonly risk?: number;
   /** Case-insensitive text searched in method, tool, preview, reasons and server. */
@@ -234,49 +237,6 @@ export interface ApiError {
   readonly error: string;
 }
 
-/** How a person answers an approval request. */
-export type ApprovalAnswer = "approve" | "approve_session" | "deny";
-
-/** A secret token left out of the arguments shown for approval. */
-export interface MaskedSecret {
-  /** Where, e.g. `env.GITHUB_TOKEN`, `args[2]`, or `(the value)`. */
-  readonly path: string;
-  /** What kind of token, e.g. `jwt`. */
-  readonly kind: string;
-  /** The length of what was masked. */
-  readonly chars: number;
-}
-
-/** A message km holds until a person approves it (or the time runs out). */
-export interface PendingApproval {
-  /** Unique across sessions: `<session>-a<n>`. */
-  readonly id: string;
-  readonly session: string;
-  readonly server: string;
-  readonly direction: Direction;
-  readonly method: string;
-  readonly tool?: string;
-  /**
-   * The call's arguments (params for other methods) exactly as km will forward them, but for
-   * whole recognised secret tokens, each listed in `masked` (src/approval/shown_arguments.ts).
-   * Not the audit log's redaction: a person must see everything that would run.
-   */
-  readonly arguments?: unknown;
-  /** The tokens masked in `arguments`: where, what kind, how long. Absent: none. */
-  readonly masked?: readonly MaskedSecret[];
-  /** sha256 of the canonical arguments: "Approve for this session" covers this tool and hash. */
-  readonly argsHash: string;
-  readonly reasons: readonly string[];
-  readonly rules: readonly string[];
-  readonly risk: number;
-  readonly labels: readonly string[];
-  /** The held message's audit record: `<session>/<requestSeq>`. */
-  readonly requestSeq: number;
-  /** Epoch milliseconds. */
-  readonly requestedAt: number;
-  readonly expiresAt: number;
-}
-
 export interface ApprovalList {
   /** Oldest first. */
   readonly approvals: readonly PendingApproval[];
@@ -290,18 +250,4 @@ export interface AnswerBody {
 export interface AnswerAccepted {
   readonly id: string;
   readonly answer: ApprovalAnswer;
-}
-
-/** How a pending approval ended. */
-export type ApprovalOutcome = ApprovalAnswer | "timeout" | "withdrawn" | "unavailable" | "closed";
-
-export interface ApprovalDone {
-  readonly id: string;
-  readonly session: string;
-  readonly outcome: ApprovalOutcome;
-  /** Where the answer came from: dashboard, client, session_grant, or km itself. */
-  readonly channel: string;
-  /** Who or what answered, in words (e.g. "dashboard at 127.0.0.1:7411 (Firefox)"). */
-  readonly by: string;
-  readonly latencyMs: number;
 }

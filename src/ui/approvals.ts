@@ -4,7 +4,8 @@
  * back to the monitor that holds the message. Pure: each connection brings its own `send`, and
  * the clock is injected.
  */
-import type { AnswerBody, ApprovalAnswer, ApprovalDone, PendingApproval } from "./api_types.ts";
+import type { ApprovalAnswer, ApprovalDone, PendingApproval } from "../approval/types.ts";
+import type { AnswerBody } from "./api_types.ts";
 import {
   ANSWERS,
   approvalDone,
@@ -36,7 +37,8 @@ export interface MonitorConnection {
   close(): void;
 }
 
-interface Link {
+/** The dashboard's end of one monitor's approval link (the monitor's end: approval/dashboard_channel.ts). */
+interface MonitorLink {
   readonly send: (text: string) => void;
   session: string | undefined;
   /** Ids of this connection's pending approvals. */
@@ -46,7 +48,7 @@ interface Link {
 
 interface Held {
   readonly approval: PendingApproval;
-  readonly owner: Link;
+  readonly owner: MonitorLink;
   /** An answer was sent: the monitor decides and reports `done`; no second answer is relayed. */
   answered: boolean;
 }
@@ -59,7 +61,7 @@ export class ApprovalRegistry {
   readonly #now: () => number;
   /** Insertion order: the order the monitors reported them. */
   readonly #pending = new Map<string, Held>();
-  readonly #links = new Set<Link>();
+  readonly #links = new Set<MonitorLink>();
   #ignored = 0;
   #lastIgnored = "";
 
@@ -90,7 +92,7 @@ export class ApprovalRegistry {
 
   /** A monitor connected; `send` writes one text frame to it (and throws when it cannot). */
   connect(send: (text: string) => void): MonitorConnection {
-    const link: Link = { send, session: undefined, ids: new Set(), closed: false };
+    const link: MonitorLink = { send, session: undefined, ids: new Set(), closed: false };
     this.#links.add(link);
     return {
       get session() {
@@ -128,7 +130,7 @@ export class ApprovalRegistry {
     return true;
   }
 
-  #receive(link: Link, data: unknown): void {
+  #receive(link: MonitorLink, data: unknown): void {
     if (link.closed) return;
     if (typeof data !== "string") return this.#ignore("a binary frame: the link takes JSON text");
     const frame = parseMonitorFrame(data);
@@ -149,7 +151,7 @@ export class ApprovalRegistry {
     }
   }
 
-  #pendingFrame(link: Link, value: PendingApproval): void {
+  #pendingFrame(link: MonitorLink, value: PendingApproval): void {
     if (link.session === undefined) return this.#ignore(`pending ${value.id} before hello`);
     const approval = pendingApproval(value as unknown as Record<string, unknown>);
     if (!approval) return this.#ignore(`pending ${value.id} lacks fields of a PendingApproval`);
@@ -169,7 +171,7 @@ export class ApprovalRegistry {
     this.#publisher.publish("approval", approval);
   }
 
-  #doneFrame(link: Link, value: ApprovalDone): void {
+  #doneFrame(link: MonitorLink, value: ApprovalDone): void {
     const held = this.#pending.get(value.id);
     if (!held || held.owner !== link) {
       return this.#ignore(`done ${value.id}: not pending on this connection`);
@@ -179,7 +181,7 @@ export class ApprovalRegistry {
     this.#end(held, { ...done, session: held.approval.session });
   }
 
-  #close(link: Link): void {
+  #close(link: MonitorLink): void {
     if (link.closed) return;
     link.closed = true;
     this.#links.delete(link);

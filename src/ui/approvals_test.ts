@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, match } from "node:assert/strict";
-import type { ApprovalDone, PendingApproval } from "./api_types.ts";
+import type { ApprovalDone, PendingApproval } from "../approval/types.ts";
 import { answeredBy, ApprovalRegistry, browserName } from "./approvals.ts";
 import { pending, SESSION_A, SESSION_B, T0 } from "./_testing.ts";
 

@@ -2,11 +2,13 @@
  * The record filter: parsed from query parameters, applied to summaries. Pure and free of Deno
  * APIs, so the server and the browser (live feed) filter exactly alike.
  */
-import type { Action, Direction, RecordFilter, RecordSummary } from "./api_types.ts";
+import type { Direction } from "../jsonrpc/correlation.ts";
+import type { RecordedAction } from "../relay/events.ts";
+import type { RecordFilter, RecordSummary } from "./api_types.ts";
 
 const DIRECTIONS: readonly Direction[] = ["client_to_server", "server_to_client"];
 const TYPES = ["message", "stderr", "lifecycle"] as const;
-const ACTIONS: readonly Action[] = ["allow", "deny", "ask", "transform", "error"];
+const ACTIONS: readonly RecordedAction[] = ["allow", "deny", "ask", "transform", "error"];
 const TEXT_KEYS = ["session", "server", "kind", "method", "tool", "q"] as const;
 
 /** The parameter names a filter understands. */

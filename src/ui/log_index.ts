@@ -35,7 +35,8 @@ export interface ApprovalEntries {
 
 const APPROVAL_EVENTS = { approval_requested: "requested", approval_resolved: "resolved" } as const;
 
-interface SessionState {
+/** What the index knows of one session, learnt from its records: becomes a SessionSummary. */
+interface IndexedSession {
   readonly id: string;
   file: string;
   server: string;
@@ -79,7 +80,7 @@ export class LogIndex {
   readonly #options: IndexOptions;
   /** Sorted by (ts, session, seq). */
   #entries: Entry[] = [];
-  readonly #sessions = new Map<string, SessionState>();
+  readonly #sessions = new Map<string, IndexedSession>();
   readonly #policyEvents: PolicyEvent[] = [];
   /** One copy of each session id, method, tool… shared by every summary that names it. */
   readonly #strings = new Map<string, string>();
@@ -241,8 +242,8 @@ export class LogIndex {
     return this.#entries;
   }
 
-  #newSession(summary: Summary, file: string): SessionState {
-    const state: SessionState = {
+  #newSession(summary: Summary, file: string): IndexedSession {
+    const state: IndexedSession = {
       id: summary.session,
       file,
       server: summary.server,
@@ -267,7 +268,7 @@ export class LogIndex {
     return state;
   }
 
-  #learn(s: SessionState, summary: Summary, facts: SessionFacts): void {
+  #learn(s: IndexedSession, summary: Summary, facts: SessionFacts): void {
     if (summary.ts < s.startedAt) s.startedAt = summary.ts;
     if (summary.ts > s.lastAt) s.lastAt = summary.ts;
     if (facts.start) {
@@ -302,7 +303,7 @@ export class LogIndex {
   }
 
   #policyEvent(
-    s: SessionState,
+    s: IndexedSession,
     summary: Summary,
     event: NonNullable<SessionFacts["policyEvent"]>,
   ): void {

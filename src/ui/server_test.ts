@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, match } from "node:assert/strict";
 import { MONITOR_PATH } from "../approval/wire.ts";
-import type { ApprovalDone, ApprovalList } from "./api_types.ts";
+import type { ApprovalDone } from "../approval/types.ts";
+import type { ApprovalList } from "./api_types.ts";
 import { type Dashboard, startDashboard } from "./server.ts";
 import { pending, SESSION_A, SESSION_B } from "./_testing.ts";
 

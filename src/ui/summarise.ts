@@ -2,7 +2,9 @@
  * Turns one parsed audit record (docs/audit-log.md) into the dashboard's summary of it: the
  * fields lists and filters need, and a one-line preview. Pure.
  */
-import type { Action, Direction, PolicyEvent, RecordSummary } from "./api_types.ts";
+import type { Direction } from "../jsonrpc/correlation.ts";
+import type { RecordedAction } from "../relay/events.ts";
+import type { PolicyEvent, RecordSummary } from "./api_types.ts";
 
 /** A summary the index may still complete (a request learns its response's seq). */
 export type Summary = { -readonly [K in keyof RecordSummary]: RecordSummary[K] };
@@ -105,7 +107,7 @@ function fillMessage(s: Summary, r: Obj, intern: (text: string) => string): void
   const result = r.result;
   if (isObj(result)) {
     const action = str(result.action);
-    if (action && ACTIONS.has(action)) s.action = action as Action;
+    if (action && ACTIONS.has(action)) s.action = action as RecordedAction;
     s.applied = interned(result.applied);
     s.approvalId = str(result.approval_id);
     s.risk = num(result.risk);

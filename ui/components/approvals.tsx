@@ -3,7 +3,7 @@
  * its arguments, the policy's reasons, a countdown and the three answers; below, the approvals
  * that ended recently and how. Everything here comes from the live list (`live.approvals`).
  */
-import type { ApprovalAnswer, MaskedSecret, PendingApproval } from "../../src/ui/api_types.ts";
+import type { ApprovalAnswer, MaskedSecret, PendingApproval } from "../../src/approval/types.ts";
 import {
   type AnswerState,
   answerText,

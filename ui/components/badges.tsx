@@ -1,5 +1,6 @@
 /** Small badges used across the views: decision, risk, kind, direction, live, outcome. */
-import type { Action, RecordSummary } from "../../src/ui/api_types.ts";
+import type { RecordedAction } from "../../src/relay/events.ts";
+import type { RecordSummary } from "../../src/ui/api_types.ts";
 import { outcomeText, outcomeTone } from "../approvals_state.ts";
 import { directionLabel } from "../format.ts";
 
@@ -32,7 +33,7 @@ const GRANTED = {
  * for the session (an `ask` applied as `forward`) is marked as such.
  */
 export function DecisionBadge(
-  { action, applied }: { action?: Action | string; applied?: string },
+  { action, applied }: { action?: RecordedAction | string; applied?: string },
 ) {
   if (action === undefined) return null;
   const audit = applied === "audit" && action !== "allow";

@@ -21,7 +21,7 @@ import type { Live } from "../live.ts";
 import { activityRoute, formatRoute, type Query } from "../router.ts";
 import { approvalInfo, ApprovalPanel } from "./approval_panel.tsx";
 import { DecisionBadge, KindBadge, RiskBadge } from "./badges.tsx";
-import { type Decision, decisionOf, DecisionPanel } from "./decision_panel.tsx";
+import { decisionOf, DecisionPanel, type RecordedDecision } from "./decision_panel.tsx";
 import { JsonTree } from "./json_tree.tsx";
 import { ApiErrorBox, Loading } from "./notice.tsx";
 
@@ -97,7 +97,7 @@ function DetailBody({ detail, approval }: { detail: RecordDetail; approval?: Com
   const latency = num(detail.response?.latency_ms) ?? s.latencyMs;
   const sessionHref = formatRoute(activityRoute({ session: s.session }));
 
-  const decisions: { label: string; decision?: Decision }[] = pair
+  const decisions: { label: string; decision?: RecordedDecision }[] = pair
     ? [
       { label: "Request", decision: decisionOf(detail.request) },
       { label: "Response", decision: decisionOf(detail.response) },

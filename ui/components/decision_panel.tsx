@@ -7,7 +7,7 @@ import { formatMicros } from "../format.ts";
 import { Chips, DecisionBadge, RiskBadge } from "./badges.tsx";
 
 /** A decision as written in an audit record (docs/audit-log.md, "The policy decision"). */
-export interface Decision {
+export interface RecordedDecision {
   readonly action?: string;
   readonly applied?: string;
   readonly reasons?: readonly string[];
@@ -23,7 +23,9 @@ export interface Decision {
 }
 
 /** The decision of an audit record, or undefined when no policy was evaluated. */
-export function decisionOf(record: Record<string, unknown> | undefined): Decision | undefined {
+export function decisionOf(
+  record: Record<string, unknown> | undefined,
+): RecordedDecision | undefined {
   const result = record?.result;
   if (result === null || typeof result !== "object") return undefined;
   const r = result as Record<string, unknown>;
@@ -60,11 +62,11 @@ const APPLIED_TEXT: Record<string, string> = {
 };
 
 export function DecisionPanel(
-  { columns }: { columns: readonly { label: string; decision?: Decision }[] },
+  { columns }: { columns: readonly { label: string; decision?: RecordedDecision }[] },
 ) {
   const shown = columns.filter((c) => c.decision !== undefined);
   // Rows that are empty in every column (no reasons, rules or labels) are left out.
-  const any = (list: (d: Decision) => readonly string[] | undefined) =>
+  const any = (list: (d: RecordedDecision) => readonly string[] | undefined) =>
     shown.some((c) => (list(c.decision!)?.length ?? 0) > 0);
   return (
     <section class="panel decision-panel" data-testid="decision-panel">
@@ -152,8 +154,8 @@ export function DecisionPanel(
 function Row(
   { label, cols, children }: {
     label: string;
-    cols: readonly { label: string; decision?: Decision }[];
-    children: (d: Decision) => ComponentChildren;
+    cols: readonly { label: string; decision?: RecordedDecision }[];
+    children: (d: RecordedDecision) => ComponentChildren;
   },
 ) {
   return (

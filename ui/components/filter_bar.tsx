@@ -3,10 +3,12 @@
  * a link); free text is debounced and replaces the history entry instead of adding one per key.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Action, Direction, RecordFilter, SessionSummary } from "../../src/ui/api_types.ts";
+import type { Direction } from "../../src/jsonrpc/correlation.ts";
+import type { RecordedAction } from "../../src/relay/events.ts";
+import type { RecordFilter, SessionSummary } from "../../src/ui/api_types.ts";
 import { ServerSelect, SessionSelect } from "./scope_selects.tsx";
 
-const ACTIONS: readonly Action[] = ["deny", "ask", "transform", "error", "allow"];
+const ACTIONS: readonly RecordedAction[] = ["deny", "ask", "transform", "error", "allow"];
 
 /** Methods offered before any record shows one. */
 const COMMON_METHODS = [
