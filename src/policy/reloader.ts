@@ -83,21 +83,27 @@ export function watchPath(path: string, onChange: () => void): () => void {
     void forEachEvent(watcher, onChange);
   };
   follow();
+  const recheck = () => {
+    const now = identityOf(target);
+    if (closed || now === identity) return;
+    identity = now;
+    follow();
+    onChange();
+  };
   let outer: Deno.FsWatcher | undefined;
   try {
     outer = Deno.watchFs(parent, { recursive: false });
-    void forEachEvent(outer, () => {
-      const now = identityOf(target);
-      if (closed || now === identity) return;
-      identity = now;
-      follow();
-      onChange();
-    });
+    void forEachEvent(outer, recheck);
   } catch {
-    // No parent to watch (a relative root, permissions): changes in place are still seen.
+    // No parent to watch (a relative root, permissions): the poll below still sees a swap.
   }
+  // A swap is two renames; should the parent's events be read between them, or be lost, a
+  // once-a-second look at what the path names catches it all the same.
+  const poll = setInterval(recheck, 1000);
+  Deno.unrefTimer(poll);
   return () => {
     closed = true;
+    clearInterval(poll);
     close(watcher);
     close(outer);
   };
