@@ -1,0 +1,161 @@
+/**
+ * The rooms of src/ and which way they may lean on each other. Reads every non-test .ts file
+ * under src/, takes its relative imports (static, re-exports and dynamic `import("…")`), and
+ * builds the graph between top-level folders; the files directly under src/ are one node of
+ * their own, "(root)", importable from anywhere. Pure: it only reads the source tree.
+ */
+import { deepStrictEqual, fail } from "node:assert/strict";
+
+const SRC = new URL("./", import.meta.url);
+const ROOT = "(root)";
+
+/**
+ * Which folders each folder may import (the root files are allowed everywhere, and import no
+ * folder). One way: jsonrpc ← relay ← approval ← policy ← monitor ← cli, with audit, config and
+ * the dashboard's server (ui) on the side. The policy enforcer asks the approval broker (its
+ * request and result types, the arguments hash, the outcome's effect); approval knows nothing
+ * of policy. The dashboard relays approvals, so ui reads approval's shapes and link protocol.
+ * Only cli, the composition of commands, reaches ui's server and monitor.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  [ROOT]: [],
+  jsonrpc: [],
+  relay: ["jsonrpc"],
+  approval: ["jsonrpc", "relay"],
+  policy: ["jsonrpc", "relay", "approval"],
+  audit: ["jsonrpc", "relay"],
+  config: ["jsonrpc", "relay", "audit"],
+  ui: ["jsonrpc", "relay", "approval"],
+  monitor: ["jsonrpc", "relay", "approval", "policy", "audit", "config"],
+  cli: ["jsonrpc", "relay", "approval", "policy", "audit", "config", "ui", "monitor"],
+};
+
+/** One import that leaves its folder: `from` imports `to` (paths relative to src/). */
+interface Crossing {
+  readonly from: string;
+  readonly to: string;
+  readonly fromFolder: string;
+  readonly toFolder: string;
+}
+
+const IMPORT_PATTERNS = [
+  // import … from "x"; import type … from "x"; export … from "x" (braces may span lines)
+  /^\s*(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,?\s*)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})?\s*from\s*["']([^"']+)["']/gm,
+  // import "x";
+  /^\s*import\s*["']([^"']+)["']/gm,
+  // import("x")
+  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+];
+
+function folderOf(path: string): string {
+  const slash = path.indexOf("/");
+  return slash < 0 ? ROOT : path.slice(0, slash);
+}
+
+function isTestFile(name: string): boolean {
+  return name.endsWith("_test.ts");
+}
+
+async function sourceFiles(dir: URL, prefix = ""): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory) {
+      found.push(...await sourceFiles(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`));
+    } else if (entry.isFile && entry.name.endsWith(".ts") && !isTestFile(entry.name)) {
+      found.push(`${prefix}${entry.name}`);
+    }
+  }
+  return found.sort();
+}
+
+/** Every relative import of a non-test file that lands in another folder of src/. */
+async function crossings(): Promise<Crossing[]> {
+  const result: Crossing[] = [];
+  for (const from of await sourceFiles(SRC)) {
+    const text = await Deno.readTextFile(new URL(from, SRC));
+    const specifiers = new Set<string>();
+    for (const pattern of IMPORT_PATTERNS) {
+      for (const match of text.matchAll(pattern)) specifiers.add(match[1]);
+    }
+    for (const specifier of specifiers) {
+      if (!specifier.startsWith("./") && !specifier.startsWith("../")) continue;
+      const target = new URL(specifier, new URL(from, SRC)).href;
+      if (!target.startsWith(SRC.href)) continue; // outside src/ (e.g. policies/*.json)
+      const to = decodeURIComponent(target.slice(SRC.href.length));
+      const fromFolder = folderOf(from);
+      const toFolder = folderOf(to);
+      if (fromFolder !== toFolder) result.push({ from, to, fromFolder, toFolder });
+    }
+  }
+  return result;
+}
+
+function show(c: Crossing): string {
+  return `src/${c.from} imports src/${c.to}`;
+}
+
+/** A cycle of folders, as the crossings that close it, or undefined when there is none. */
+function findCycle(edges: readonly Crossing[]): Crossing[] | undefined {
+  const out = new Map<string, Crossing[]>();
+  for (const e of edges) out.set(e.fromFolder, [...out.get(e.fromFolder) ?? [], e]);
+  const state = new Map<string, "open" | "done">();
+  const path: Crossing[] = [];
+  const visit = (folder: string): Crossing[] | undefined => {
+    state.set(folder, "open");
+    for (const e of out.get(folder) ?? []) {
+      if (state.get(e.toFolder) === "open") {
+        const start = path.findIndex((p) => p.fromFolder === e.toFolder);
+        return [...path.slice(start < 0 ? path.length : start), e];
+      }
+      if (state.get(e.toFolder) === undefined) {
+        path.push(e);
+        const cycle = visit(e.toFolder);
+        if (cycle) return cycle;
+        path.pop();
+      }
+    }
+    state.set(folder, "done");
+    return undefined;
+  };
+  for (const folder of [...out.keys()].sort()) {
+    if (state.get(folder) === undefined) {
+      const cycle = visit(folder);
+      if (cycle) return cycle;
+    }
+  }
+  return undefined;
+}
+
+Deno.test("the imports between the folders of src/ form no cycle", async () => {
+  const edges = await crossings();
+  // Guard against a reader that finds nothing: the relay is built on jsonrpc.
+  if (!edges.some((e) => e.fromFolder === "relay" && e.toFolder === "jsonrpc")) {
+    fail("no import of src/jsonrpc from src/relay was found: the import reader is broken");
+  }
+  const cycle = findCycle(edges);
+  if (cycle) {
+    const folders = [...cycle.map((e) => e.fromFolder), cycle[0].fromFolder].join(" → ");
+    fail(`a cycle between folders: ${folders}\n  ${cycle.map(show).join("\n  ")}`);
+  }
+});
+
+Deno.test("each folder of src/ imports only the folders it is allowed to", async () => {
+  const edges = await crossings();
+  const offending = edges
+    .filter((e) => e.toFolder !== ROOT)
+    .filter((e) => !(ALLOWED[e.fromFolder] ?? []).includes(e.toFolder))
+    .map((e) =>
+      ALLOWED[e.fromFolder] === undefined
+        ? `${show(e)}: src/${e.fromFolder} is a new folder, add it to ALLOWED`
+        : `${show(e)}: ${e.fromFolder} may not import ${e.toFolder}`
+    );
+  deepStrictEqual(offending, []);
+});
+
+Deno.test("the allowed-imports table leans one way", () => {
+  const edges: Crossing[] = Object.entries(ALLOWED).flatMap(([from, tos]) =>
+    tos.map((to) => ({ from, to, fromFolder: from, toFolder: to }))
+  );
+  const cycle = findCycle(edges);
+  if (cycle) fail(`ALLOWED has a cycle: ${cycle.map((e) => e.fromFolder).join(" → ")}`);
+});
