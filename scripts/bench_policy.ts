@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
 /**
  * How long one policy evaluation takes: a typical `tools/call` input (about 300 bytes of
- * arguments, inside the input document of DESIGN.md) against a policy of five rules, evaluated
+ * arguments, inside the input document of docs/policy.md) against a policy of five rules, evaluated
  * 20,000 times after a warm-up. Prints p50/p99 in microseconds for the whole `evaluate` and for
  * its parts: serialising the input, the WebAssembly evaluation (write input, run, read the
  * result text) and parsing the result. Then km's own policies (the default and the examples,

@@ -1,5 +1,5 @@
 /**
- * The two error families of km (see STYLE.md): local failures with a string code, and
+ * The two error families of km (docs/architecture.md, "House rules"): local failures with a string code, and
  * JSON-RPC errors that are sent on the wire.
  */
 

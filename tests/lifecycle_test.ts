@@ -1,5 +1,5 @@
 /**
- * Process lifecycle end to end (MCP-NOTES.md 6, 8, 9, 12, 15): crashes, servers that ignore
+ * Process lifecycle end to end: crashes, servers that ignore
  * EOF or SIGTERM, vanishing clients, signals, bad commands. Each checks the client's view, the
  * exit code, the audit log, and that no process is left behind.
  */

@@ -1,5 +1,5 @@
 /**
- * Byte fidelity and framing edge cases (MCP-NOTES.md 2, 3, 4, 5, 14), end to end: a raw client
+ * Byte fidelity and framing edge cases, end to end: a raw client
  * writes odd but real-world lines through `km monitor`; a recording server proves what arrived.
  */
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";

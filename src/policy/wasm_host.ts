@@ -1,5 +1,5 @@
 /**
- * A compiled policy, prepared once and evaluated many times (STYLE.md 6): the WebAssembly
+ * A compiled policy, prepared once and evaluated many times: the WebAssembly
  * module is compiled and instantiated with its `data` at load; each evaluation only writes the
  * input, runs the entrypoint and reads the result, reusing the same memory.
  */
@@ -8,7 +8,7 @@ import { BuiltinFailure, MissingBuiltin, OpaAbort, OpaInstance } from "./opa_ins
 import { KmError } from "../errors.ts";
 import { memoryImportLimits } from "./wasm_memory_import.ts";
 
-/** The entrypoint of every km policy (DESIGN.md, "Policy contract"). */
+/** The entrypoint of every km policy (docs/policy.md). */
 export const DECISION_ENTRYPOINT = "kilometers/decision";
 
 /** The query's answer: `[]` when the entrypoint is undefined, else `[{result: value}]`. */
