@@ -8,14 +8,13 @@
  */
 import { type Correlation, Correlator, type Direction, opposite } from "../jsonrpc/correlation.ts";
 import { type Frame, type LineFrame, LineFramer, type OversizedFrame } from "../jsonrpc/framing.ts";
-import { idKeyOf, type Message, type RequestMessage } from "../jsonrpc/message.ts";
+import { idKeyOf, type Message } from "../jsonrpc/message.ts";
 import { decodeLines, parseLine } from "../jsonrpc/parse_line.ts";
 import { findOversizedId } from "../jsonrpc/oversized.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type {
   BatchItem,
   Clock,
-  DecisionSummary,
   Gate,
   KmMessageEvent,
   MessageEvent,
@@ -28,6 +27,7 @@ import type {
 import { concatBytes } from "../concat_bytes.ts";
 import { frameReader } from "./frame_reader.ts";
 import { kmMessageEvent } from "./km_message.ts";
+import { refusal, requestsOf } from "./unrecorded.ts";
 import type { ByteSink } from "./sink.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -158,18 +158,15 @@ export class Relay {
     time: Time,
     back: ByteSink,
   ): void {
-    const why = unrecordedError(records.failing());
     for (let i = out.length - 1; i >= 0; i--) {
       const message = sent[i];
-      if (!message || !hasRequest(message)) continue;
+      const requests = message ? requestsOf(message) : [];
+      if (requests.length === 0) continue;
       out.splice(i, 1);
-      const answers = requestsOf(message).map((request) => {
+      for (const request of requests) {
         this.correlator.response(opposite(direction), request.id, time.now);
-        return why.toResponse(request.id.raw);
-      });
-      void back.write(encoder.encode(
-        (answers.length === 1 ? answers[0] : `[${answers.join(",")}]`) + "\n",
-      ));
+      }
+      void back.write(refusal(message!, records.failing()).bytes);
     }
   }
 
@@ -214,19 +211,13 @@ export class Relay {
     }
     events.push(event);
     const failing = this.#options.refuseUnrecorded ? this.#options.records?.failing() : undefined;
-    if (failing !== undefined && hasRequest(message)) {
+    if (failing !== undefined && requestsOf(message).length > 0) {
       // The audit log cannot be written: a request would run unrecorded.
-      const why = unrecordedError(failing);
-      const answers = requestsOf(message).map((r) => why.toResponse(r.id.raw));
-      event.decision = unrecordedSummary(why.message);
+      const { bytes, summary } = refusal(message, failing);
+      event.decision = summary;
       this.#reply(
         event,
-        {
-          replyToSender: encoder.encode(
-            (answers.length === 1 ? answers[0] : `[${answers.join(",")}]`) + "\n",
-          ),
-          answersRequest: true,
-        },
+        { replyToSender: bytes, answersRequest: true },
         time,
         { to, back, toReceiver: (b) => out.push(b) },
         (e) => events.push(e),
@@ -389,39 +380,4 @@ export class Relay {
       reply,
     };
   }
-}
-
-const encoder = new TextEncoder();
-
-function requestsOf(message: Message): RequestMessage[] {
-  if (message.kind === "request") return [message];
-  if (message.kind !== "batch") return [];
-  return message.items.filter((item): item is RequestMessage => item.kind === "request");
-}
-
-function hasRequest(message: Message): boolean {
-  return requestsOf(message).length > 0;
-}
-
-/** The error a request gets while its record cannot be written. */
-function unrecordedError(failing: string | undefined): JsonRpcError {
-  return new JsonRpcError(
-    RPC_CODES.auditUnavailable,
-    `Not forwarded: km cannot write its audit log (${failing ?? "the write failed"}), and ` +
-      "it forwards no request it cannot record (audit.onWriteFailure: block)",
-  );
-}
-
-function unrecordedSummary(reason: string): DecisionSummary {
-  return {
-    action: "error",
-    applied: "block",
-    reasons: [reason],
-    rules: [],
-    risk: 0,
-    labels: [],
-    revision: "",
-    evalUs: 0,
-    error: reason,
-  };
 }
