@@ -8,32 +8,8 @@ import {
   type ChannelReply,
   type Pending,
   type Resolution,
-  type Timers,
 } from "./broker.ts";
-import { askRequest } from "./_testing.ts";
-
-/** Timers that fire only when the test says so. */
-class FakeTimers implements Timers {
-  readonly live = new Map<number, { callback: () => void; ms: number }>();
-  #next = 0;
-
-  set(callback: () => void, ms: number): unknown {
-    this.live.set(++this.#next, { callback, ms });
-    return this.#next;
-  }
-
-  clear(handle: unknown): void {
-    this.live.delete(handle as number);
-  }
-
-  /** Fires every timer set so far. */
-  fireAll(): void {
-    for (const [handle, { callback }] of [...this.live]) {
-      this.live.delete(handle);
-      callback();
-    }
-  }
-}
+import { askRequest, FakeTimers } from "./_testing.ts";
 
 /** A channel that either refuses with `refusal` or keeps the reply for the test to answer with. */
 class FakeChannel implements ApprovalChannel {

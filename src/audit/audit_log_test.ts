@@ -89,7 +89,7 @@ Deno.test("AuditLog reuses its chunks: a second burst writes the same bytes as t
     for (let i = 0; i < 2000; i++) log.append(`{"${tag}":${i},"pad":"${"p".repeat(200)}"}`);
   };
   burst("a");
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await log.flush();
   burst("b");
   await log.close();
   const lines = file.text().trimEnd().split("\n").map((l) => JSON.parse(l));

@@ -2,6 +2,7 @@
  * Staged stopping of the server: close its stdin, wait, SIGTERM, wait, SIGKILL (the MCP SDK's
  * sequence). Each step is skipped once the server has exited.
  */
+import type { Timers } from "../approval/broker.ts";
 
 export interface Stoppable {
   signal(signal: Deno.Signal): boolean;
@@ -9,8 +10,13 @@ export interface Stoppable {
 
 export type StopStep = "terminate" | "kill";
 
+const systemTimers: Timers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as number),
+};
+
 export class Shutdown {
-  #timers: ReturnType<typeof setTimeout>[] = [];
+  #timers: unknown[] = [];
   #started = false;
   #terminating = false;
   #done = false;
@@ -20,6 +26,8 @@ export class Shutdown {
     readonly waits: { readonly closeStdinWait: number; readonly terminateWait: number },
     /** Called for each signal km sends, for the audit log. */
     readonly onStep: (step: StopStep, signal: Deno.Signal, delivered: boolean) => void,
+    /** The waits' timers; the global setTimeout/clearTimeout unless a test drives them. */
+    readonly timers: Timers = systemTimers,
   ) {}
 
   /** The server's stdin was closed: give it `closeStdinWait`, then terminate. */
@@ -52,7 +60,7 @@ export class Shutdown {
   /** The server exited: cancel every pending step. */
   finished(): void {
     this.#done = true;
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.timers.clear(timer);
     this.#timers = [];
   }
 
@@ -61,6 +69,6 @@ export class Shutdown {
   }
 
   #after(ms: number, action: () => void): void {
-    this.#timers.push(setTimeout(() => !this.#done && action(), ms));
+    this.#timers.push(this.timers.set(() => !this.#done && action(), ms));
   }
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
-import { compileFiles, tarArchive } from "./_testing.ts";
+import { tarArchive } from "./_testing.ts";
 import { gunzip, readBundle } from "./bundle.ts";
 import { KmError } from "../errors.ts";
 
@@ -18,17 +18,6 @@ async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuf
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-
-Deno.test("readBundle reads the module, data and entrypoints of an opa build bundle", async () => {
-  const bundle = await compileFiles({
-    "p.rego": "package kilometers\ndecision := data.x",
-    "data.json": '{"x": [1, 2]}',
-  });
-  const { wasm, data, entrypoints } = await readBundle(bundle);
-  assertEquals(new TextDecoder().decode(wasm.subarray(0, 8)), WASM_MAGIC);
-  assertEquals(data, { x: [1, 2] });
-  assertEquals(entrypoints, ["kilometers/decision"]);
-});
 
 Deno.test("readBundle accepts an uncompressed tar and relative member names", async () => {
   const tar = tarArchive([{ name: "./policy.wasm", body: WASM_MAGIC }]);

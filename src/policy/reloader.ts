@@ -3,6 +3,7 @@
  * directory) and swapped in; a policy that fails to load leaves the last good one in force.
  * Changes are debounced, and reloads never overlap.
  */
+import type { Timers } from "../approval/broker.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
 
 export interface ReloaderOptions {
@@ -12,31 +13,40 @@ export interface ReloaderOptions {
   readonly onFailed: (error: unknown) => void;
   /** Quiet time after the last change before reloading (an editor saves in several steps). */
   readonly debounceMs?: number;
+  /** The debounce timer; the global setTimeout/clearTimeout unless a test drives it. */
+  readonly timers?: Timers;
 }
+
+const systemTimers: Timers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as number),
+};
 
 /** Reacts to change notifications; the file watching itself is the caller's (see `watch`). */
 export class Reloader {
   readonly #options: ReloaderOptions;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timers: Timers;
+  #timer: unknown;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   /** Something changed: reload once things are quiet. */
   changed(): void {
     if (this.#closed) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#reload(), this.#options.debounceMs ?? 150);
+    this.#timers.clear(this.#timer);
+    this.#timer = this.#timers.set(() => this.#reload(), this.#options.debounceMs ?? 150);
   }
 
   /** Stops reacting; waits for a reload in progress. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#timers.clear(this.#timer);
     await this.#running;
   }
 

@@ -1,41 +1,55 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { FakeTimers } from "../approval/_testing.ts";
 import type { KmError } from "../errors.ts";
 import { type LoadedPolicy, loadPolicy } from "./load_policy.ts";
 import { Reloader, watchPath } from "./reloader.ts";
-import { requireOpa, withFiles } from "./_testing.ts";
+import { withFiles } from "./_testing.ts";
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fake = (revision: string) => ({ revision }) as unknown as LoadedPolicy;
 
 Deno.test("Reloader debounces a burst of changes into one reload", async () => {
   const loads: string[] = [];
   let n = 0;
+  const timers = new FakeTimers();
+  const done = Promise.withResolvers<void>();
   const reloader = new Reloader({
     load: () => Promise.resolve(fake(`r${++n}`)),
-    onLoaded: (l) => void loads.push(l.revision),
+    onLoaded: (l) => (loads.push(l.revision), done.resolve()),
     onFailed: () => {},
     debounceMs: 20,
+    timers,
   });
-  for (let i = 0; i < 5; i++) reloader.changed();
-  await wait(80);
+  for (let i = 0; i < 5; i++) reloader.changed(), timers.advance(10);
+  assertEquals(loads, [], "no reload while changes keep coming");
+  equal(timers.live.size, 1);
+  timers.advance(10);
+  await done.promise;
+  timers.advance(1000);
   assertEquals(loads, ["r1"]);
+  equal(timers.live.size, 0);
   await reloader.close();
 });
 
 Deno.test("Reloader reports a failed load and keeps going with the next change", async () => {
   const events: string[] = [];
   let fail = true;
+  const timers = new FakeTimers();
+  let loaded = Promise.withResolvers<void>();
   const reloader = new Reloader({
     load: () => fail ? Promise.reject(new Error("bad rego")) : Promise.resolve(fake("good")),
-    onLoaded: (l) => void events.push(`loaded ${l.revision}`),
-    onFailed: (e) => void events.push(`failed ${(e as Error).message}`),
+    onLoaded: (l) => (events.push(`loaded ${l.revision}`), loaded.resolve()),
+    onFailed: (e) => (events.push(`failed ${(e as Error).message}`), loaded.resolve()),
     debounceMs: 10,
+    timers,
   });
   reloader.changed();
-  await wait(50);
+  timers.advance(10);
+  await loaded.promise;
+  loaded = Promise.withResolvers<void>();
   fail = false;
   reloader.changed();
-  await wait(50);
+  timers.advance(10);
+  await loaded.promise;
   assertEquals(events, ["failed bad rego", "loaded good"]);
   await reloader.close();
 });
@@ -44,20 +58,26 @@ Deno.test("Reloader keeps the last good policy when the folder's rules leave pac
   await withFiles(
     { "p.rego": 'package kilometers\nimport rego.v1\ndeny contains "x" if true\n' },
     async (dir) => {
-      const opa = requireOpa();
+      // The rules are refused before any compiler is looked for: this needs no opa.
       const events: string[] = [];
+      const timers = new FakeTimers();
+      const done = Promise.withResolvers<void>();
       const reloader = new Reloader({
-        load: () => loadPolicy(dir, { opa }),
-        onLoaded: () => void events.push("loaded"),
-        onFailed: (e) => void events.push(`${(e as KmError).code}: ${(e as Error).message}`),
+        load: () => loadPolicy(dir, { opa: "/nonexistent/opa" }),
+        onLoaded: () => (events.push("loaded"), done.resolve()),
+        onFailed: (
+          e,
+        ) => (events.push(`${(e as KmError).code}: ${(e as Error).message}`), done.resolve()),
         debounceMs: 10,
+        timers,
       });
       await Deno.writeTextFile(
         `${dir}/p.rego`,
         'package mypolicy\nimport rego.v1\ndeny contains "x" if true\n',
       );
       reloader.changed();
-      await wait(300);
+      timers.advance(10);
+      await done.promise;
       await reloader.close();
       equal(events.length, 1);
       ok(events[0].startsWith("POLICY_INVALID: "), events[0]);

@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
-import { requireOpa } from "./_testing.ts";
-import { readBundle } from "./bundle.ts";
-import { compilePolicy } from "./compile.ts";
-import { KmError } from "../errors.ts";
+import { requireOpa } from "../src/policy/_testing.ts";
+import { readBundle } from "../src/policy/bundle.ts";
+import { compilePolicy } from "../src/policy/compile.ts";
+import { KmError } from "../src/errors.ts";
 
 async function withPolicyDir<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>) {
   const dir = await Deno.makeTempDir();

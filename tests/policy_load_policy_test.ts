@@ -1,10 +1,10 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
-import type { KmError } from "../errors.ts";
-import { readBundle } from "./bundle.ts";
-import { compilePolicy } from "./compile.ts";
-import { loadPolicy, stagePolicy } from "./load_policy.ts";
-import { UNKNOWN_INPUT_USE } from "./input_use.ts";
-import { requireOpa, withFiles } from "./_testing.ts";
+import type { KmError } from "../src/errors.ts";
+import { readBundle } from "../src/policy/bundle.ts";
+import { compilePolicy } from "../src/policy/compile.ts";
+import { loadPolicy, stagePolicy } from "../src/policy/load_policy.ts";
+import { UNKNOWN_INPUT_USE } from "../src/policy/input_use.ts";
+import { requireOpa, withFiles } from "../src/policy/_testing.ts";
 
 const POLICY =
   'package kilometers\nimport rego.v1\nlabels contains "x" if input.kind == "request"\n';

@@ -1,6 +1,10 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { requireOpa, withFiles } from "./_testing.ts";
-import { interpreterDecisions, type InterpreterResult, runOpaTest } from "./opa_test_runner.ts";
+import { requireOpa, withFiles } from "../src/policy/_testing.ts";
+import {
+  interpreterDecisions,
+  type InterpreterResult,
+  runOpaTest,
+} from "../src/policy/opa_test_runner.ts";
 
 const POLICY = `package kilometers
 

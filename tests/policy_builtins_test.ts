@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/strict";
-import { loadRego, requireOpa } from "./_testing.ts";
-import { KM_BUILTINS } from "./builtins.ts";
-import { KmError } from "../errors.ts";
+import { loadRego, requireOpa } from "../src/policy/_testing.ts";
+import { KM_BUILTINS } from "../src/policy/builtins.ts";
+import { KmError } from "../src/errors.ts";
 
 function evalFailed(pattern: RegExp) {
   return (e: unknown) => {
