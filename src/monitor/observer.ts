@@ -1,0 +1,89 @@
+/**
+ * What the session does with everything the relay and the server's stderr report: counts it
+ * (stats), records it (the audit log), reports policy errors, dropped messages and, with
+ * --verbose, every message on stderr, and tells the approvals when a held message is recorded.
+ */
+import { type Diagnostics, terminalSafe } from "../diagnostics.ts";
+import type {
+  KmMessageEvent,
+  MessageEvent,
+  OversizedEvent,
+  RelayObserver,
+  Side,
+} from "../relay/events.ts";
+import type { SessionStats } from "../relay/stats.ts";
+import type { ClosedIds } from "./abandoned.ts";
+import type { SessionApprovals } from "./approvals.ts";
+import { errorText } from "./pipes.ts";
+import { formatBytes, verboseLine } from "./report.ts";
+import type { SessionLog } from "./session_log.ts";
+
+export interface ObserverOptions {
+  readonly log: Pick<
+    SessionLog,
+    "message" | "kmMessage" | "oversized" | "stderr" | "lifecycle"
+  >;
+  readonly stats: SessionStats;
+  /** Requests the client closed itself (cancelled, or answered twice): see abandoned.ts. */
+  readonly closedIds: ClosedIds;
+  readonly diagnostics: Diagnostics;
+  readonly verbose: boolean;
+  readonly approvals?: Pick<SessionApprovals, "held">;
+  /** The client's output ended (EOF, or failed with `fields.error`). */
+  readonly clientEnded: (fields: Record<string, unknown>) => void;
+}
+
+export interface SessionObserver extends RelayObserver {
+  /** A line of the server's stderr. */
+  stderrLine(line: string): void;
+}
+
+export function sessionObserver(options: ObserverOptions): SessionObserver {
+  const { log, stats, closedIds, diagnostics, verbose, approvals } = options;
+  return {
+    message(event: MessageEvent) {
+      closedIds.observe(event);
+      stats.count(event.direction, event.message.kind, event.size, event.forwarded);
+      if (event.correlation) stats.latency(event.correlation.latencyMs);
+      for (const item of event.items ?? []) {
+        if (item.correlation) stats.latency(item.correlation.latencyMs);
+      }
+      if (event.decision) {
+        const d = event.decision;
+        stats.decision(d.applied, d.evalUs, d.action === "error");
+        if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
+      }
+      log.message(event);
+      if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
+      if (verbose) diagnostics.info(verboseLine(event));
+    },
+    kmMessage(event: KmMessageEvent) {
+      log.kmMessage(event);
+      if (verbose) diagnostics.info(verboseLine(event));
+    },
+    oversized(event: OversizedEvent) {
+      stats.count(event.direction, "oversized", event.size, false);
+      log.oversized(event);
+      const from = event.direction === "client_to_server" ? "client" : "server";
+      diagnostics.warn(
+        `dropped a ${formatBytes(event.size)} message from the ${from}: it exceeds ` +
+          `maxMessageBytes (${formatBytes(event.limit)})${
+            event.reply ? `; answered the ${event.reply.to} with an error` : ""
+          }`,
+      );
+    },
+    ended(side: Side, error?: unknown) {
+      const fields = error ? { error: errorText(error) } : {};
+      // Not an end of input but a failure: say so, not only in the log.
+      if (error) {
+        diagnostics.error(`relaying from the ${side} stopped: ${terminalSafe(errorText(error))}`);
+      }
+      if (side === "server") return log.lifecycle("server_stdout_eof", fields);
+      options.clientEnded(fields);
+    },
+    stderrLine(line: string) {
+      stats.stderrLines++;
+      log.stderr(line);
+    },
+  };
+}

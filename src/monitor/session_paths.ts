@@ -1,0 +1,51 @@
+/**
+ * Who the session is and where it writes: its id, the server's name, when it began, the
+ * redaction of its records, its audit log's path and km's data directory.
+ */
+import { defaultDataDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import { type Redactor, redactorFor } from "../audit/redact.ts";
+import type { Config } from "../config/config.ts";
+import { KmError } from "../errors.ts";
+import type { Clock } from "../relay/events.ts";
+
+export interface SessionPlace {
+  readonly sessionId: string;
+  readonly serverName: string;
+  /** When the session began: `clock.now()`, for durations. */
+  readonly t0: number;
+  readonly redactor: Redactor;
+  readonly logPath: string;
+  readonly dataDir: string | undefined;
+}
+
+export function sessionPlace(
+  config: Config,
+  command: readonly string[],
+  io: {
+    readonly env: Readonly<Record<string, string>>;
+    readonly os: string;
+    readonly clock: Clock;
+    readonly newSessionId: () => string;
+  },
+): SessionPlace {
+  const sessionId = config.sessionId ?? io.newSessionId();
+  const serverName = config.name ?? serverNameOf(command);
+  const startedAt = io.clock.epochMs();
+  const t0 = io.clock.now();
+  const redactor = redactorFor(config.redaction, config.logMaxStringChars);
+  if (typeof redactor === "string") throw new KmError("CONFIG_INVALID", redactor);
+  const logPath = sessionLogPath(config, (name) => io.env[name], io.os, {
+    startedAt,
+    serverName,
+    sessionId,
+  });
+  if (!logPath) {
+    throw new KmError(
+      "LOG_UNWRITABLE",
+      "Cannot choose a place for the audit log: neither HOME nor XDG_DATA_HOME is set",
+      "pass --log-dir DIR or --log-file FILE, or set KM_DATA_DIR (MCP clients often start km with a minimal environment)",
+    );
+  }
+  const dataDir = config.dataDir ?? defaultDataDir((name) => io.env[name], io.os);
+  return { sessionId, serverName, t0, redactor, logPath, dataDir };
+}
