@@ -82,23 +82,37 @@ export function watchPath(path: string, onChange: () => void): () => void {
   let closed = false;
   let watcher: Deno.FsWatcher | undefined;
   let identity = identityOf(target);
+  /** The files' state, read only while no watch could be set (see `recheck`). */
+  let contents: string | undefined;
   const follow = () => {
     close(watcher);
     watcher = undefined;
     try {
       watcher = Deno.watchFs(target, { recursive: true });
     } catch {
-      return; // gone for now: the parent's next event tries again
+      // Gone for now, or no watch to be had (inotify's limit of instances reached): the
+      // once-a-second look below compares the files themselves.
+      contents = contentsOf(target);
+      return;
     }
     void forEachEvent(watcher, onChange);
   };
   follow();
   const recheck = () => {
+    if (closed) return;
     const now = identityOf(target);
-    if (closed || now === identity) return;
-    identity = now;
-    follow();
-    onChange();
+    if (now !== identity) {
+      identity = now;
+      follow();
+      onChange();
+    } else if (watcher === undefined) {
+      const seen = contentsOf(target);
+      if (seen !== contents) {
+        contents = seen;
+        follow();
+        onChange();
+      }
+    }
   };
   let outer: Deno.FsWatcher | undefined;
   try {
@@ -117,6 +131,33 @@ export function watchPath(path: string, onChange: () => void): () => void {
     close(watcher);
     close(outer);
   };
+}
+
+/** Names, sizes and modification times of the files at `path` (at most 1,000 of them). */
+function contentsOf(path: string): string {
+  const seen: string[] = [];
+  const walk = (at: string) => {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(at);
+    } catch {
+      return;
+    }
+    if (!info.isDirectory) {
+      seen.push(`${at} ${info.size} ${info.mtime?.getTime()}`);
+      return;
+    }
+    for (const entry of Deno.readDirSync(at)) {
+      if (seen.length >= 1000) return;
+      walk(`${at}/${entry.name}`);
+    }
+  };
+  try {
+    walk(path);
+  } catch {
+    // Unreadable: compares as empty.
+  }
+  return seen.sort().join("\n");
 }
 
 /** What a path names now (device and inode), or undefined when it names nothing. */
