@@ -1,7 +1,11 @@
 /**
  * The dashboard's request checks, pure: a loopback Host (DNS-rebinding defence), a same-origin
  * Origin (CSRF defence), the access token, the stricter rules for answering an approval and for
- * the monitor link, and the headers every response carries.
+ * the monitor link, and the Content-Security-Policy every response carries.
+ *
+ * app.ts takes Hono's middleware where they meet these rules (hono/secure-headers,
+ * hono/bearer-auth, hono/body-limit, hono/etag); what stays here is what Hono has no middleware
+ * for or whose Hono middleware is weaker than the rule (each says why).
  *
  * The token travels only as `Authorization: Bearer`. Never as a cookie: cookies are not isolated
  * by port, so a browser sends a cookie of 127.0.0.1 to every local web server. Never in the
@@ -10,7 +14,11 @@
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
-/** Whether a Host header names this dashboard on a loopback name (port included). */
+/**
+ * Whether a Host header names this dashboard on a loopback name (port included). Hono has no
+ * middleware for the Host header (hono/ip-restriction looks at the peer's address, which a DNS
+ * rebinding page shares: it is the browser on this machine).
+ */
 export function isLoopbackHost(host: string | undefined, port: number): boolean {
   if (!host) return false;
   const lower = host.toLowerCase();
@@ -23,7 +31,11 @@ export function isOwnOrigin(origin: string, port: number): boolean {
   return LOOPBACK_NAMES.some((name) => lower === `http://${name}:${port}`);
 }
 
-/** Compares tokens in time independent of where they differ. */
+/**
+ * Compares tokens in time independent of where they differ. For the monitor link
+ * (`monitorRefusal`), whose checks are one synchronous function; the API's token is compared by
+ * hono/bearer-auth (SHA-256 of both, then a constant-time compare), which is asynchronous.
+ */
 export function tokenMatches(given: string | undefined, token: string): boolean {
   if (given === undefined || given.length !== token.length) return false;
   let diff = 0;
@@ -49,17 +61,21 @@ export function bearerToken(authorization: string | undefined): string | undefin
 export const SIGN_IN_HINT = 'run `km ui --open`, or open the address in the "url" of km\'s ' +
   "ui.json: it carries the access token after #token=";
 
+/** The error of an API call refused for its token (401). */
+export const API_TOKEN_ERROR = "access token missing or wrong: every API call needs " +
+  "Authorization: Bearer <token> (cookies and ?token= are not accepted); to sign in, " +
+  SIGN_IN_HINT;
+
 /**
  * Why an API call is refused for its token, or undefined when it carries the right one. The
  * token must come as `Authorization: Bearer`: a cookie or a `?token=` is not looked at.
+ *
+ * The rule as a pure function; app.ts enforces it with hono/bearer-auth, answering every failure
+ * with this refusal (Hono's own answer to a malformed header would be a 400 with its own text).
  */
 export function apiTokenRefusal(header: HeaderLookup, token: string): Refusal | undefined {
   if (tokenMatches(bearerToken(header("authorization")), token)) return undefined;
-  return {
-    status: 401,
-    error: "access token missing or wrong: every API call needs Authorization: Bearer <token> " +
-      `(cookies and ?token= are not accepted); to sign in, ${SIGN_IN_HINT}`,
-  };
+  return { status: 401, error: API_TOKEN_ERROR };
 }
 
 /**
@@ -104,7 +120,9 @@ export function monitorRefusal(
 
 /**
  * Why a request that changes something (answering an approval) is refused before its token is
- * looked at, or undefined. On top of the checks every request passes (a foreign Origin and
+ * looked at, or undefined. Not hono/csrf: it lets through any request with an allowed
+ * Sec-Fetch-Site *or* Origin, a missing Origin included, and it checks only form content types
+ * (a JSON POST passes unchecked), answering a bare "Forbidden". On top of the checks every request passes (a foreign Origin and
  * `Sec-Fetch-Site: cross-site` are refused), it must say it comes from the dashboard's own page:
  * browsers send Origin on every POST, so a missing one means it was not sent by our page.
  */
@@ -128,7 +146,10 @@ export function writeRefusal(header: HeaderLookup, port: number): Refusal | unde
   return undefined;
 }
 
-/** Whether a Content-Type is JSON (`application/json`, any parameters). */
+/**
+ * Whether a Content-Type is JSON (`application/json`, any parameters). Else 415; Hono's JSON
+ * validator would answer 400.
+ */
 export function isJsonContentType(value: string | undefined): boolean {
   return value?.split(";")[0].trim().toLowerCase() === "application/json";
 }
@@ -140,24 +161,17 @@ export function newToken(): string {
     .replace(/=+$/, "");
 }
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-/** Headers on every response. No CORS header is ever sent. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-  "X-Content-Type-Options": "nosniff",
-  "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Cache-Control": "no-store",
+/**
+ * The Content-Security-Policy of every response, as hono/secure-headers directives (app.ts):
+ * `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; …`.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
 };
