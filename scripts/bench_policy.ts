@@ -10,12 +10,12 @@
  *
  *   deno run -A scripts/install_opa.ts && deno run -A scripts/bench_policy.ts
  */
-import { readBundle } from "../src/policy/bundle.ts";
-import { compilePolicy } from "../src/policy/compile.ts";
-import { findOpa, systemOpaLookup } from "../src/policy/find_opa.ts";
-import { WasmPolicy } from "../src/policy/wasm_host.ts";
-import { loadDefaultPolicy } from "../src/policy/default_policy.ts";
-import { type LoadedPolicy, loadPolicy } from "../src/policy/load_policy.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
+import { compilePolicy } from "../src/policy/build/compile.ts";
+import { findOpa, systemOpaLookup } from "../src/policy/build/find_opa.ts";
+import { WasmPolicy } from "../src/policy/wasm/wasm_host.ts";
+import { loadDefaultPolicy } from "../src/policy/build/default_policy.ts";
+import { type LoadedPolicy, loadPolicy } from "../src/policy/build/load_policy.ts";
 
 const WARMUP = 5_000;
 const RUNS = 20_000;

@@ -10,13 +10,13 @@
  *   - the built-ins OPA's WASM target implements natively: the `builtinsFunctions` map (and the
  *     two special cases of `IsWasmEnabled`) in internal/compiler/wasm/wasm.go of the OPA source,
  *     whose Go names are mapped to Rego names through v1/ast/builtins.go, and
- *   - the built-ins km supplies itself (KM_BUILTINS in src/policy/builtins.ts), with OPA's
+ *   - the built-ins km supplies itself (KM_BUILTINS in src/policy/wasm/builtins.ts), with OPA's
  *     declaration where OPA has one (checked against km's) and km's otherwise.
  * The OPA source is read from the Go module cache, where `go install` left it.
  */
-import { KM_BUILTINS } from "../src/policy/builtins.ts";
-import { findOpa, KM_ROOT, systemOpaLookup } from "../src/policy/find_opa.ts";
-import { OPA_VERSION } from "../src/policy/opa_version.ts";
+import { KM_BUILTINS } from "../src/policy/wasm/builtins.ts";
+import { findOpa, KM_ROOT, systemOpaLookup } from "../src/policy/build/find_opa.ts";
+import { OPA_VERSION } from "../src/policy/build/opa_version.ts";
 
 const OUT = `${KM_ROOT}policies/capabilities.json`;
 

@@ -7,8 +7,8 @@
  *
  * OPA is only needed to compile policies; km evaluates the compiled WebAssembly itself.
  */
-import { KM_ROOT, opaExecutableName, toolsBinDir } from "../src/policy/find_opa.ts";
-import { OPA_VERSION } from "../src/policy/opa_version.ts";
+import { KM_ROOT, opaExecutableName, toolsBinDir } from "../src/policy/build/find_opa.ts";
+import { OPA_VERSION } from "../src/policy/build/opa_version.ts";
 
 const MODULE = "github.com/open-policy-agent/opa";
 

@@ -13,7 +13,7 @@
  *
  *   deno run -A scripts/install_sdk_peers.ts
  */
-import { KM_ROOT, toolsBinDir } from "../src/policy/find_opa.ts";
+import { KM_ROOT, toolsBinDir } from "../src/policy/build/find_opa.ts";
 
 const PYTHON_VENVS = [
   { dir: "py-mcp2", requirements: "requirements-v2.txt" },

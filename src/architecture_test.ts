@@ -2,7 +2,9 @@
  * The rooms of src/ and which way they may lean on each other. Reads every non-test .ts file
  * under src/, takes its relative imports (static, re-exports and dynamic `import("…")`), and
  * builds the graph between top-level folders; the files directly under src/ are one node of
- * their own, "(root)", importable from anywhere. Pure: it only reads the source tree.
+ * their own, "(root)", importable from anywhere. A folder's sub-folders belong to it (all of
+ * src/policy/** is the node "policy"); inside policy, the sub-rooms wasm/ and build/ are checked
+ * apart. Pure: it only reads the source tree.
  */
 import { deepStrictEqual, fail } from "node:assert/strict";
 
@@ -68,8 +70,8 @@ async function sourceFiles(dir: URL, prefix = ""): Promise<string[]> {
   return found.sort();
 }
 
-/** Every relative import of a non-test file that lands in another folder of src/. */
-async function crossings(): Promise<Crossing[]> {
+/** Every relative import of a non-test file that lands in src/ (paths relative to src/). */
+async function imports(): Promise<Crossing[]> {
   const result: Crossing[] = [];
   for (const from of await sourceFiles(SRC)) {
     const text = await Deno.readTextFile(new URL(from, SRC));
@@ -82,12 +84,15 @@ async function crossings(): Promise<Crossing[]> {
       const target = new URL(specifier, new URL(from, SRC)).href;
       if (!target.startsWith(SRC.href)) continue; // outside src/ (e.g. policies/*.json)
       const to = decodeURIComponent(target.slice(SRC.href.length));
-      const fromFolder = folderOf(from);
-      const toFolder = folderOf(to);
-      if (fromFolder !== toFolder) result.push({ from, to, fromFolder, toFolder });
+      result.push({ from, to, fromFolder: folderOf(from), toFolder: folderOf(to) });
     }
   }
   return result;
+}
+
+/** Every relative import of a non-test file that lands in another folder of src/. */
+async function crossings(): Promise<Crossing[]> {
+  return (await imports()).filter((e) => e.fromFolder !== e.toFolder);
 }
 
 function show(c: Crossing): string {
@@ -158,4 +163,52 @@ Deno.test("the allowed-imports table leans one way", () => {
   );
   const cycle = findCycle(edges);
   if (cycle) fail(`ALLOWED has a cycle: ${cycle.map((e) => e.fromFolder).join(" → ")}`);
+});
+
+/**
+ * The sub-rooms of src/policy/: `wasm/` (the OPA WebAssembly host and km's built-ins), `build/`
+ * (from sources to a loaded policy: opa, compiling, bundles, `km policy test`, the embedded
+ * default policy) and the decision path in src/policy/ itself (enforcer, integrity, input,
+ * decision, cache, session state, transforms, reloader). One way: wasm ← build ← decision path.
+ */
+function policyRoomOf(path: string): "wasm" | "build" | "decision path" | undefined {
+  if (!path.startsWith("policy/")) return undefined;
+  if (path.startsWith("policy/wasm/")) return "wasm";
+  if (path.startsWith("policy/build/")) return "build";
+  return "decision path";
+}
+
+const POLICY_ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  wasm: [],
+  build: ["wasm"],
+  "decision path": ["wasm", "build"],
+};
+
+/**
+ * Known imports against POLICY_ALLOWED, each to be removed rather than added to. `km policy
+ * test` compares a case's expected decision with the policy's, so its case files are typed by
+ * the decision's shape (type-only: `Action`, `Decision`).
+ */
+const POLICY_EXCEPTIONS: readonly string[] = [
+  "src/policy/build/cases.ts imports src/policy/decision.ts",
+];
+
+Deno.test("inside src/policy/, wasm/ imports only itself and build/ does not import the decision path", async () => {
+  const edges = (await imports()).filter((e) =>
+    policyRoomOf(e.from) !== undefined && policyRoomOf(e.to) !== undefined
+  );
+  // Guard against a layout that no longer matches: the compiler driver loads into the host.
+  if (
+    !edges.some((e) => e.from === "policy/build/load_policy.ts" && policyRoomOf(e.to) === "wasm")
+  ) {
+    fail("no import of src/policy/wasm/ from src/policy/build/load_policy.ts was found");
+  }
+  const offending = edges
+    .filter((e) => policyRoomOf(e.from) !== policyRoomOf(e.to))
+    .filter((e) => !POLICY_ALLOWED[policyRoomOf(e.from)!].includes(policyRoomOf(e.to)!))
+    .map(show)
+    .filter((line) => !POLICY_EXCEPTIONS.includes(line));
+  deepStrictEqual(offending, []);
+  const stale = POLICY_EXCEPTIONS.filter((line) => !edges.map(show).includes(line));
+  deepStrictEqual(stale, [], "exceptions that no longer occur: remove them");
 });

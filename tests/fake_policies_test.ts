@@ -11,7 +11,7 @@ import {
   POLICIES,
   regoOf,
 } from "../src/policy/_fake_policies.ts";
-import { loadPolicy } from "../src/policy/load_policy.ts";
+import { loadPolicy } from "../src/policy/build/load_policy.ts";
 import { requireOpa, withFiles } from "../src/policy/_testing.ts";
 
 const call = (name: string, args: Record<string, unknown>) => ({

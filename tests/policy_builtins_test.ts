@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/strict";
 import { loadRego, requireOpa } from "../src/policy/_testing.ts";
-import { KM_BUILTINS } from "../src/policy/builtins.ts";
+import { KM_BUILTINS } from "../src/policy/wasm/builtins.ts";
 import { KmError } from "../src/errors.ts";
 
 function evalFailed(pattern: RegExp) {

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { compileFiles } from "../src/policy/_testing.ts";
-import { readBundle } from "../src/policy/bundle.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
 
 const WASM_MAGIC = "\0asm\x01\0\0\0";
 

@@ -1,10 +1,10 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
 import { compileFiles, loadRego, requireOpa } from "../src/policy/_testing.ts";
-import { readBundle } from "../src/policy/bundle.ts";
-import { KM_BUILTINS } from "../src/policy/builtins.ts";
-import { CAPABILITIES_PATH } from "../src/policy/compile.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
+import { KM_BUILTINS } from "../src/policy/wasm/builtins.ts";
+import { CAPABILITIES_PATH } from "../src/policy/build/compile.ts";
 import { KmError } from "../src/errors.ts";
-import { WasmPolicy } from "../src/policy/wasm_host.ts";
+import { WasmPolicy } from "../src/policy/wasm/wasm_host.ts";
 
 function compileFailed(...fragments: string[]) {
   return (e: unknown) => {

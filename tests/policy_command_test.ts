@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../src/diagnostics.ts";
 import { KmError } from "../src/errors.ts";
 import { ALLOW_DECISION, requireOpa, withFiles } from "../src/policy/_testing.ts";
-import { loadPolicy } from "../src/policy/load_policy.ts";
+import { loadPolicy } from "../src/policy/build/load_policy.ts";
 import { runPolicy } from "../src/cli/policy_command.ts";
 
 requireOpa();

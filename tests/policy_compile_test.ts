@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
 import { requireOpa } from "../src/policy/_testing.ts";
-import { readBundle } from "../src/policy/bundle.ts";
-import { compilePolicy } from "../src/policy/compile.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
+import { compilePolicy } from "../src/policy/build/compile.ts";
 import { KmError } from "../src/errors.ts";
 
 async function withPolicyDir<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>) {

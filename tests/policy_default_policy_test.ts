@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { buildDefaultPolicy } from "../src/policy/build_default_policy.ts";
+import { buildDefaultPolicy } from "../src/policy/build/build_default_policy.ts";
 import {
   DEFAULT_POLICY_INPUT_USE,
   DEFAULT_POLICY_SHA256,
-} from "../src/policy/default_policy_bundle.ts";
+} from "../src/policy/build/default_policy_bundle.ts";
 import { requireOpa } from "../src/policy/_testing.ts";
 
 Deno.test("the embedded default policy is the one its sources build (else rebuild it)", async () => {

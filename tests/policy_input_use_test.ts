@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { planPolicy } from "../src/policy/compile.ts";
-import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "../src/policy/framework.ts";
-import { inputUseOf } from "../src/policy/input_use.ts";
+import { planPolicy } from "../src/policy/build/compile.ts";
+import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "../src/policy/build/framework.ts";
+import { inputUseOf } from "../src/policy/build/input_use.ts";
 import { requireOpa, withFiles } from "../src/policy/_testing.ts";
 
 /** What the real planner says a policy (with km's framework) reads. */

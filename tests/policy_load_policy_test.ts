@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
 import type { KmError } from "../src/errors.ts";
-import { readBundle } from "../src/policy/bundle.ts";
-import { compilePolicy } from "../src/policy/compile.ts";
-import { loadPolicy, stagePolicy } from "../src/policy/load_policy.ts";
-import { UNKNOWN_INPUT_USE } from "../src/policy/input_use.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
+import { compilePolicy } from "../src/policy/build/compile.ts";
+import { loadPolicy, stagePolicy } from "../src/policy/build/load_policy.ts";
+import { UNKNOWN_INPUT_USE } from "../src/policy/build/input_use.ts";
 import { requireOpa, withFiles } from "../src/policy/_testing.ts";
 
 const POLICY =

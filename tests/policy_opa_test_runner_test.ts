@@ -4,7 +4,7 @@ import {
   interpreterDecisions,
   type InterpreterResult,
   runOpaTest,
-} from "../src/policy/opa_test_runner.ts";
+} from "../src/policy/build/opa_test_runner.ts";
 
 const POLICY = `package kilometers
 

@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects, throws } from "node:assert/strict";
 import { loadRego } from "../src/policy/_testing.ts";
-import { readBundle } from "../src/policy/bundle.ts";
+import { readBundle } from "../src/policy/build/bundle.ts";
 import { compileFiles } from "../src/policy/_testing.ts";
 import { KmError } from "../src/errors.ts";
-import { WasmPolicy } from "../src/policy/wasm_host.ts";
+import { WasmPolicy } from "../src/policy/wasm/wasm_host.ts";
 
 const POLICY = `package kilometers
 

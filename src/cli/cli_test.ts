@@ -1,7 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import type { MonitorDeps } from "../monitor/monitor.ts";
-import { loadPolicy } from "../policy/load_policy.ts";
+import { loadPolicy } from "../policy/build/load_policy.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, run } from "./cli.ts";
 

@@ -7,17 +7,17 @@ import { type JsoncError, parseJsonc } from "../jsonc.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { type Decision, firedRules, MalformedDecision, readDecision } from "../policy/decision.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
-import { buildDirectory, nameSources, revisionOf } from "../policy/load_policy.ts";
+import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
+import { buildDirectory, nameSources, revisionOf } from "../policy/build/load_policy.ts";
 import {
   type DecisionCase,
   isCaseFile,
   judgeCase,
   type Outcome,
   parseCases,
-} from "../policy/cases.ts";
-import { interpreterDecisions, runOpaTest } from "../policy/opa_test_runner.ts";
-import type { ResultSet } from "../policy/wasm_host.ts";
+} from "../policy/build/cases.ts";
+import { interpreterDecisions, runOpaTest } from "../policy/build/opa_test_runner.ts";
+import type { ResultSet } from "../policy/wasm/wasm_host.ts";
 import { HELP_OPTION } from "./common_options.ts";
 import { commandHelp, type CommandInfo } from "./help.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";

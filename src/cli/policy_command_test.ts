@@ -1,7 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
-import { loadPolicy } from "../policy/load_policy.ts";
+import { loadPolicy } from "../policy/build/load_policy.ts";
 import { runPolicy, summarise } from "./policy_command.ts";
 
 // The commands on real policies need the OPA compiler: tests/policy_command_test.ts.

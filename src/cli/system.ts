@@ -2,8 +2,8 @@
 import { Diagnostics, StderrQueue } from "../diagnostics.ts";
 import { systemClock } from "../relay/events.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
-import { loadPolicy } from "../policy/load_policy.ts";
-import { loadDefaultPolicy } from "../policy/default_policy.ts";
+import { loadPolicy } from "../policy/build/load_policy.ts";
+import { loadDefaultPolicy } from "../policy/build/default_policy.ts";
 import { watchPath } from "../policy/reloader.ts";
 import type { CliIo } from "./cli.ts";
 import { attachUi } from "../monitor/ui_attach.ts";

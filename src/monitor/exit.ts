@@ -8,7 +8,7 @@ import { concatBytes } from "../concat_bytes.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import type { Correlator, PendingRequest } from "../jsonrpc/correlation.ts";
-import type { LoadedPolicy } from "../policy/load_policy.ts";
+import type { LoadedPolicy } from "../policy/build/load_policy.ts";
 import type { Clock, KmMessageEvent } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
 import type { ByteSink } from "../relay/sink.ts";

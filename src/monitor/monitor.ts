@@ -8,7 +8,7 @@
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { Correlator } from "../jsonrpc/correlation.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
+import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
 import type { Clock } from "../relay/events.ts";
 import { Relay } from "../relay/relay.ts";

@@ -6,7 +6,7 @@ import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { Correlator } from "../jsonrpc/correlation.ts";
 import { Enforcer } from "../policy/enforcer.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
+import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { Reloader } from "../policy/reloader.ts";
 import type { SessionState } from "../policy/session_state.ts";
 import type { Clock, KmMessageEvent } from "../relay/events.ts";

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { type Config, DEFAULTS } from "../config/config.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/load_policy.ts";
+import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { bufferDiagnostics } from "./_testing.ts";
 import { choosePolicy, NO_POLICY, type PolicyIo, watchPolicy } from "./policy_gate.ts";
 

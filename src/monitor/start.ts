@@ -5,7 +5,7 @@
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
-import type { LoadedPolicy } from "../policy/load_policy.ts";
+import type { LoadedPolicy } from "../policy/build/load_policy.ts";
 import type { Clock } from "../relay/events.ts";
 import { VERSION } from "../version.ts";
 import { Shutdown } from "./shutdown.ts";

@@ -7,8 +7,8 @@
  * of km.
  */
 import { KmError } from "../errors.ts";
-import type { LoadedPolicy } from "./load_policy.ts";
-import type { WasmPolicy } from "./wasm_host.ts";
+import type { LoadedPolicy } from "./build/load_policy.ts";
+import type { WasmPolicy } from "./wasm/wasm_host.ts";
 
 // deno-lint-ignore no-explicit-any
 type Input = any;

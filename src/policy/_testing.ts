@@ -1,11 +1,11 @@
 /**
  * Test helpers: compile Rego with the real, pinned OPA and load the result. Not part of km.
  */
-import { readBundle } from "./bundle.ts";
-import { compilePolicy } from "./compile.ts";
+import { readBundle } from "./build/bundle.ts";
+import { compilePolicy } from "./build/compile.ts";
 import type { Decision } from "./decision.ts";
-import { findOpa, systemOpaLookup } from "./find_opa.ts";
-import { WasmPolicy, type WasmPolicyOptions } from "./wasm_host.ts";
+import { findOpa, systemOpaLookup } from "./build/find_opa.ts";
+import { WasmPolicy, type WasmPolicyOptions } from "./wasm/wasm_host.ts";
 
 /** The opa the tests use; fails loudly rather than skipping the policy tests. */
 export function requireOpa(): string {

@@ -3,7 +3,7 @@
  * else (no result, several, a wrong shape, an unknown action) is a malformed decision, which
  * the caller turns into a deny for requests: km fails closed.
  */
-import type { ResultSet } from "./wasm_host.ts";
+import type { ResultSet } from "./wasm/wasm_host.ts";
 import type { Redaction } from "./transform.ts";
 
 export type Action = "allow" | "deny" | "ask" | "transform";

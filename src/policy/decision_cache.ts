@@ -5,7 +5,7 @@
  * and one that reads the clock may answer differently to the same input: neither is cached.
  */
 import type { Decision } from "./decision.ts";
-import type { InputUse } from "./input_use.ts";
+import type { InputUse } from "./build/input_use.ts";
 import { trimOldest } from "../trim_oldest.ts";
 
 /** Members that differ for every message: an input holding any of them never repeats. */

@@ -23,7 +23,7 @@ import { type Action, type Decision, firedRules, readDecision, reasonTexts } fro
 import { cacheable, DecisionCache } from "./decision_cache.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
 import { type Finding, integrityFindings, untolerated } from "./integrity.ts";
-import type { LoadedPolicy } from "./load_policy.ts";
+import type { LoadedPolicy } from "./build/load_policy.ts";
 import type { SessionState } from "./session_state.ts";
 import { applyTransform } from "./transform.ts";
 

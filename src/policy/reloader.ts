@@ -4,7 +4,7 @@
  * Changes are debounced, and reloads never overlap.
  */
 import type { Timers } from "../approval/broker.ts";
-import type { LoadedPolicy } from "./load_policy.ts";
+import type { LoadedPolicy } from "./build/load_policy.ts";
 
 export interface ReloaderOptions {
   /** Loads the policy afresh (same path and options as at start). */

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { FakeTimers } from "../approval/_testing.ts";
 import type { KmError } from "../errors.ts";
-import { type LoadedPolicy, loadPolicy } from "./load_policy.ts";
+import { type LoadedPolicy, loadPolicy } from "./build/load_policy.ts";
 import { Reloader, watchPath } from "./reloader.ts";
 import { withFiles } from "./_testing.ts";
 

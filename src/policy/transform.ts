@@ -5,7 +5,7 @@
  * top-level members, and `jsonrpc`/`id`/`method` are what km correlates and audits by.
  */
 import { applyJsonPatch, JsonPatchError, parsePointer } from "./json_patch.ts";
-import { regexReplace } from "./regex_replace.ts";
+import { regexReplace } from "./wasm/regex_replace.ts";
 
 /** Redact strings at `path`: matches of `pattern` (RE2 syntax), or whole strings without one. */
 export interface Redaction {

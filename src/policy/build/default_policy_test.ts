@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { loadDefaultPolicy } from "./default_policy.ts";
-import { readDecision } from "./decision.ts";
+import { readDecision } from "../decision.ts";
 
 // That the embedded bundle is the one its sources build needs the OPA compiler:
 // tests/policy_default_policy_test.ts.

@@ -13,8 +13,8 @@ export interface OpaLookup {
   os: string;
 }
 
-/** The repository (or installed package) root: `src/policy/` is two levels below it. */
-export const KM_ROOT: string = rootOf(new URL("../../", import.meta.url));
+/** The repository (or installed package) root: `src/policy/build/` is three levels below it. */
+export const KM_ROOT: string = rootOf(new URL("../../../", import.meta.url));
 
 /** `<root>/.tools/bin`, where `scripts/install_opa.ts` puts the pinned `opa`. */
 export function toolsBinDir(root: string = KM_ROOT): string {

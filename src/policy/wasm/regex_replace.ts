@@ -5,7 +5,7 @@
  * linear-time engine (src/re2.ts): the text comes from messages, and a policy's pattern must not
  * let a message stall the relay.
  */
-import { Re2, type Re2Match } from "../re2.ts";
+import { Re2, type Re2Match } from "../../re2.ts";
 
 type Part = string | number | { name: string };
 

@@ -2,10 +2,16 @@
  * A compiled policy, prepared once and evaluated many times: the WebAssembly
  * module is compiled and instantiated with its `data` at load; each evaluation only writes the
  * input, runs the entrypoint and reads the result, reusing the same memory.
+ *
+ * The main file of `src/policy/wasm/`, the OPA WebAssembly host: this module, the instance over
+ * OPA's ABI (opa_instance.ts), the memory import's limits (wasm_memory_import.ts) and the
+ * built-ins km supplies (builtins.ts, regex_replace.ts). It knows nothing of how a policy is
+ * built or what a decision means: it imports no other part of src/policy/
+ * (src/architecture_test.ts).
  */
 import { type BuiltinFunction, KM_BUILTINS, systemNowNs } from "./builtins.ts";
 import { BuiltinFailure, MissingBuiltin, OpaAbort, OpaInstance } from "./opa_instance.ts";
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 import { memoryImportLimits } from "./wasm_memory_import.ts";
 
 /** The entrypoint of every km policy (docs/policy.md). */

@@ -9,7 +9,7 @@ import {
   DEFAULT_POLICY_SHA256,
 } from "./default_policy_bundle.ts";
 import type { LoadedPolicy } from "./load_policy.ts";
-import { WasmPolicy } from "./wasm_host.ts";
+import { WasmPolicy } from "../wasm/wasm_host.ts";
 
 /** The name the default policy has in records and messages. */
 export const DEFAULT_POLICY_SOURCE = "(default)";

@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/strict";
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 import { isCaseFile, judgeCase, matchDecision, parseCases } from "./cases.ts";
-import type { Decision } from "./decision.ts";
-import { ALLOW_DECISION as ALLOW } from "./_testing.ts";
+import type { Decision } from "../decision.ts";
+import { ALLOW_DECISION as ALLOW } from "../_testing.ts";
 
 const DENY: Decision = {
   ...ALLOW,

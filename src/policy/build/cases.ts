@@ -4,10 +4,10 @@
  * that the two are seen to agree. `want` is a partial decision: every key it has must equal
  * that key of the decision (docs/policy.md, "km policy"). Pure: the caller reads the files.
  */
-import { parseJsoncAs } from "../jsonc.ts";
-import { KmError } from "../errors.ts";
-import { suggest } from "../suggest.ts";
-import type { Action, Decision } from "./decision.ts";
+import { parseJsoncAs } from "../../jsonc.ts";
+import { KmError } from "../../errors.ts";
+import { suggest } from "../../suggest.ts";
+import type { Action, Decision } from "../decision.ts";
 
 /** One case: a policy input and the part of the decision it must produce. */
 export interface DecisionCase {

@@ -1,5 +1,5 @@
 import { ok } from "node:assert/strict";
-import { KM_BUILTINS } from "./builtins.ts";
+import { KM_BUILTINS } from "../wasm/builtins.ts";
 import { CAPABILITIES_PATH } from "./compile.ts";
 
 // The policies built against the capabilities need the OPA compiler:

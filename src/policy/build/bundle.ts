@@ -3,7 +3,7 @@
  * `/data.json` (every data file of the build, merged) and `/.manifest`. No file system here;
  * the caller reads the bytes.
  */
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 import { readTar } from "./tar.ts";
 
 /** What km needs from a bundle to load the policy. */

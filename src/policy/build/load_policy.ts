@@ -3,10 +3,17 @@
  * data) compiled with the real `opa` through a content-addressed cache, a `bundle.tar.gz` from
  * `opa build -t wasm`, or a `.wasm` module with `--policy-data`. This is the I/O edge; the
  * policy is prepared once here and only evaluated afterwards.
+ *
+ * The main file of `src/policy/build/`, everything from policy sources to a loaded policy:
+ * finding `opa` (find_opa.ts, opa_version.ts), compiling (compile.ts, author_modules.ts, the
+ * framework module framework.ts), bundles (bundle.ts, tar.ts), what a policy reads of its input
+ * (input_use.ts), `km policy test` (cases.ts, opa_test_runner.ts) and the embedded default
+ * policy (default_policy.ts, its bundle and builder). It leans on src/policy/wasm/ and not on the
+ * decision path in src/policy/ (src/architecture_test.ts lists the one exception).
  */
-import capabilities from "../../policies/capabilities.json" with { type: "json" };
-import { KmError } from "../errors.ts";
-import { parseJsoncAs } from "../jsonc.ts";
+import capabilities from "../../../policies/capabilities.json" with { type: "json" };
+import { KmError } from "../../errors.ts";
+import { parseJsoncAs } from "../../jsonc.ts";
 import { requireKmRules } from "./author_modules.ts";
 import { gunzip, readBundle } from "./bundle.ts";
 import { CAPABILITIES_PATH, compilePolicy, planPolicy } from "./compile.ts";
@@ -15,7 +22,7 @@ import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
 import { readTar } from "./tar.ts";
-import { DECISION_ENTRYPOINT, WasmPolicy } from "./wasm_host.ts";
+import { DECISION_ENTRYPOINT, WasmPolicy } from "../wasm/wasm_host.ts";
 import { type InputUse, inputUseOf, UNKNOWN_INPUT_USE } from "./input_use.ts";
 
 /** A policy ready to evaluate, and what identifies it in the audit log. */

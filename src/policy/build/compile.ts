@@ -4,8 +4,8 @@
  * edge that runs a process; everything after it works on the bundle's bytes.
  */
 import { KM_ROOT } from "./find_opa.ts";
-import { KmError } from "../errors.ts";
-import { DECISION_ENTRYPOINT } from "./wasm_host.ts";
+import { KmError } from "../../errors.ts";
+import { DECISION_ENTRYPOINT } from "../wasm/wasm_host.ts";
 import { gunzip } from "./bundle.ts";
 import { readTar } from "./tar.ts";
 

@@ -2,11 +2,11 @@
  * Building the default policy reproducibly: the same sources, file names and capabilities in a
  * scratch directory give the same bundle bytes, so its hash can be checked in CI.
  */
-import capabilities from "../../policies/capabilities.json" with { type: "json" };
+import capabilities from "../../../policies/capabilities.json" with { type: "json" };
 import { compilePolicy, planPolicy } from "./compile.ts";
 import { KM_ROOT } from "./find_opa.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
-import { sha256Hex } from "../sha256.ts";
+import { sha256Hex } from "../../sha256.ts";
 import { type InputUse, inputUseOf } from "./input_use.ts";
 
 /** Where the default policy's Rego lives. */

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects } from "node:assert/strict";
-import { tarArchive } from "./_testing.ts";
+import { tarArchive } from "../_testing.ts";
 import { gunzip, readBundle } from "./bundle.ts";
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 
 const WASM_MAGIC = "\0asm\x01\0\0\0";
 

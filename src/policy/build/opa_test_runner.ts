@@ -5,7 +5,7 @@
  * combine into `decision`. OPA's paths into the copy are shown as paths into the directory.
  */
 import { opaFor, type PolicyFile, policyFiles, stagePolicy } from "./load_policy.ts";
-import type { ResultSet } from "./wasm_host.ts";
+import type { ResultSet } from "../wasm/wasm_host.ts";
 
 /** What `opa test` said. */
 export interface OpaTestRun {

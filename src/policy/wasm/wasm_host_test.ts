@@ -1,5 +1,5 @@
 import { equal, ok, rejects } from "node:assert/strict";
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 import { WasmPolicy } from "./wasm_host.ts";
 
 // The tests of the host on compiled policies need the OPA compiler: tests/policy_wasm_host_test.ts.

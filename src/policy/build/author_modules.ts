@@ -6,7 +6,7 @@
  * framework combines. A light reading of the Rego (package line, the names of top-level rules);
  * OPA still compiles and checks everything else.
  */
-import { KmError } from "../errors.ts";
+import { KmError } from "../../errors.ts";
 import { FRAMEWORK_REGO } from "./framework.ts";
 
 /**

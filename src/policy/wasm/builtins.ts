@@ -4,7 +4,7 @@
  * imports it by name; the host dispatches the call here with the arguments as JSON values.
  */
 import { regexReplace } from "./regex_replace.ts";
-import { sha256Hex } from "../sha256.ts";
+import { sha256Hex } from "../../sha256.ts";
 
 /** What a built-in may ask of the evaluation it runs in. */
 export interface EvalContext {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
-import { pax, tarArchive as tar } from "./_testing.ts";
+import { pax, tarArchive as tar } from "../_testing.ts";
 import { readTar } from "./tar.ts";
 
 const dec = new TextDecoder();
