@@ -1,9 +1,9 @@
 // deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
 /**
  * Bundles the dashboard (ui/main.tsx with Preact, minified for browsers) and ui/style.css into
- * src/ui/assets_bundle.ts, so `km ui` serves them without reading the source tree and
+ * src/dashboard/assets_bundle.ts, so `km ui` serves them without reading the source tree and
  * `deno compile` carries them. The module is written the way `deno fmt` formats it;
- * src/ui/assets_bundle_test.ts rebuilds it and fails if the committed one differs.
+ * src/dashboard/assets_bundle_test.ts rebuilds it and fails if the committed one differs.
  *
  *   deno task build:ui
  */
@@ -12,7 +12,7 @@ import { sha256Hex } from "../src/sha256.ts";
 const ROOT = new URL("../", import.meta.url);
 
 /** The generated module. */
-export const ASSETS_MODULE: URL = new URL("src/ui/assets_bundle.ts", ROOT);
+export const ASSETS_MODULE: URL = new URL("src/dashboard/assets_bundle.ts", ROOT);
 
 /** The dashboard's assets and the module that embeds them. */
 export interface UiBuild {
@@ -20,7 +20,7 @@ export interface UiBuild {
   readonly css: string;
   /** sha256 (hex) of the JavaScript followed by the CSS. */
   readonly sha256: string;
-  /** The text of src/ui/assets_bundle.ts, formatted. */
+  /** The text of src/dashboard/assets_bundle.ts, formatted. */
   readonly module: string;
 }
 
@@ -92,7 +92,9 @@ if (import.meta.main) {
   const { js, css, sha256, module } = await buildUi();
   await Deno.writeTextFile(ASSETS_MODULE, module);
   console.error(
-    `build_ui: wrote src/ui/assets_bundle.ts (app.js ${bytes(js)} B, app.css ${bytes(css)} B, ` +
+    `build_ui: wrote src/dashboard/assets_bundle.ts (app.js ${bytes(js)} B, app.css ${
+      bytes(css)
+    } B, ` +
       `sha256 ${sha256})`,
   );
 }

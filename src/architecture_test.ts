@@ -14,10 +14,10 @@ const ROOT = "(root)";
 /**
  * Which folders each folder may import (the root files are allowed everywhere, and import no
  * folder). One way: jsonrpc ← relay ← approval ← policy ← monitor ← cli, with audit, config and
- * the dashboard's server (ui) on the side. The policy enforcer asks the approval broker (its
+ * the dashboard's server (dashboard) on the side. The policy enforcer asks the approval broker (its
  * request and result types, the arguments hash, the outcome's effect); approval knows nothing
- * of policy. The dashboard relays approvals, so ui reads approval's shapes and link protocol.
- * Only cli, the composition of commands, reaches ui's server and monitor.
+ * of policy. The dashboard relays approvals, so dashboard reads approval's shapes and link protocol.
+ * Only cli, the composition of commands, reaches the dashboard server and monitor.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   [ROOT]: [],
@@ -27,9 +27,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   policy: ["jsonrpc", "relay", "approval"],
   audit: ["jsonrpc", "relay"],
   config: ["jsonrpc", "relay", "audit"],
-  ui: ["jsonrpc", "relay", "approval"],
+  dashboard: ["jsonrpc", "relay", "approval"],
   monitor: ["jsonrpc", "relay", "approval", "policy", "audit", "config"],
-  cli: ["jsonrpc", "relay", "approval", "policy", "audit", "config", "ui", "monitor"],
+  cli: ["jsonrpc", "relay", "approval", "policy", "audit", "config", "dashboard", "monitor"],
 };
 
 /** One import that leaves its folder: `from` imports `to` (paths relative to src/). */

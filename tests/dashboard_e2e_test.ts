@@ -5,7 +5,7 @@
  */
 import { equal, ok, rejects } from "node:assert/strict";
 import type { Page } from "playwright-core";
-import type { SessionList } from "../src/ui/api_types.ts";
+import type { SessionList } from "../src/dashboard/api_types.ts";
 import { launchChromium, startUi } from "./dashboard.ts";
 import { alive, kmCommand, SERVER_EVERYTHING, wait } from "./helpers.ts";
 import { connect } from "./sdk_client.ts";

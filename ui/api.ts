@@ -1,5 +1,5 @@
 /**
- * The dashboard's client for `km ui`'s API (src/ui/api_types.ts): typed same-origin fetches that
+ * The dashboard's client for `km ui`'s API (src/dashboard/api_types.ts): typed same-origin fetches that
  * turn `{error}` bodies into {@link ApiFailure}, and the server-sent event stream with
  * reconnection. Every call carries the token as `Authorization: Bearer` (ui/token.ts); no
  * cookie is sent or wanted.
@@ -18,8 +18,8 @@ import type {
   SessionList,
   SessionSummary,
   StatsReport,
-} from "../src/ui/api_types.ts";
-import { filterParams } from "../src/ui/filter.ts";
+} from "../src/dashboard/api_types.ts";
+import { filterParams } from "../src/dashboard/filter.ts";
 import { type SseEvent, sseParser } from "./sse.ts";
 import { authHeaders } from "./token.ts";
 

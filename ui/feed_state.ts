@@ -3,7 +3,7 @@
  * (newer), without duplicates, and capped so a long session never grows the page without bound.
  * Pure, so the merging rules are unit-tested.
  */
-import type { RecordPage, RecordSummary } from "../src/ui/api_types.ts";
+import type { RecordPage, RecordSummary } from "../src/dashboard/api_types.ts";
 
 /** Most rows the feed keeps in memory. */
 export const FEED_CAP = 2000;

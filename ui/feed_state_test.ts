@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import type { RecordSummary } from "../src/ui/api_types.ts";
+import type { RecordSummary } from "../src/dashboard/api_types.ts";
 import { EMPTY_FEED, fromPage, withLive, withOlder } from "./feed_state.ts";
 
 function rec(seq: number, session = "s1", ts = 1000 + seq): RecordSummary {

@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { ApprovalAnswer } from "../src/approval/types.ts";
-import type { Hello, RecordSummary, SessionSummary } from "../src/ui/api_types.ts";
+import type { Hello, RecordSummary, SessionSummary } from "../src/dashboard/api_types.ts";
 import {
   answerApproval,
   ApiFailure,

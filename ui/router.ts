@@ -4,8 +4,8 @@
  * `#/call/<session>/<seq>?<feed filter>`. Pure: parsing and formatting only; the app owns
  * `location`.
  */
-import type { RecordFilter } from "../src/ui/api_types.ts";
-import { FILTER_KEYS } from "../src/ui/filter.ts";
+import type { RecordFilter } from "../src/dashboard/api_types.ts";
+import { FILTER_KEYS } from "../src/dashboard/filter.ts";
 
 /** Query parameters of a route, in the order they are written. */
 export type Query = Readonly<Record<string, string>>;

@@ -92,8 +92,8 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
     return 0;
   }
   const [{ startDashboard }, { ASSETS }] = await Promise.all([
-    import("../ui/server.ts"),
-    import("../ui/assets.ts"),
+    import("../dashboard/server.ts"),
+    import("../dashboard/assets.ts"),
   ]);
   let dashboard;
   try {

@@ -3,7 +3,7 @@
  * (outcome, channel, who, latency, what km did), read from the `approval_requested` and
  * `approval_resolved` lifecycle records, with links between the held message and those records.
  */
-import type { RecordDetail } from "../../src/ui/api_types.ts";
+import type { RecordDetail } from "../../src/dashboard/api_types.ts";
 import { formatDateTime, formatDuration } from "../format.ts";
 import { APPROVALS_HREF, callRoute, formatRoute } from "../router.ts";
 import { Chips, OutcomeBadge } from "./badges.tsx";

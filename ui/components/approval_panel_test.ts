@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import type { RecordDetail, RecordSummary } from "../../src/ui/api_types.ts";
+import type { RecordDetail, RecordSummary } from "../../src/dashboard/api_types.ts";
 import { approvalInfo, approvalLinks } from "./approval_panel.tsx";
 
 const held: RecordSummary = {

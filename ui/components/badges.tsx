@@ -1,6 +1,6 @@
 /** Small badges used across the views: decision, risk, kind, direction, live, outcome. */
 import type { RecordedAction } from "../../src/relay/events.ts";
-import type { RecordSummary } from "../../src/ui/api_types.ts";
+import type { RecordSummary } from "../../src/dashboard/api_types.ts";
 import { outcomeText, outcomeTone } from "../approvals_state.ts";
 import { directionLabel } from "../format.ts";
 

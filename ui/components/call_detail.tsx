@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
-import type { RecordDetail, RecordSummary } from "../../src/ui/api_types.ts";
+import type { RecordDetail, RecordSummary } from "../../src/dashboard/api_types.ts";
 import { getRecord } from "../api.ts";
 import { isPending } from "../approvals_state.ts";
 import {

@@ -3,7 +3,7 @@
  * Hand-written: a chart library would outweigh the whole dashboard. Colours come from CSS
  * classes, so both themes apply.
  */
-import type { TimeBucket } from "../../src/ui/api_types.ts";
+import type { TimeBucket } from "../../src/dashboard/api_types.ts";
 import { formatCompact, formatCount, formatDuration, pad } from "../format.ts";
 
 const W = 640;

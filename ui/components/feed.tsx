@@ -4,8 +4,8 @@
  * shows exactly what a reload would.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { RecordFilter, RecordSummary } from "../../src/ui/api_types.ts";
-import { matches, parseFilter } from "../../src/ui/filter.ts";
+import type { RecordFilter, RecordSummary } from "../../src/dashboard/api_types.ts";
+import { matches, parseFilter } from "../../src/dashboard/filter.ts";
 import { getRecords, isAbort } from "../api.ts";
 import {
   EMPTY_FEED,

@@ -1,6 +1,6 @@
 /** The activity feed's table: one dense row per record, newest first. */
 import { Component, type ComponentChildren } from "preact";
-import type { RecordSummary } from "../../src/ui/api_types.ts";
+import type { RecordSummary } from "../../src/dashboard/api_types.ts";
 import { formatBytes, formatDateTime, formatDuration, formatRowTime } from "../format.ts";
 import { DecisionBadge, DirectionArrow, KindBadge, RiskBadge } from "./badges.tsx";
 

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Direction } from "../../src/jsonrpc/correlation.ts";
 import type { RecordedAction } from "../../src/relay/events.ts";
-import type { RecordFilter, SessionSummary } from "../../src/ui/api_types.ts";
+import type { RecordFilter, SessionSummary } from "../../src/dashboard/api_types.ts";
 import { ServerSelect, SessionSelect } from "./scope_selects.tsx";
 
 const ACTIONS: readonly RecordedAction[] = ["deny", "ask", "transform", "error", "allow"];

@@ -2,7 +2,7 @@
  * The header: product name, the view tabs (the approvals tab with its count of pending
  * approvals), the live indicator and the record count.
  */
-import type { Hello } from "../../src/ui/api_types.ts";
+import type { Hello } from "../../src/dashboard/api_types.ts";
 import type { LiveStatus } from "../api.ts";
 import { formatCount } from "../format.ts";
 

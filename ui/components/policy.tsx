@@ -3,7 +3,7 @@
  * events, with OPA's error for a reload that failed and the revision km kept.
  */
 import { useEffect } from "preact/hooks";
-import type { PolicyEvent, PolicyReport } from "../../src/ui/api_types.ts";
+import type { PolicyEvent, PolicyReport } from "../../src/dashboard/api_types.ts";
 import { getPolicy } from "../api.ts";
 import { formatDateTime, formatWhen, relativeTime, shortId } from "../format.ts";
 import { useApi } from "../hooks.ts";

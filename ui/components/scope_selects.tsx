@@ -2,7 +2,7 @@
  * The session and server pickers that the activity filters and the statistics share. A value
  * no longer among the sessions (a link to an old one) stays selectable.
  */
-import type { SessionSummary } from "../../src/ui/api_types.ts";
+import type { SessionSummary } from "../../src/dashboard/api_types.ts";
 import { formatWhen, shortId } from "../format.ts";
 
 export function SessionSelect(

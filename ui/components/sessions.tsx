@@ -1,5 +1,5 @@
 /** The sessions view: one row per `km monitor` run; a row opens the feed filtered to it. */
-import type { SessionSummary } from "../../src/ui/api_types.ts";
+import type { SessionSummary } from "../../src/dashboard/api_types.ts";
 import {
   formatCount,
   formatDateTime,

@@ -4,7 +4,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { CallStats, ServerStats, ToolStats } from "../../src/ui/api_types.ts";
+import type { CallStats, ServerStats, ToolStats } from "../../src/dashboard/api_types.ts";
 import { getStats } from "../api.ts";
 import {
   formatBytes,

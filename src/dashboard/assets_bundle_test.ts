@@ -3,7 +3,7 @@ import { buildUi } from "../../scripts/build_ui.ts";
 import { sha256Hex } from "../sha256.ts";
 import { APP_CSS, APP_JS, ASSETS_SHA256 } from "./assets_bundle.ts";
 
-const STALE = "ui/ changed since src/ui/assets_bundle.ts was built: run deno task build:ui";
+const STALE = "ui/ changed since src/dashboard/assets_bundle.ts was built: run deno task build:ui";
 
 Deno.test("the embedded dashboard assets are the ones ui/ builds (else run deno task build:ui)", async () => {
   const built = await buildUi();
