@@ -1,32 +1,9 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
-import { bufferWriter, Diagnostics } from "../src/diagnostics.ts";
-import { KmError } from "../src/errors.ts";
+import { kmPolicy } from "../src/cli/_testing.ts";
 import { ALLOW_DECISION, requireOpa, withFiles } from "../src/policy/_testing.ts";
 import { loadPolicy } from "../src/policy/build/load_policy.ts";
-import { runPolicy } from "../src/cli/policy_command.ts";
 
 requireOpa();
-
-/** Runs `km policy <args>` as cli.ts does: KmErrors become messages and exit codes. */
-async function km(args: string[], stdin = "") {
-  const out = bufferWriter();
-  const err = bufferWriter();
-  const io = {
-    out,
-    diagnostics: new Diagnostics(err),
-    stdin: new Blob([stdin]).stream(),
-    loadPolicy,
-  };
-  let code: number;
-  try {
-    code = await runPolicy(args, io);
-  } catch (error) {
-    if (!(error instanceof KmError)) throw error;
-    io.diagnostics.error(error.message, error.hint);
-    code = error.exitCode;
-  }
-  return { code, out: out.text(), err: err.text() };
-}
 
 const POLICY = `package kilometers
 
@@ -70,7 +47,7 @@ const GOOD = {
 
 Deno.test("km policy build writes a bundle km monitor loads, with both revisions", async () => {
   await withFiles(GOOD, async (dir) => {
-    const { code, out } = await km(["build", dir, "-o", `${dir}/out.tar.gz`]);
+    const { code, out } = await kmPolicy(["build", dir, "-o", `${dir}/out.tar.gz`]);
     equal(code, 0);
     const bundle = await loadPolicy(`${dir}/out.tar.gz`);
     const source = await loadPolicy(dir);
@@ -89,7 +66,7 @@ Deno.test("km policy build fails with OPA's message for a built-in km lacks", as
 deny contains "x" if http.send({"method": "get", "url": "https://example.com"}).status_code == 200
 `;
   await withFiles({ "policy.rego": rego }, async (dir) => {
-    const { code, err } = await km(["build", dir, "-o", `${dir}/out.tar.gz`]);
+    const { code, err } = await kmPolicy(["build", dir, "-o", `${dir}/out.tar.gz`]);
     equal(code, 2);
     ok(err.includes(`Cannot compile policy "${dir}"`), err);
     ok(err.includes(`${dir}/policy.rego:3: rego_type_error: undefined function http.send`), err);
@@ -100,7 +77,7 @@ deny contains "x" if http.send({"method": "get", "url": "https://example.com"}).
 
 Deno.test("km policy test passes when opa tests and every case pass on both engines", async () => {
   await withFiles(GOOD, async (dir) => {
-    const { code, out } = await km(["test", dir]);
+    const { code, out } = await kmPolicy(["test", dir]);
     equal(code, 0, out);
     ok(out.includes(`opa test ${dir}\n`), out);
     ok(out.includes("data.kilometers.test_denies_delete: PASS"), out);
@@ -123,7 +100,7 @@ Deno.test("km policy test fails and shows OPA's output when an opa test fails", 
     JSON.stringify(CALL("move_file"))
   }\n`;
   await withFiles({ ...GOOD, "policy_test.rego": failing }, async (dir) => {
-    const { code, out } = await km(["test", dir]);
+    const { code, out } = await kmPolicy(["test", dir]);
     equal(code, 1);
     ok(out.includes("data.kilometers.test_wrong: FAIL"), out);
     ok(out.includes("FAIL: opa test 1 passed, 1 failed; cases 2 passed, 0 failed"), out);
@@ -135,7 +112,7 @@ Deno.test("km policy test shows the key, want and got of a failing case", async 
     { note: "read_file is denied (wrongly)", input: CALL("read_file"), want: { action: "deny" } },
   ]);
   await withFiles({ ...GOOD, "cases.json": cases }, async (dir) => {
-    const { code, out } = await km(["test", dir]);
+    const { code, out } = await kmPolicy(["test", dir]);
     equal(code, 1);
     ok(
       out.includes('FAIL read_file is denied (wrongly)\n     action: want "deny", got "allow"\n'),
@@ -150,7 +127,7 @@ Deno.test("km policy test shows the key, want and got of a failing case", async 
 Deno.test("km policy test stops at a malformed case file, naming it and the entry", async () => {
   const cases = '[{"note": "typo", "input": {}, "want": {"acton": "deny"}}]';
   await withFiles({ ...GOOD, "more_cases.jsonc": cases }, async (dir) => {
-    const { code, out, err } = await km(["test", dir]);
+    const { code, out, err } = await kmPolicy(["test", dir]);
     equal(code, 2);
     equal(out, "");
     ok(err.includes(`Decision cases "${dir}/more_cases.jsonc", entry [0] ("typo")`), err);
@@ -162,7 +139,7 @@ Deno.test("km policy test fails on a policy that does not build, even when opa t
   const rego =
     `${POLICY}\nlabels contains "net" if http.send({"method": "get", "url": "x"}).status_code == 1\n`;
   await withFiles({ ...GOOD, "policy.rego": rego }, async (dir) => {
-    const { code, out, err } = await km(["test", dir]);
+    const { code, out, err } = await kmPolicy(["test", dir]);
     equal(code, 2);
     ok(out.includes("data.kilometers.test_denies_delete: PASS"), out);
     ok(err.includes("undefined function http.send"), err);
@@ -171,7 +148,7 @@ Deno.test("km policy test fails on a policy that does not build, even when opa t
 
 Deno.test("km policy test with neither tests nor cases fails", async () => {
   await withFiles({ "policy.rego": POLICY }, async (dir) => {
-    const { code, err } = await km(["test", dir]);
+    const { code, err } = await kmPolicy(["test", dir]);
     equal(code, 1);
     ok(err.includes(`Nothing to test in "${dir}"`), err);
   });
@@ -179,7 +156,7 @@ Deno.test("km policy test with neither tests nor cases fails", async () => {
 
 Deno.test("km policy eval prints the decision and the rules that fired, from a file", async () => {
   await withFiles({ ...GOOD, "input.json": JSON.stringify(CALL("delete_file")) }, async (dir) => {
-    const { code, out } = await km(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
+    const { code, out } = await kmPolicy(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
     equal(code, 0);
     const [json, line] = out.split(/\n(?=action:)/);
     assertEquals(JSON.parse(json), {
@@ -193,8 +170,8 @@ Deno.test("km policy eval prints the decision and the rules that fired, from a f
 
 Deno.test("km policy eval reads stdin by default and evaluates a bundle", async () => {
   await withFiles(GOOD, async (dir) => {
-    equal((await km(["build", dir, "-o", `${dir}/b.tar.gz`])).code, 0);
-    const { code, out } = await km(
+    equal((await kmPolicy(["build", dir, "-o", `${dir}/b.tar.gz`])).code, 0);
+    const { code, out } = await kmPolicy(
       ["eval", "--policy", `${dir}/b.tar.gz`],
       '{"method": "tools/list"}',
     );
@@ -205,14 +182,14 @@ Deno.test("km policy eval reads stdin by default and evaluates a bundle", async 
 
 Deno.test("km policy eval names the input file and the JSON error", async () => {
   await withFiles({ ...GOOD, "input.json": '{\n  "method" "tools/call"\n}' }, async (dir) => {
-    const { code, err } = await km(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
+    const { code, err } = await kmPolicy(["eval", "--policy", dir, "--input", `${dir}/input.json`]);
     equal(code, 2);
     ok(
       err.includes(`Cannot parse input "${dir}/input.json" at line 2, column 12: Expected ':'`),
       err,
     );
   });
-  const missing = await km(["eval", "--policy", "p", "--input", "/nonexistent/input.json"]);
+  const missing = await kmPolicy(["eval", "--policy", "p", "--input", "/nonexistent/input.json"]);
   equal(missing.code, 2);
   ok(missing.err.includes('Cannot read input "/nonexistent/input.json": not found'), missing.err);
 });

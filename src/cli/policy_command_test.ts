@@ -1,43 +1,20 @@
 import { equal, ok } from "node:assert/strict";
-import { bufferWriter, Diagnostics } from "../diagnostics.ts";
-import { KmError } from "../errors.ts";
-import { loadPolicy } from "../policy/build/load_policy.ts";
-import { runPolicy, summarise } from "./policy_command.ts";
+import { kmPolicy } from "./_testing.ts";
+import { summarise } from "./policy_command.ts";
 
 // The commands on real policies need the OPA compiler: tests/policy_command_test.ts.
 
-/** Runs `km policy <args>` as cli.ts does: KmErrors become messages and exit codes. */
-async function km(args: string[], stdin = "") {
-  const out = bufferWriter();
-  const err = bufferWriter();
-  const io = {
-    out,
-    diagnostics: new Diagnostics(err),
-    stdin: new Blob([stdin]).stream(),
-    loadPolicy,
-  };
-  let code: number;
-  try {
-    code = await runPolicy(args, io);
-  } catch (error) {
-    if (!(error instanceof KmError)) throw error;
-    io.diagnostics.error(error.message, error.hint);
-    code = error.exitCode;
-  }
-  return { code, out: out.text(), err: err.text() };
-}
-
 Deno.test("km policy build names a path that is not a directory", async () => {
-  const { code, err } = await km(["build", "/nonexistent/policy"]);
+  const { code, err } = await kmPolicy(["build", "/nonexistent/policy"]);
   equal(code, 2);
   ok(err.includes('Cannot build policy "/nonexistent/policy": not found'), err);
 });
 
 Deno.test("km policy rejects an unknown subcommand with a suggestion, and a missing --policy", async () => {
-  const unknown = await km(["buidl", "p"]);
+  const unknown = await kmPolicy(["buidl", "p"]);
   equal(unknown.code, 2);
   ok(unknown.err.includes('unknown policy command "buidl" (did you mean "build"?)'), unknown.err);
-  const noPolicy = await km(["eval", "--input", "x.json"]);
+  const noPolicy = await kmPolicy(["eval", "--input", "x.json"]);
   equal(noPolicy.code, 2);
   ok(noPolicy.err.includes("km policy eval needs --policy PATH"), noPolicy.err);
 });

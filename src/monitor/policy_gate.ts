@@ -4,14 +4,16 @@
  */
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import type { Correlator } from "../jsonrpc/correlation.ts";
 import { Enforcer } from "../policy/enforcer.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { Reloader } from "../policy/reloader.ts";
-import type { SessionState } from "../policy/session_state.ts";
-import type { Clock, KmMessageEvent } from "../relay/events.ts";
+import type { KmMessageEvent } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
-import { type DashboardLinkIo, type SessionApprovals, sessionApprovals } from "./approvals.ts";
+import {
+  type SessionApprovals,
+  sessionApprovals,
+  type SessionApprovalsOptions,
+} from "./approvals.ts";
 import type { Lifecycle } from "./session_log.ts";
 
 /** `--policy none` (or `--no-policy`): relay without evaluating any policy. */
@@ -45,22 +47,12 @@ export function policyOptions(config: Config, dataDir: string | undefined): Load
   };
 }
 
-export interface GateOptions extends DashboardLinkIo {
+/** What the approvals need, except the record writer, which the gate builds from `kmMessage`. */
+export interface GateOptions extends Omit<SessionApprovalsOptions, "recordToClient"> {
   readonly loaded: LoadedPolicy | undefined;
-  readonly config: Config;
-  readonly session: string;
-  readonly server: string;
-  readonly dataDir: string | undefined;
-  readonly clock: Clock;
-  readonly state: SessionState;
-  readonly correlator: Correlator;
-  /** Writes km's own line to the client; false when the client is gone. */
-  readonly sendToClient: (bytes: Uint8Array) => boolean;
   readonly nextSeq: () => number;
   /** Records (and reports) a line km sent the client. */
   readonly kmMessage: (event: KmMessageEvent) => void;
-  readonly lifecycle: Lifecycle;
-  readonly diagnostics: Diagnostics;
 }
 
 export interface SessionGate {
@@ -73,30 +65,20 @@ export interface SessionGate {
 /** The enforcer of the loaded policy, and under enforce the approvals it asks. */
 export function sessionGate(options: GateOptions): SessionGate {
   const { loaded, config, clock } = options;
+  const { loaded: _loaded, nextSeq, kmMessage, ...shared } = options;
   const approvals = loaded && config.policy.mode === "enforce"
     ? sessionApprovals({
-      config,
-      session: options.session,
-      server: options.server,
-      dataDir: options.dataDir,
-      clock,
-      state: options.state,
-      correlator: options.correlator,
-      sendToClient: options.sendToClient,
+      ...shared,
       recordToClient: (bytes, pending, forwarded) =>
-        options.kmMessage(kmMessageEvent({
+        kmMessage(kmMessageEvent({
           direction: "server_to_client",
-          seq: options.nextSeq(),
+          seq: nextSeq(),
           at: clock.epochMs(),
           bytes,
           causeSeq: pending.request.requestSeq,
           approvalId: pending.id,
           forwarded,
         })),
-      lifecycle: options.lifecycle,
-      diagnostics: options.diagnostics,
-      findDashboard: options.findDashboard,
-      connectDashboard: options.connectDashboard,
     })
     : undefined;
   const gate = loaded
