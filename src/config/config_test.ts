@@ -2,21 +2,8 @@ import { deepStrictEqual as assertEquals, equal, ok, throws } from "node:assert/
 import { DEFAULTS, parseDuration, parseSize, resolveConfig } from "./config.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "../cli/monitor_command.ts";
 import { parseOptions } from "../cli/options.ts";
-import { loadConfig, type LoadOptions } from "./load.ts";
-
-function options(
-  overrides: Partial<LoadOptions> & { files?: Record<string, string> } = {},
-): LoadOptions {
-  const files = overrides.files ?? {};
-  return {
-    cwd: "/proj",
-    os: "linux",
-    env: { HOME: "/home/u" },
-    flags: {},
-    readFile: (path) => files[path],
-    ...overrides,
-  };
-}
+import { loadConfig } from "./load.ts";
+import { loadOptions as options } from "./_testing.ts";
 
 Deno.test("resolveConfig gives the defaults with no layers, frozen", () => {
   const config = resolveConfig([]);

@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { loadConfig, type LoadOptions } from "./load.ts";
+import { loadOptions } from "./_testing.ts";
 import { withTrust } from "./trust.ts";
 import { WORKSPACE_RULES } from "./workspace.ts";
 import { CONFIG_SPEC, type Spec } from "./schema.ts";
@@ -18,14 +19,7 @@ const HOSTILE = JSON.stringify({
 });
 
 function load(files: Record<string, string>, overrides: Partial<LoadOptions> = {}) {
-  return loadConfig({
-    cwd: "/proj",
-    os: "linux",
-    env: { HOME: "/home/u" },
-    flags: {},
-    readFile: (path) => files[path],
-    ...overrides,
-  });
+  return loadConfig(loadOptions({ files, ...overrides }));
 }
 
 Deno.test("an untrusted project file cannot weaken enforcement, redaction, the log or the server's environment", () => {
