@@ -29,7 +29,18 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   config: ["jsonrpc", "relay", "audit"],
   dashboard: ["jsonrpc", "relay", "approval"],
   monitor: ["jsonrpc", "relay", "approval", "policy", "audit", "config"],
-  cli: ["jsonrpc", "relay", "approval", "policy", "audit", "config", "dashboard", "monitor"],
+  clients: [],
+  cli: [
+    "jsonrpc",
+    "relay",
+    "approval",
+    "policy",
+    "audit",
+    "config",
+    "dashboard",
+    "monitor",
+    "clients",
+  ],
 };
 
 /** One import that leaves its folder: `from` imports `to` (paths relative to src/). */
