@@ -30,7 +30,15 @@ export type AskRequest =
     | "labels"
     | "requestSeq"
   >
-  & { readonly key: string; readonly timeoutMs: number };
+  & {
+    readonly key: string;
+    readonly timeoutMs: number;
+    /**
+     * For a client's request: its id and whole text as received, so that a channel can answer
+     * it itself and check that a retry is the same request (input_required.ts).
+     */
+    readonly wire?: { readonly idText: string; readonly text: string };
+  };
 
 export interface Pending {
   /** `<session>-a<n>`: unique across sessions. */
@@ -67,6 +75,12 @@ export interface ChannelReply {
 export interface ChannelHandle {
   /** The approval ended (answered elsewhere, timed out, withdrawn): stop asking. */
   end(pending: Pending, resolution: Resolution): void;
+  /**
+   * km's answer to the held request, to send at once: the question itself (MCP 2026-07-28's
+   * `input_required` result). The approval then goes on until the request's retry brings the
+   * person's answer, another channel answers, or the time runs out.
+   */
+  readonly answerNow?: Uint8Array;
 }
 
 export interface ApprovalChannel {
@@ -79,7 +93,13 @@ export interface ApprovalChannel {
 }
 
 export type AskResult =
-  | { readonly kind: "held"; readonly pending: Pending; readonly done: Promise<Resolution> }
+  | {
+    readonly kind: "held";
+    readonly pending: Pending;
+    readonly done: Promise<Resolution>;
+    /** Send this to the sender now, in place of holding the message (ChannelHandle.answerNow). */
+    readonly answerNow?: Uint8Array;
+  }
   /** Covered by an earlier "approve for this session": forward at once. */
   | { readonly kind: "granted"; readonly approvalId: string }
   /** No channel could ask: deny at once. */
@@ -109,8 +129,12 @@ interface Live {
   readonly notes: Record<string, string>;
   readonly timer: unknown;
   readonly resolve: (resolution: Resolution) => void;
+  readonly done: Promise<Resolution>;
   resolution?: Resolution;
 }
+
+/** Ended approvals kept for `outcome` (a retry may come after the answer): at most. */
+const ENDED_KEPT = 1024;
 
 const systemTimers: Timers = {
   set: (callback, ms) => setTimeout(callback, ms),
@@ -125,6 +149,8 @@ export class ApprovalBroker {
   readonly #byKey = new Map<string, string>();
   /** Grant key → the approval that granted it for the session. */
   readonly #grants = new Map<string, string>();
+  /** How recent approvals ended, by id. */
+  readonly #ended = new Map<string, Resolution>();
   #next = 0;
 
   constructor(options: BrokerOptions) {
@@ -168,21 +194,34 @@ export class ApprovalBroker {
         request.timeoutMs,
       ),
       resolve,
+      done,
     };
     this.#live.set(pending.id, live);
     this.#byKey.set(request.key, pending.id);
+    let answerNow: Uint8Array | undefined;
     for (const channel of this.#options.channels) {
       if (!this.#live.has(pending.id)) break; // a channel answered at once
       const opened = channel.open(pending, this.#reply(pending.id, channel.name));
       if (typeof opened === "string") live.notes[channel.name] = opened;
       else if (live.resolution) opened.end(pending, live.resolution);
-      else live.handles.set(channel.name, opened);
+      else {
+        live.handles.set(channel.name, opened);
+        answerNow ??= opened.answerNow;
+      }
     }
     if (this.#live.has(pending.id) && live.handles.size === 0) {
       this.#forget(live);
       return { kind: "unavailable", reason: unavailableReason(this.#options.channels, live.notes) };
     }
-    return { kind: "held", pending, done };
+    return { kind: "held", pending, done, ...(answerNow ? { answerNow } : {}) };
+  }
+
+  /** How the approval `id` ends: pending, or recently ended; undefined when unknown. */
+  outcome(id: string): Promise<Resolution> | undefined {
+    const live = this.#live.get(id);
+    if (live) return live.done;
+    const ended = this.#ended.get(id);
+    return ended && Promise.resolve(ended);
   }
 
   /** A cancellation of the held message: ends its approval. False when none is pending. */
@@ -249,6 +288,8 @@ export class ApprovalBroker {
       channels: { ...live.notes },
     };
     live.resolution = resolution;
+    this.#ended.set(id, resolution);
+    if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
     for (const handle of live.handles.values()) handle.end(live.pending, resolution);
     this.#options.onResolved?.(live.pending, resolution);
     live.resolve(resolution);

@@ -13,6 +13,8 @@ const ELICITING: ClientFacts = {
   name: "Claude 1.0",
 };
 
+const clock = { ms: 1_000 };
+
 function setup(facts: ClientFacts = ELICITING, serverIds: string[] = []) {
   const sent: Record<string, unknown>[] = [];
   const channel = new ClientChannel({
@@ -25,6 +27,9 @@ function setup(facts: ClientFacts = ELICITING, serverIds: string[] = []) {
     },
     serverIdInUse: (key) => serverIds.includes(key),
     nonce: "n0nce",
+    session: "s1",
+    epochMs: () => clock.ms,
+    stateKey: new Uint8Array(32).fill(1),
   });
   return { channel, sent };
 }

@@ -150,7 +150,8 @@ export class DashboardChannel implements ApprovalChannel {
   }
 
   #describe(pending: Pending): PendingApproval {
-    const { key: _key, timeoutMs: _timeout, arguments: args, ...shown } = pending.request;
+    const { key: _key, timeoutMs: _timeout, wire: _wire, arguments: args, ...shown } =
+      pending.request;
     return {
       id: pending.id,
       session: pending.session,

@@ -9,7 +9,7 @@ import { maskedNote, shownArguments } from "./shown_arguments.ts";
 
 /** The first protocol version with elicitation, and the first where servers may not ask. */
 const FIRST_WITH_ELICITATION = "2025-06-18";
-const FIRST_WITHOUT_SERVER_REQUESTS = "2026-07-28";
+export const FIRST_WITHOUT_SERVER_REQUESTS = "2026-07-28";
 
 type Obj = Record<string, unknown>;
 
@@ -28,6 +28,11 @@ export function elicitationUnavailable(
   if (protocolVersion >= FIRST_WITHOUT_SERVER_REQUESTS) {
     return `protocol version ${protocolVersion} does not let a server send the client requests`;
   }
+  return formElicitationMissing(capabilities);
+}
+
+/** Why the client cannot show a form elicitation, or undefined when it declared it can. */
+export function formElicitationMissing(capabilities: Obj | undefined): string | undefined {
   const elicitation = capabilities?.elicitation;
   if (typeof elicitation !== "object" || elicitation === null) {
     return "the client did not declare the elicitation capability";
@@ -53,7 +58,9 @@ export function elicitationParams(pending: Pending, server: string, args: unknow
     ? `A call to ${r.tool ? `the tool "${r.tool}"` : r.method} of the server "${server}"`
     : `A ${r.method} message from the server "${server}"`;
   const lines = [
-    `km (the MCP security proxy) holds a message that its policy says needs your approval.`,
+    pending.request.wire
+      ? `km (the MCP security proxy) stopped a request that its policy says needs your approval.`
+      : `km (the MCP security proxy) holds a message that its policy says needs your approval.`,
     "",
     `${what}.`,
     `Arguments: ${shown === undefined ? "(none)" : JSON.stringify(shown.value)}`,

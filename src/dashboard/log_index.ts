@@ -12,7 +12,7 @@ import type {
   SessionSummary,
 } from "./api_types.ts";
 import { matches } from "./filter.ts";
-import type { SessionFacts, Summary } from "./summarise.ts";
+import type { RecordFacts, Summary } from "./summarise.ts";
 import { summarise } from "./summarise.ts";
 
 /** Where a record's line is: enough to read it again. */
@@ -268,7 +268,7 @@ export class LogIndex {
     return state;
   }
 
-  #learn(s: IndexedSession, summary: Summary, facts: SessionFacts): void {
+  #learn(s: IndexedSession, summary: Summary, facts: RecordFacts): void {
     if (summary.ts < s.startedAt) s.startedAt = summary.ts;
     if (summary.ts > s.lastAt) s.lastAt = summary.ts;
     if (facts.start) {
@@ -305,7 +305,7 @@ export class LogIndex {
   #policyEvent(
     s: IndexedSession,
     summary: Summary,
-    event: NonNullable<SessionFacts["policyEvent"]>,
+    event: NonNullable<RecordFacts["policyEvent"]>,
   ): void {
     if (event.event === "policy_reloaded" && event.revision && s.policy) {
       s.policy = { ...s.policy, revision: event.revision };

@@ -10,7 +10,7 @@ import type { PolicyEvent, RecordSummary } from "./api_types.ts";
 export type Summary = { -readonly [K in keyof RecordSummary]: RecordSummary[K] };
 
 /** What a record says about its session, besides the summary. */
-export interface SessionFacts {
+export interface RecordFacts {
   readonly start?: {
     readonly server: string;
     readonly command: readonly string[];
@@ -44,7 +44,7 @@ const COMMON = new Set(["schema", "session_id", "seq", "timestamp", "type", "eve
 export function summarise(
   record: unknown,
   intern: (text: string) => string = (text) => text,
-): { summary: Summary; facts: SessionFacts } | { error: string } {
+): { summary: Summary; facts: RecordFacts } | { error: string } {
   if (!isObj(record)) return { error: "not a JSON object" };
   const session = str(record.session_id);
   const seq = num(record.seq);
@@ -233,7 +233,7 @@ function seconds(ms: number): string {
   return `${Number.isInteger(s) || s >= 100 ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
 
-function sessionFacts(r: Obj): SessionFacts {
+function sessionFacts(r: Obj): RecordFacts {
   if (r.type === "lifecycle") {
     if (r.event === "start") {
       const server = isObj(r.server) ? r.server : {};
@@ -284,7 +284,24 @@ function sessionFacts(r: Obj): SessionFacts {
   if (r.kind === "response" && r.method === "initialize" && isObj(m.result)) {
     return { protocolVersion: str(m.result.protocolVersion) };
   }
+  // MCP 2026-07-28: no initialize; every client request says who sent it and which version.
+  if (r.kind === "request" && r.direction === "client_to_server" && isObj(m.params)) {
+    return metaFacts(m.params._meta);
+  }
   return {};
+}
+
+/** What a 2026-07-28 request's `_meta` says of the client and the protocol version. */
+function metaFacts(meta: unknown): Pick<RecordFacts, "client" | "protocolVersion"> {
+  if (!isObj(meta)) return {};
+  const version = str(meta["io.modelcontextprotocol/protocolVersion"]);
+  const info = meta["io.modelcontextprotocol/clientInfo"];
+  return {
+    ...(isObj(info) && {
+      client: { name: str(info.name) ?? "", version: str(info.version) ?? "" },
+    }),
+    ...(version !== undefined && { protocolVersion: version }),
+  };
 }
 
 /** JSON on one line, cut early so a huge value costs little. */

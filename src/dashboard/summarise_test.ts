@@ -41,6 +41,27 @@ Deno.test("summarise: start, initialize and shutdown teach the session", () => {
   assertEquals(ok(last).facts.shutdown, { exitCode: 0, reason: "exited with code 0" });
 });
 
+Deno.test("summarise: a 2026-07-28 request's _meta teaches the client and the version", () => {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "py-client", version: "2.3" },
+    "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
+  };
+  const request = (direction: string, method: string) =>
+    rec(SESSION_A, 2, 0, {
+      type: "message",
+      direction,
+      kind: "request",
+      method,
+      message: { jsonrpc: "2.0", id: 1, method, params: { _meta: meta } },
+    });
+  const { facts } = ok(request("client_to_server", "server/discover"));
+  assertEquals(facts.client, { name: "py-client", version: "2.3" });
+  assertEquals(facts.protocolVersion, "2026-07-28");
+  // A server's request is no claim about the client.
+  assertEquals(ok(request("server_to_client", "tools/call")).facts, {});
+});
+
 Deno.test("summarise: error responses, isError results, invalid and oversized lines", () => {
   const message = (fields: Record<string, unknown>) =>
     ok(rec(SESSION_A, 1, 0, { type: "message", direction: "server_to_client", ...fields }))

@@ -68,6 +68,8 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
       record(about.id, () => options.recordToClient(bytes, about, forwarded));
     },
     serverIdInUse: (key) => options.correlator.peek("server_to_client", key) !== undefined,
+    session: options.session,
+    epochMs: clock.epochMs,
   });
   const dashboard = dataDir === undefined ? undefined : new DashboardChannel({
     session: options.session,
@@ -134,6 +136,14 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
       },
       withdraw: (key, why) => broker.withdraw(key, why),
       consume: (event) => client.consume(event),
+      retried: (event) => {
+        const retry = client.retried(event);
+        if (retry === undefined || "error" in retry) return retry;
+        const done = broker.outcome(retry.approvalId);
+        return done
+          ? { ...retry, done }
+          : { error: `approval ${retry.approvalId} is no longer known to this session` };
+      },
     },
     held,
     clientGone(reason) {

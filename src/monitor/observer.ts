@@ -54,7 +54,10 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
         if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
       }
       log.message(event);
-      if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
+      const applied = event.decision?.applied;
+      if (applied === "hold" || applied === "input_required") {
+        approvals?.held(event.decision!.approvalId!);
+      }
       if (verbose) diagnostics.info(verboseLine(event));
     },
     kmMessage(event: KmMessageEvent) {

@@ -30,7 +30,11 @@ export function verboseLine(event: MessageEvent | OversizedEvent | KmMessageEven
     if (m.kind === "invalid") parts.push(`(${m.reason})`);
     if (m.kind === "batch") parts.push(`of ${m.items.length}`);
     const applied = "decision" in event ? event.decision?.applied : undefined;
-    if (applied === "block" || applied === "drop" || applied === "hold" || applied === "consume") {
+    if (
+      applied === "block" || applied === "drop" || applied === "hold" ||
+      applied === "input_required" ||
+      applied === "consume"
+    ) {
       parts.push(`[${applied}]`);
     } else if (!event.forwarded) parts.push("[not sent: receiver gone]");
   } else {

@@ -73,6 +73,7 @@ export function decisionOf(c: Contributions): Record<string, unknown> {
     labels: set(c.labels),
     approval_timeout: timeouts.length > 0 ? Math.min(...timeouts) : 0,
     tolerate: set(c.tolerate),
+    ask_again: false,
   };
 }
 

@@ -27,6 +27,8 @@ export interface Decision {
   readonly approvalTimeoutS?: number;
   /** Integrity codes (integrity.ts) under which the message may pass all the same. */
   readonly tolerate?: readonly string[];
+  /** For `ask`: ask even when a person already approved the call this message belongs to. */
+  readonly askAgain?: true;
 }
 
 /** A result set that is not one well-formed decision. */
@@ -62,6 +64,7 @@ export function readDecision(resultSet: ResultSet): Decision {
     ...approvalTimeout(value.approval_timeout),
     // Absent from bundles built before km had it: nothing is tolerated.
     ...(value.tolerate === undefined ? {} : { tolerate: strings(value.tolerate, "tolerate") }),
+    ...(value.ask_again === true ? { askAgain: true as const } : {}),
   };
 }
 

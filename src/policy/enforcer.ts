@@ -26,6 +26,7 @@ import { type Finding, integrityFindings, untolerated } from "./integrity.ts";
 import type { LoadedPolicy } from "./build/load_policy.ts";
 import type { SessionState } from "./session_state.ts";
 import { applyTransform } from "./transform.ts";
+import { ApprovedCalls } from "./approved_calls.ts";
 
 export interface EnforcerOptions {
   readonly loaded: LoadedPolicy;
@@ -48,7 +49,22 @@ export interface Approvals {
   withdraw(key: string, why: string): string | undefined;
   /** A client's answer to km's own approval request: a note when it was one (never sent on). */
   consume(event: MessageEvent): string | undefined;
+  /**
+   * A client's retry of a request km answered with its approval question (MCP 2026-07-28),
+   * or undefined when the request is not one.
+   */
+  retried(event: MessageEvent): Retried | undefined;
 }
+
+/** A retry of km's approval question: what to send once the approval ends approved, or why not. */
+export type Retried =
+  | {
+    readonly approvalId: string;
+    /** The retry less km's members. */
+    readonly forward: Uint8Array;
+    readonly done: Promise<Resolution>;
+  }
+  | { readonly error: string };
 
 /** The bounds on a policy's `approval_timeout`. */
 const MIN_TIMEOUT_MS = 1000;
@@ -82,6 +98,8 @@ export class Enforcer implements Gate {
     client_to_server: new Set(),
     server_to_client: new Set(),
   };
+  /** Calls a person approved: their answers and continuations are not asked about again. */
+  readonly #approved = new ApprovedCalls();
 
   constructor(options: EnforcerOptions) {
     this.#options = options;
@@ -102,9 +120,10 @@ export class Enforcer implements Gate {
   }
 
   decide(event: MessageEvent, raw: Uint8Array): Verdict {
-    const { state } = this.#options;
+    const { state, approvals } = this.#options;
     const policy = this.#policy;
-    const consumed = this.#options.approvals?.consume(event);
+    state.introduce(event);
+    const consumed = approvals?.consume(event);
     if (consumed !== undefined) {
       return { summary: this.#summary("allow", "consume", 0, [consumed]) };
     }
@@ -127,6 +146,12 @@ export class Enforcer implements Gate {
       }
     }
     const findings = integrityFindings(event);
+    const retried = this.#options.mode === "enforce" ? approvals?.retried(event) : undefined;
+    if (retried) {
+      const verdict = this.#retry(event, retried, findings);
+      state.observe(event, verdict.forward !== undefined);
+      return verdict;
+    }
     if (event.message.kind === "batch") {
       const verdict = this.#decideBatch(event, raw, findings);
       state.observe(event, verdict.forward !== undefined);
@@ -143,6 +168,28 @@ export class Enforcer implements Gate {
       : this.#failed(subject, raw, failure!, evalUs, {}, findings);
     state.observe(event, verdict.forward !== undefined);
     return verdict;
+  }
+
+  /** A client's retry of km's approval question: held until the approval ends, then applied. */
+  #retry(event: MessageEvent, retried: Retried, findings: readonly Finding[]): Verdict {
+    if ("error" in retried) {
+      const why = `km refused the retry of its approval question: ${retried.error}`;
+      return withIntegrity(this.#block(event, "deny", [why], 0, {}), findings);
+    }
+    const id = retried.approvalId;
+    if (findings.length > 0) {
+      return withIntegrity(this.#block(event, "deny", findings.map(doubtReason), 0, {}), findings);
+    }
+    const required = `approval required (approval ${id})`;
+    return {
+      held: retried.done.then((resolution) =>
+        this.#released(event, retried.forward, resolution, required, 0, {}, id)
+      ),
+      summary: {
+        ...this.#summary("ask", "hold", 0, [`retry carrying the answer to approval ${id}`]),
+        approvalId: id,
+      },
+    };
   }
 
   /** One evaluation of the policy in force. */
@@ -262,6 +309,19 @@ export class Enforcer implements Gate {
       labels: decision.labels,
       ...(cached ? { cached: true } : {}),
     };
+    const approvedBefore = this.#approvedBefore(event);
+    if (decision.action === "ask" && !audit && approvedBefore && !decision.askAgain) {
+      // Ask once per call: a person approved this call already (docs/approvals.md).
+      return {
+        forward: raw,
+        summary: {
+          ...this.#summary("ask", "forward", evalUs, [
+            `${approvedBefore.what} approved by a person (approval ${approvedBefore.id}): not asked again`,
+          ], extra),
+          approvalId: approvedBefore.id,
+        },
+      };
+    }
     if (decision.action === "ask" && !audit && this.#options.approvals) {
       return this.#ask(event, raw, decision, evalUs, extra);
     }
@@ -312,6 +372,7 @@ export class Enforcer implements Gate {
     const asked = approvals.ask(request);
     switch (asked.kind) {
       case "granted":
+        this.#approved.approved(event, asked.approvalId);
         return {
           forward: raw,
           summary: {
@@ -324,11 +385,22 @@ export class Enforcer implements Gate {
       case "unavailable":
         return this.#block(event, "ask", [`${required}; ${asked.reason}`], evalUs, extra);
       case "held": {
+        if (asked.answerNow) {
+          // MCP 2026-07-28: the question is km's answer; the retry brings the person's answer.
+          return {
+            replyToSender: asked.answerNow,
+            answersRequest: true,
+            summary: {
+              ...this.#summary("ask", "input_required", evalUs, reasons, extra),
+              approvalId: asked.pending.id,
+            },
+          };
+        }
         // The relay reuses the bytes of a line once it is delivered: keep a copy.
         const kept = raw.slice();
         return {
           held: asked.done.then((resolution) =>
-            this.#released(event, kept, resolution, required, evalUs, extra)
+            this.#released(event, kept, resolution, required, evalUs, extra, asked.pending.id)
           ),
           summary: {
             ...this.#summary("ask", "hold", evalUs, reasons, extra),
@@ -382,6 +454,9 @@ export class Enforcer implements Gate {
       method,
       ...(tool === undefined ? {} : { tool }),
       ...(args === undefined ? {} : { arguments: args }),
+      ...(m.kind === "request" && event.direction === "client_to_server"
+        ? { wire: { idText: m.id.raw, text: event.text } }
+        : {}),
       argsHash: argsHash(args),
       reasons,
       rules: extra.rules ?? [],
@@ -400,12 +475,16 @@ export class Enforcer implements Gate {
     required: string,
     evalUs: number,
     extra: Partial<DecisionSummary>,
+    approvalId: string,
   ): Release {
     // One mapping from outcome to effect, shared with the approval's audit record.
     switch (appliedOf(resolution)) {
       case "forward":
         // Only now is the request sent on: count it (a tools/call is a call) as decide() did not.
-        if (event.message.kind === "request") this.#options.state.observe(event, true);
+        if (event.message.kind === "request") {
+          this.#options.state.observe(event, true);
+          this.#approved.approved(event, approvalId);
+        }
         return { forward: raw };
       case "none": {
         // The sender cancelled: it expects no answer, and the receiver never saw the request.
@@ -425,6 +504,19 @@ export class Enforcer implements Gate {
         return { replyToSender, replyToReceiver, answersRequest };
       }
     }
+  }
+
+  /**
+   * The approval a person already gave this call: the request a response answers, or the
+   * request a 2026-07-28 retry continues. Read for every message, so the memory stays current.
+   */
+  #approvedBefore(event: MessageEvent): { id: string; what: string } | undefined {
+    const answered = this.#approved.answered(event);
+    if (answered !== undefined) return { id: answered, what: "its request was" };
+    const continued = this.#approved.continued(event);
+    if (continued === undefined) return undefined;
+    this.#approved.approved(event, continued);
+    return { id: continued, what: "the call it continues was" };
   }
 
   #transform(

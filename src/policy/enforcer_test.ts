@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, match, ok } from "node:assert/strict";
 import { argsHash } from "../approval/args_hash.ts";
 import type { AskRequest, AskResult, Resolution } from "../approval/broker.ts";
 import { pendingOf, resolution } from "../approval/_testing.ts";
@@ -6,7 +6,7 @@ import type { MessageEvent } from "../relay/events.ts";
 import { messageEvent } from "../relay/_testing.ts";
 import { parseText } from "../jsonrpc/message.ts";
 import { parseLine } from "../jsonrpc/parse_line.ts";
-import { type Approvals, Enforcer, type EnforcerOptions } from "./enforcer.ts";
+import { type Approvals, Enforcer, type EnforcerOptions, type Retried } from "./enforcer.ts";
 import { askRmWithTimeout, fakeLoaded, type FakePolicy, POLICIES as P } from "./_fake_policies.ts";
 import { SessionState } from "./session_state.ts";
 
@@ -172,6 +172,15 @@ class FakeApprovals implements Approvals {
   consume(): string | undefined {
     return this.consumed;
   }
+
+  /** What `retried` answers for the next request. */
+  retry: Retried | undefined;
+
+  retried(): Retried | undefined {
+    const retry = this.retry;
+    this.retry = undefined;
+    return retry;
+  }
 }
 
 const CANCEL_7 = '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}';
@@ -208,7 +217,87 @@ Deno.test("Enforcer holds an ask for approval and says what is asked", () => {
     labels: [],
     requestSeq: 1,
     timeoutMs: 45_000,
+    wire: { idText: "7", text: CALL },
   });
+});
+
+Deno.test("Enforcer answers an ask with the question itself when a channel asks in the answer", () => {
+  const { e, approvals } = asking();
+  const question = enc.encode(
+    '{"jsonrpc":"2.0","id":7,"result":{"resultType":"input_required"}}\n',
+  );
+  approvals.result = {
+    kind: "held",
+    pending: pendingOf({ ...approvals.asked[0] ?? {}, key: "k" } as AskRequest, "s-a1"),
+    done: new Promise(() => {}),
+    answerNow: question,
+  };
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(verdict.held, undefined);
+  equal(verdict.forward, undefined);
+  equal(verdict.replyToSender, question);
+  equal(verdict.answersRequest, true);
+  assertEquals(
+    [verdict.summary.action, verdict.summary.applied, verdict.summary.approvalId],
+    ["ask", "input_required", "s-a1"],
+  );
+});
+
+Deno.test("Enforcer holds a retry of km's question until the approval ends, then sends its bytes", async () => {
+  for (const outcome of ["approve", "deny"] as const) {
+    const { e, approvals, state } = asking();
+    const { promise, resolve } = Promise.withResolvers<Resolution>();
+    const stripped = enc.encode(CALL + "\n");
+    approvals.retry = { approvalId: "s-a1", forward: stripped, done: promise };
+    const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+    equal(approvals.asked.length, 0, "a retry is not asked about again");
+    assertEquals([verdict.summary.applied, verdict.summary.approvalId], ["hold", "s-a1"]);
+    resolve(resolution({ outcome }));
+    const release = await verdict.held!;
+    if (outcome === "approve") {
+      equal(release.forward, stripped);
+      equal(state.callStats().total.calls, 1);
+    } else {
+      equal(release.forward, undefined);
+      equal(JSON.parse(dec.decode(release.replyToSender)).error.code, -32010);
+    }
+  }
+});
+
+Deno.test("Enforcer refuses a retry km cannot tie to its question, and says why", () => {
+  const { e, approvals } = asking(P.denyShell);
+  approvals.retry = { error: "the requestState has expired" };
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  equal(verdict.forward, undefined);
+  const answer = JSON.parse(dec.decode(verdict.replyToSender));
+  equal(answer.error.code, -32010);
+  match(
+    answer.error.message,
+    /refused the retry of its approval question: the requestState has expired/,
+  );
+});
+
+Deno.test("Enforcer asks once per call: the answer to an approved call is not asked about", async () => {
+  const { e, approvals } = asking(P.askEverything);
+  const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
+  approvals.resolve("client_to_server 7", { outcome: "approve" });
+  await verdict.held;
+  const result = '{"jsonrpc":"2.0","id":7,"result":{"content":[]}}';
+  const answer = e.decide(
+    event(result, "server_to_client"),
+    enc.encode(result + "\n"),
+  );
+  equal(approvals.asked.length, 1);
+  ok(answer.forward);
+  assertEquals([answer.summary.action, answer.summary.applied, answer.summary.approvalId], [
+    "ask",
+    "forward",
+    "s-a1",
+  ]);
+  match(answer.summary.reasons[0], /approved by a person \(approval s-a1\): not asked again/);
+  // A second answer to the same id is judged afresh (asked).
+  e.decide(event(result, "server_to_client"), enc.encode(result + "\n"));
+  equal(approvals.asked.length, 2);
 });
 
 Deno.test("Enforcer forwards the original bytes of an approved message, even once the buffer is reused", async () => {

@@ -29,12 +29,21 @@ export interface SessionFacts {
   readonly client: {
     readonly info?: Obj;
     readonly capabilities?: Obj;
-    /** The version the client asked for in `initialize`. */
+    /** The version the client asked for in `initialize`, or its latest request's `_meta` named. */
     readonly protocolVersion?: string;
   };
-  /** The version the server answered `initialize` with: the one in force. */
+  /**
+   * The version in force: the server's answer to `initialize`, or, in a session without one
+   * (MCP 2026-07-28, opened by `server/discover`), the version the latest request carried.
+   */
   readonly protocolVersion?: string;
 }
+
+/** The `_meta` keys of MCP 2026-07-28 that say who sent a request and how. */
+const META_VERSION = "io.modelcontextprotocol/protocolVersion";
+const META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+const META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
 
 export interface CallCount {
   readonly calls: number;
@@ -76,6 +85,8 @@ export class SessionState {
   #client: SessionFacts["client"] = {};
   #server: { info?: Obj; capabilities?: Obj } = {};
   #protocolVersion?: string;
+  /** The protocol version the latest client request's `_meta` carried. */
+  #metaVersion?: string;
   #tools = new Map<string, Obj>();
   /** Id key of each pending tools/list request to whether it asked for a next page. */
   readonly #lists = new Map<string, boolean>();
@@ -104,6 +115,29 @@ export class SessionState {
     }
   }
 
+  /**
+   * Learns, before a client's request is judged, what its `_meta` says of the client (MCP
+   * 2026-07-28 puts the protocol version, client info and capabilities on every request), so
+   * that the request's own decision and approval already know them.
+   */
+  introduce(event: MessageEvent): void {
+    const m = event.message;
+    if (event.direction !== "client_to_server" || m.kind !== "request") return;
+    const meta = objectOr(objectOr(m.params)?._meta);
+    if (!meta) return;
+    const version = meta[META_VERSION];
+    const info = objectOr(meta[META_CLIENT_INFO]);
+    const capabilities = objectOr(meta[META_CLIENT_CAPABILITIES]);
+    if (typeof version !== "string" && !info && !capabilities) return;
+    this.#client = {
+      ...this.#client,
+      ...member("info", info),
+      ...member("capabilities", capabilities),
+      ...member("protocolVersion", typeof version === "string" ? version : undefined),
+    };
+    if (typeof version === "string") this.#metaVersion = version;
+  }
+
   /** The definition of `name` from the server's latest tools/list, if it listed it. */
   toolDefinition(name: string): Obj | undefined {
     return this.#tools.get(name);
@@ -116,7 +150,7 @@ export class SessionState {
       id,
       server: { name: server.name, command: server.command, ...this.#server },
       client: this.#client,
-      ...(this.#protocolVersion === undefined ? {} : { protocolVersion: this.#protocolVersion }),
+      ...member("protocolVersion", this.#protocolVersion ?? this.#metaVersion),
     };
   }
 
@@ -173,6 +207,12 @@ export class SessionState {
         ...member("capabilities", objectOr(result?.capabilities)),
       };
       this.#protocolVersion = typeof version === "string" ? version : undefined;
+    } else if (request.method === "server/discover" && message.kind === "response") {
+      const result = objectOr(message.result);
+      this.#server = {
+        ...member("info", objectOr(objectOr(result?._meta)?.[META_SERVER_INFO])),
+        ...member("capabilities", objectOr(result?.capabilities)),
+      };
     }
   }
 

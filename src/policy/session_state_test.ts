@@ -94,6 +94,46 @@ Deno.test("observe() learns client and server facts from initialize and its resp
   });
 });
 
+Deno.test("introduce() and observe() learn a 2026-07-28 session from _meta and server/discover", () => {
+  const { state, client, server } = session();
+  const meta = (version: string, name: string) =>
+    `"_meta":{"io.modelcontextprotocol/protocolVersion":"${version}",` +
+    `"io.modelcontextprotocol/clientInfo":{"name":"${name}","version":"2.3"},` +
+    `"io.modelcontextprotocol/clientCapabilities":{"elicitation":{"form":{}}}}`;
+  const discover = client(
+    `{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{${meta("2026-07-28", "py")}}}`,
+  );
+  // observe() runs after the decision; introduce() is what the decision itself sees.
+  const fresh = new SessionState(INFO, () => 0);
+  fresh.introduce(discover);
+  assertEquals(fresh.snapshot().client, {
+    info: { name: "py", version: "2.3" },
+    capabilities: { elicitation: { form: {} } },
+    protocolVersion: "2026-07-28",
+  });
+  equal(fresh.snapshot().protocolVersion, "2026-07-28");
+  state.introduce(discover);
+  server(
+    '{"jsonrpc":"2.0","id":1,"result":{"resultType":"complete","supportedVersions":["2026-07-28"],' +
+      '"capabilities":{"tools":{}},"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"srv"}}}}',
+  );
+  assertEquals(state.snapshot().server, {
+    ...INFO.server,
+    info: { name: "srv" },
+    capabilities: { tools: {} },
+  });
+  // A server's request, or a response, is no claim about the client.
+  state.introduce(
+    server(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{${meta("2099-01-01", "x")}}}`),
+  );
+  equal(state.snapshot().protocolVersion, "2026-07-28");
+  // The latest request's version is the one in force until an initialize agrees on one.
+  state.introduce(
+    client(`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{${meta("2027-01-01", "py")}}}`),
+  );
+  equal(state.snapshot().protocolVersion, "2027-01-01");
+});
+
 Deno.test("observe() ignores initialize answers that answer no initialize request", () => {
   const { state, client, server } = session();
   const result = '"result":{"protocolVersion":"x","serverInfo":{"name":"forged"}}}';

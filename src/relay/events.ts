@@ -130,10 +130,19 @@ export interface DecisionSummary {
    * What km did: sent the bytes received (`forward`), a transformed copy (`transform`), nothing
    * (`block`, with an answer to whoever waits), nothing silently (`drop`), the bytes received
    * while recording what enforcement would have done (`audit`), nothing yet (`hold`: waiting
-   * for a person's approval), or nothing because the message was km's own business
-   * (`consume`: a client's answer to km's approval request).
+   * for a person's approval), km's answer in its place asking a person (`input_required`: MCP
+   * 2026-07-28, where the client's retry brings the answer), or nothing because the message was
+   * km's own business (`consume`: a client's answer to km's approval request).
    */
-  readonly applied: "forward" | "transform" | "block" | "drop" | "audit" | "hold" | "consume";
+  readonly applied:
+    | "forward"
+    | "transform"
+    | "block"
+    | "drop"
+    | "audit"
+    | "hold"
+    | "input_required"
+    | "consume";
   readonly reasons: readonly string[];
   /** Ids of the rules that fired. */
   readonly rules: readonly string[];

@@ -1,8 +1,9 @@
 /**
  * The framework module km compiles into every policy. Authors write rules in
  * `package kilometers` that add to `deny`, `ask`, `patch`, `redact`, `hide`, `risk` and
- * `labels` (and `approval_timeout`, seconds, for `ask`; `tolerate`, integrity codes under which
- * a doubtful message may pass); this module defines each set (so a policy may leave any of them out) and combines
+ * `labels` (and `approval_timeout`, seconds, for `ask`; `ask_again`, to ask about a call a
+ * person already approved; `tolerate`, integrity codes under which a doubtful message may
+ * pass); this module defines each set (so a policy may leave any of them out) and combines
  * them into the one entrypoint, `kilometers/decision`, with precedence
  * deny > ask > transform > allow. See docs/policy.md.
  */
@@ -36,6 +37,10 @@ approval_timeout contains x if some x in []
 # Doubts about a message (input.integrity codes) under which it may still go through.
 tolerate contains x if some x in []
 
+# An ask on a message of a call a person already approved (its response, a retry the server
+# asked for) is not asked again, unless a rule makes this true.
+default ask_again := false
+
 default action := "allow"
 
 action := "deny" if count(deny) > 0
@@ -68,5 +73,6 @@ decision := {
 	"labels": sort([l | some l in labels]),
 	"approval_timeout": _approval_timeout,
 	"tolerate": sort([t | some t in tolerate]),
+	"ask_again": ask_again,
 }
 `;
