@@ -80,6 +80,12 @@ export interface ConfigFile {
  * look. Empty when the environment names no home.
  */
 export function configFiles(client: ClientId, place: Place): ConfigFile[] {
+  const files = candidates(client, place);
+  // A project file that is the user's (km run in the home folder) is listed once.
+  return files.filter((file, i) => files.findIndex((f) => f.path === file.path) === i);
+}
+
+function candidates(client: ClientId, place: Place): ConfigFile[] {
   const { env, os, cwd } = place;
   const windows = os === "windows";
   const sep = windows ? "\\" : "/";

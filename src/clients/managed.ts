@@ -98,8 +98,9 @@ export function managedSnippet(
   }
 }
 
+/** Each stdio server once (Claude Code may list the same one for several projects). */
 function stdioPairs(sites: readonly Site[], km: readonly string[]): Pair[] {
-  return sites.flatMap((site): Pair[] => {
+  const pairs = sites.flatMap((site): Pair[] => {
     if (site.kind !== "stdio") return [];
     const shape = shapeOf(site.command, site.args, km);
     if (shape.kind === "by-hand") return [];
@@ -117,6 +118,8 @@ function stdioPairs(sites: readonly Site[], km: readonly string[]): Pair[] {
       original,
     }];
   });
+  const keys = pairs.map((p) => JSON.stringify(p.wrapped));
+  return pairs.filter((_, i) => keys.indexOf(keys[i]) === i);
 }
 
 /** A TOML key: bare when it can be, else quoted. */
