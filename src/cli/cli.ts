@@ -15,6 +15,7 @@ import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
 import { parseOptions } from "./options.ts";
 import { POLICY_COMMAND, runPolicy } from "./policy_command.ts";
 import { runUi, UI_DETAILS, UI_OPTIONS, uiFlagsLayer } from "./ui_command.ts";
+import { runWrap, UNWRAP_COMMAND, WRAP_COMMAND } from "./wrap_command.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
 export interface CliIo extends MonitorDeps {
@@ -75,6 +76,8 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     ...CONFIG_COMMAND,
     run: (parsed, io) => Promise.resolve(runConfigCommand(parsed.rest, parsed.values, io)),
   },
+  { ...WRAP_COMMAND, run: (parsed, io) => runWrap("wrap", parsed.values, parsed.rest, io) },
+  { ...UNWRAP_COMMAND, run: (parsed, io) => runWrap("unwrap", parsed.values, parsed.rest, io) },
 ];
 
 function load(io: CliIo, flags: Record<string, unknown>, configPath: string | undefined): Loaded {
