@@ -4,6 +4,7 @@
  * file the user has not trusted only tightens (workspace.ts).
  * Pure: files and the environment are read in load.ts.
  */
+import { ageProblem, parseAge } from "../audit/age.ts";
 import { KmError } from "../errors.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonrpc/framing.ts";
 import { re2FlagsProblem, re2Problem } from "../re2.ts";
@@ -27,6 +28,11 @@ export interface Config {
   readonly logBodies: "full" | "metadata";
   /** Strings in logged bodies longer than this are truncated. */
   readonly logMaxStringChars: number;
+  /**
+   * Milliseconds: when km monitor starts, ended sessions last written longer ago are deleted
+   * from the log folder. Undefined (the default, or "off"): logs are kept.
+   */
+  readonly logRetention?: number;
   readonly audit: {
     /**
      * When a record cannot be written: `block` (under enforce, requests are refused until
@@ -177,6 +183,8 @@ function normalise(value: unknown, spec: Spec): unknown {
       return typeof value === "string" ? parseSize(value) : value;
     case "duration":
       return typeof value === "string" ? parseDuration(value) : value;
+    case "age":
+      return value === "off" ? undefined : parseAge(value as string);
     case "object": {
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
@@ -227,6 +235,13 @@ export function validate(value: unknown, spec: Spec, path: string, source: strin
       return Number.isInteger(ms) && (ms as number) >= 0
         ? []
         : [`${where}: expected a duration in ms or with a unit (e.g. 2000 or "2s"), got ${got}`];
+    }
+    case "age": {
+      if (typeof value !== "string") {
+        return [`${where}: expected an age such as "30d", or "off", got ${got}`];
+      }
+      const problem = value === "off" ? undefined : ageProblem(value);
+      return problem ? [`${where}: ${problem.replace("expected ", 'expected "off" or ')}`] : [];
     }
     case "re2":
     case "re2flags": {

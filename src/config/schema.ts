@@ -11,6 +11,8 @@ export type Spec =
   | { readonly type: "size"; readonly min: number }
   /** Milliseconds: an integer, or a string such as "2s", "500ms". */
   | { readonly type: "duration" }
+  /** An age: "30s", "15m", "1h", "7d", "2w" (src/audit/age.ts), or "off". */
+  | { readonly type: "age" }
   | { readonly type: "integer"; readonly min: number; readonly max: number }
   | { readonly type: "list"; readonly of: Spec }
   | { readonly type: "map"; readonly of: Spec }
@@ -32,6 +34,8 @@ export const CONFIG_SPEC = {
     logFile: string,
     logBodies: { type: "enum", values: ["full", "metadata"] },
     logMaxStringChars: { type: "integer", min: 64, max: 1 << 30 },
+    /** Sessions last written longer ago are deleted when km monitor starts; "off" keeps all. */
+    logRetention: { type: "age" },
     audit: {
       type: "object",
       keys: { onWriteFailure: { type: "enum", values: ["block", "continue"] } },
@@ -101,6 +105,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   KM_LOG_FILE: "logFile",
   KM_LOG_BODIES: "logBodies",
   KM_LOG_MAX_STRING_CHARS: "logMaxStringChars",
+  KM_LOG_RETENTION: "logRetention",
   KM_AUDIT_ON_WRITE_FAILURE: "audit.onWriteFailure",
   KM_MAX_MESSAGE_BYTES: "maxMessageBytes",
   KM_SESSION_ID: "sessionId",

@@ -45,6 +45,7 @@ export const WORKSPACE_RULES: Readonly<Record<string, WorkspaceRule>> = {
   logFile: user("moves the audit log"),
   logBodies: user("changes what the audit log records"),
   logMaxStringChars: user("changes what the audit log records"),
+  logRetention: user("deletes audit logs (or keeps them longer than the user chose)"),
   "audit.onWriteFailure": only("block", "relays requests that cannot be recorded"),
   maxMessageBytes: {
     kind: "tighten",

@@ -1,8 +1,12 @@
 /**
  * Who the session is and where it writes: its id, the server's name, when it began, the
- * redaction of its records, its audit log's path and km's data directory.
+ * redaction of its records, its audit log's path and km's data directory. With `logRetention`,
+ * old ended sessions of the log folder are deleted in the background as the session begins.
  */
-import { defaultDataDir, serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import { defaultDataDir, logDirOf, serverNameOf, sessionLogPath } from "../audit/paths.ts";
+import { retainLogs } from "../audit/prune.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import { pidAlive } from "../discovery.ts";
 import { type Redactor, redactorFor } from "../audit/redact.ts";
 import type { Config } from "../config/config.ts";
 import { KmError } from "../errors.ts";
@@ -16,6 +20,8 @@ export interface SessionPlace {
   readonly redactor: Redactor;
   readonly logPath: string;
   readonly dataDir: string | undefined;
+  /** `logRetention` running in the background (never rejects; nothing waits for it). */
+  readonly retention?: Promise<unknown>;
 }
 
 export function sessionPlace(
@@ -26,6 +32,8 @@ export function sessionPlace(
     readonly os: string;
     readonly clock: Clock;
     readonly newSessionId: () => string;
+    /** Where a failed `logRetention` is reported (it never fails the session). */
+    readonly diagnostics?: Diagnostics;
   },
 ): SessionPlace {
   const sessionId = config.sessionId ?? io.newSessionId();
@@ -47,5 +55,10 @@ export function sessionPlace(
     );
   }
   const dataDir = config.dataDir ?? defaultDataDir((name) => io.env[name], io.os);
-  return { sessionId, serverName, t0, redactor, logPath, dataDir };
+  const logDir = config.logRetention && logDirOf(config, (name) => io.env[name], io.os);
+  const warn = (text: string) => io.diagnostics?.warn(text);
+  const retention = config.logRetention && logDir
+    ? retainLogs(logDir, config.logRetention, startedAt, warn, pidAlive)
+    : undefined;
+  return { sessionId, serverName, t0, redactor, logPath, dataDir, retention };
 }
