@@ -5,7 +5,8 @@
  *
  * - a virtualenv per Python SDK major, `.tools/py-mcp2` and `.tools/py-mcp1`, each from its fully
  *   pinned `tests/peers/python/requirements-v*.txt`;
- * - `.tools/bin/km-test-go-server`, built from `tests/peers/go` (go.mod/go.sum pin the SDK).
+ * - `.tools/bin/km-test-go-server`, built from `tests/peers/go` (go.mod/go.sum pin the SDK);
+ * - `.tools/bin/km-test-go-client`, the Go SDK test client, built from `tests/peers/go-client`.
  *
  * Idempotent and quick when nothing changed: each install leaves a stamp (a hash of its inputs)
  * and is skipped while the stamp matches. `KM_PYTHON` names the interpreter the virtualenvs are
@@ -139,9 +140,13 @@ async function installPythonVenvs(root: string, python: string): Promise<void> {
   }
 }
 
-async function installGoServer(root: string): Promise<void> {
-  const src = `${root}/tests/peers/go`;
-  const bin = `${toolsBinDir(root)}/km-test-go-server`;
+/**
+ * Builds one Go test peer's module, `tests/peers/<dir>`, into `.tools/bin/<binary>` (go.mod/go.sum
+ * pin the SDK), skipped while the stamp of its sources matches.
+ */
+async function installGoPeer(root: string, dir: string, binary: string): Promise<void> {
+  const src = `${root}/tests/peers/${dir}`;
+  const bin = `${toolsBinDir(root)}/${binary}`;
   const stampPath = `${bin}.stamp`;
   const inputs: string[] = [];
   for (const name of [...Deno.readDirSync(src)].map((e) => e.name).sort()) {
@@ -151,24 +156,31 @@ async function installGoServer(root: string): Promise<void> {
   }
   const stamp = await sha256(...inputs);
   if (await exists(bin) && await readOr(stampPath, "") === stamp) return;
-  console.error(`install_sdk_peers: building ${bin} (go build in tests/peers/go)...`);
+  console.error(`install_sdk_peers: building ${bin} (go build in tests/peers/${dir})...`);
   await Deno.mkdir(toolsBinDir(root), { recursive: true });
-  // -C: build the test server's own module; -buildvcs=false: its binary needs no git stamp.
-  await run("go", ["build", "-C", src, "-buildvcs=false", "-o", bin, "."], "go build");
+  // -C: build the test peer's own module; -buildvcs=false: its binary needs no git stamp.
+  await run("go", ["build", "-C", src, "-buildvcs=false", "-o", bin, "."], `go build (${dir})`);
   await Deno.writeTextFile(stampPath, stamp);
 }
 
-/** Installs (or confirms) the Python virtualenvs and the Go test server. */
+/** The Go test server, `.tools/bin/km-test-go-server`, and client, `.tools/bin/km-test-go-client`. */
+async function installGoPeers(root: string): Promise<void> {
+  // One after the other: both modules share the module cache, and a build is seconds at most.
+  await installGoPeer(root, "go", "km-test-go-server");
+  await installGoPeer(root, "go-client", "km-test-go-client");
+}
+
+/** Installs (or confirms) the Python virtualenvs and the Go test server and client. */
 export async function installSdkPeers(root: string = KM_ROOT): Promise<void> {
   const started = performance.now();
   root = root.replace(/[\\/]+$/, "");
   // Independent, so side by side; the venvs one after the other (their apt fallback must not race).
   await Promise.all([
     installPythonVenvs(root, Deno.env.get("KM_PYTHON") ?? "python3"),
-    installGoServer(root),
+    installGoPeers(root),
   ]);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.error(`install_sdk_peers: Python and Go SDK test servers ready (${seconds}s)`);
+  console.error(`install_sdk_peers: Python and Go SDK test peers ready (${seconds}s)`);
 }
 
 if (import.meta.main) {
