@@ -17,14 +17,16 @@ const ROOT = "(root)";
  * the dashboard's server (dashboard) on the side. The policy enforcer asks the approval broker (its
  * request and result types, the arguments hash, the outcome's effect); approval knows nothing
  * of policy. The dashboard relays approvals, so dashboard reads approval's shapes and link protocol.
- * Only cli, the composition of commands, reaches the dashboard server and monitor.
+ * Only cli, the composition of commands, reaches the dashboard server and monitor. wasi (a
+ * WASI host, which runs OPA's compiler built to WebAssembly) is a leaf that only policy uses.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   [ROOT]: [],
   jsonrpc: [],
+  wasi: [],
   relay: ["jsonrpc"],
   approval: ["jsonrpc", "relay"],
-  policy: ["jsonrpc", "relay", "approval"],
+  policy: ["jsonrpc", "relay", "approval", "wasi"],
   audit: ["jsonrpc", "relay"],
   config: ["jsonrpc", "relay", "audit"],
   dashboard: ["jsonrpc", "relay", "approval"],

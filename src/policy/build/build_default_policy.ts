@@ -12,9 +12,12 @@ import { type InputUse, inputUseOf } from "./input_use.ts";
 /** Where the default policy's Rego lives. */
 export const DEFAULT_POLICY_REGO = `${KM_ROOT}policies/default/policy.rego`;
 
-/** Compiles the default policy; returns the bundle, its sha256 (hex) and what it reads. */
+/**
+ * Compiles the default policy; returns the bundle, its sha256 (hex) and what it reads. `opa`: an
+ * `opa` executable to compile with instead of km's own OPA (the bundle is the same).
+ */
 export async function buildDefaultPolicy(
-  opa: string,
+  opa?: string,
 ): Promise<{ bytes: Uint8Array; sha256: string; inputUse: InputUse }> {
   const work = await Deno.makeTempDir({ prefix: "km-default-policy-" });
   const cwd = Deno.cwd();

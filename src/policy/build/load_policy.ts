@@ -1,11 +1,12 @@
 /**
  * Loading the policy `km monitor --policy` names: a directory of `.rego` (+ `.json`/`.jsonc`
- * data) compiled with the real `opa` through a content-addressed cache, a `bundle.tar.gz` from
+ * data) compiled with OPA's compiler (km's own, in-process) through a content-addressed cache, a `bundle.tar.gz` from
  * `opa build -t wasm`, or a `.wasm` module with `--policy-data`. This is the I/O edge; the
  * policy is prepared once here and only evaluated afterwards.
  *
  * The main file of `src/policy/build/`, everything from policy sources to a loaded policy:
- * finding `opa` (find_opa.ts, opa_version.ts), compiling (compile.ts, author_modules.ts, the
+ * choosing OPA (policy_compiler.ts: km's own OPA built to WebAssembly, opa_wasm.ts and its
+ * worker, or an `opa` executable, find_opa.ts; opa_version.ts), compiling (compile.ts, author_modules.ts, the
  * framework module framework.ts), bundles (bundle.ts, tar.ts), what a policy reads of its input
  * (input_use.ts), `km policy test` (cases.ts, opa_test_runner.ts) and the embedded default
  * policy (default_policy.ts, its bundle and builder). It leans on src/policy/wasm/ and not on the
@@ -17,7 +18,7 @@ import { parseJsoncAs } from "../../jsonc.ts";
 import { requireKmRules } from "./author_modules.ts";
 import { gunzip, readBundle } from "./bundle.ts";
 import { CAPABILITIES_PATH, compilePolicy, planPolicy } from "./compile.ts";
-import { findOpa, systemOpaLookup } from "./find_opa.ts";
+import { chooseCompiler } from "./policy_compiler.ts";
 import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
@@ -41,7 +42,10 @@ export interface LoadOptions {
   readonly dataPath?: string;
   /** Where compiled directories are cached (e.g. `<data dir>/policy-cache`); none: no cache. */
   readonly cacheDir?: string;
-  /** The `opa` to compile with; default: `findOpa` (.tools/bin, then PATH). */
+  /**
+   * An `opa` executable to compile with; default: km's own OPA, run in-process, unless
+   * KM_POLICY_COMPILER asks for an executable (policy_compiler.ts).
+   */
   readonly opa?: string;
 }
 
@@ -142,12 +146,12 @@ export async function buildDirectory(
     : undefined;
   let inputUse = cached && bundle ? await readInputUse(`${cached}.input.json`) : undefined;
   if (!bundle || !inputUse) {
-    const opa = opaFor(dir, options.opa);
+    const compiler = chooseCompiler(`policy directory "${dir}"`, options.opa);
     const work = await Deno.makeTempDir({ prefix: "km-build-" });
     try {
       await stagePolicy(dir, files, `${work}/policy`);
       await Deno.writeTextFile(`${work}/capabilities.json`, capabilitiesText);
-      const build = { opa, capabilities: `${work}/capabilities.json` };
+      const build = { compiler, capabilities: `${work}/capabilities.json` };
       bundle ??= await compilePolicy([`${work}/policy`], build);
       inputUse = await planPolicy([`${work}/policy`], build).then(inputUseOf, () =>
         // The plan only makes evaluation cheaper: without it, the policy gets all its input.
@@ -251,20 +255,6 @@ export async function stagePolicy(
     }
   }
   await Deno.writeTextFile(`${target}/${FRAMEWORK_FILE}`, FRAMEWORK_REGO);
-}
-
-/** `opaPath`, else the `opa` findOpa finds. Throws POLICY_COMPILER_NOT_FOUND naming `dir`. */
-export function opaFor(dir: string, opaPath?: string): string {
-  const opa = opaPath ?? findOpa(systemOpaLookup());
-  if (!opa) {
-    throw new KmError(
-      "POLICY_COMPILER_NOT_FOUND",
-      `Cannot compile policy directory "${dir}": the OPA compiler (opa) was not found`,
-      "install it (deno run -A scripts/install_opa.ts, or opa on PATH), or pass a bundle built " +
-        "with: opa build -t wasm -e kilometers/decision",
-    );
-  }
-  return opa;
 }
 
 async function readData(path: string): Promise<unknown> {

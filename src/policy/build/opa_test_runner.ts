@@ -3,8 +3,10 @@
  * and the decisions for its decision cases (which km then compares with the WASM build's).
  * Both run on a copy of the directory with km's framework, without which a policy's rules never
  * combine into `decision`. OPA's paths into the copy are shown as paths into the directory.
+ * They run on km's own OPA unless an `opa` executable is asked for (policy_compiler.ts).
  */
-import { opaFor, type PolicyFile, policyFiles, stagePolicy } from "./load_policy.ts";
+import { type PolicyFile, policyFiles, stagePolicy } from "./load_policy.ts";
+import { chooseCompiler, type PolicyCompiler, runCompiler } from "./policy_compiler.ts";
 import type { ResultSet } from "../wasm/wasm_host.ts";
 
 /** What `opa test` said. */
@@ -19,13 +21,14 @@ export interface OpaTestRun {
 
 /**
  * Runs `opa test --verbose` on the policy directory `dir` (its `.rego`, `_test.rego` and data files).
- * Returns undefined when it holds no `_test.rego` file.
+ * Returns undefined when it holds no `_test.rego` file. `opaPath`: an `opa` executable to run
+ * instead of km's own OPA.
  */
 export async function runOpaTest(dir: string, opaPath?: string): Promise<OpaTestRun | undefined> {
   const files = await policyFiles(dir, { tests: true });
   if (!files.some((f) => f.name.endsWith("_test.rego"))) return undefined;
   return await withStaged(dir, files, opaPath, async (opa, staged, _work, shown) => {
-    const run = await runOpa(opa, ["test", "--verbose", "--explain", "notes", staged]);
+    const run = await runOpa(opa, ["test", "--verbose", "--explain", "notes", staged], [staged]);
     const output = shown(run.output);
     const count = (label: string) =>
       Number(new RegExp(`^${label}: (\\d+)/`, "m").exec(output)?.[1]);
@@ -58,7 +61,7 @@ export async function interpreterDecisions(
         `${work}/inputs.json`,
         // Keyed by index: an input whose decision is undefined leaves a gap, not a shift.
         "{j: d | some j, i in input; d := data.kilometers.decision with input as i}",
-      ]);
+      ], [staged, `${work}/inputs.json`]);
       const result = parseEval(code, output, batch.length);
       return "error" in result ? { error: shown(result.error) } : result;
     };
@@ -103,9 +106,14 @@ async function withStaged<T>(
   dir: string,
   files: readonly PolicyFile[],
   opaPath: string | undefined,
-  fn: (opa: string, staged: string, work: string, shown: (text: string) => string) => Promise<T>,
+  fn: (
+    opa: PolicyCompiler,
+    staged: string,
+    work: string,
+    shown: (text: string) => string,
+  ) => Promise<T>,
 ): Promise<T> {
-  const opa = opaFor(dir, opaPath);
+  const opa = chooseCompiler(`policy directory "${dir}"`, opaPath);
   const work = await Deno.makeTempDir({ prefix: "km-test-" });
   try {
     const staged = `${work}/policy`;
@@ -117,13 +125,12 @@ async function withStaged<T>(
   }
 }
 
-async function runOpa(opa: string, args: string[]): Promise<{ code: number; output: string }> {
-  const result = await new Deno.Command(opa, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+async function runOpa(
+  opa: PolicyCompiler,
+  args: string[],
+  reads: string[],
+): Promise<{ code: number; output: string }> {
+  const result = await runCompiler(opa, { args, reads });
   const dec = new TextDecoder();
   return { code: result.code, output: dec.decode(result.stdout) + dec.decode(result.stderr) };
 }
