@@ -99,12 +99,23 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
     if (waiting) waiting.push(write);
     else write();
   };
+  /**
+   * Records of approvals that a client's retry ended while it was being decided: they follow
+   * the retry's own record (written when the observer calls `held` for it).
+   */
+  const afterRetry = new Map<string, (() => void)[]>();
+  /** Set while a retry is decided. */
+  let resolving: (() => void)[] | undefined;
   const held = (id: string) => {
     const entry = unwritten.get(id);
-    if (!entry) return;
-    unwritten.delete(id);
-    lifecycle("approval_requested", requestedFields(entry.pending, config.approvals.channels));
-    for (const write of entry.after) write();
+    if (entry) {
+      unwritten.delete(id);
+      lifecycle("approval_requested", requestedFields(entry.pending, config.approvals.channels));
+      for (const write of entry.after) write();
+    }
+    const after = afterRetry.get(id);
+    afterRetry.delete(id);
+    for (const write of after ?? []) write();
   };
   const broker = new ApprovalBroker({
     session: options.session,
@@ -112,10 +123,14 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
     now: clock.now,
     epochMs: clock.epochMs,
     onResolved: (pending, resolution) => {
-      held(pending.id);
-      lifecycle("approval_resolved", resolvedFields(pending, resolution));
-      const how = resolution.reason ?? `${resolution.outcome} by ${resolution.by}`;
-      diagnostics.info(`${describe(pending)}: ${how} (after ${seconds(resolution.latencyMs)})`);
+      const write = () => {
+        held(pending.id);
+        lifecycle("approval_resolved", resolvedFields(pending, resolution));
+        const how = resolution.reason ?? `${resolution.outcome} by ${resolution.by}`;
+        diagnostics.info(`${describe(pending)}: ${how} (after ${seconds(resolution.latencyMs)})`);
+      };
+      if (resolving) resolving.push(write);
+      else write();
     },
   });
   return {
@@ -137,8 +152,18 @@ export function sessionApprovals(options: SessionApprovalsOptions): SessionAppro
       withdraw: (key, why) => broker.withdraw(key, why),
       consume: (event) => client.consume(event),
       retried: (event) => {
-        const retry = client.retried(event);
-        if (retry === undefined || "error" in retry) return retry;
+        const deferred: (() => void)[] = resolving = [];
+        let retry;
+        try {
+          retry = client.retried(event);
+        } finally {
+          resolving = undefined;
+        }
+        if (retry === undefined || "error" in retry) {
+          for (const write of deferred) write();
+          return retry;
+        }
+        if (deferred.length > 0) afterRetry.set(retry.approvalId, deferred);
         const done = broker.outcome(retry.approvalId);
         return done
           ? { ...retry, done }

@@ -54,14 +54,14 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
         if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
       }
       log.message(event);
-      const applied = event.decision?.applied;
-      if (applied === "hold" || applied === "input_required") {
-        approvals?.held(event.decision!.approvalId!);
-      }
+      if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
       if (verbose) diagnostics.info(verboseLine(event));
     },
     kmMessage(event: KmMessageEvent) {
       log.kmMessage(event);
+      // km's question in answer to the request (input_required) comes before its approval's
+      // record; for a held message this was done at its own record, and does nothing now.
+      if (event.approvalId !== undefined) approvals?.held(event.approvalId);
       if (verbose) diagnostics.info(verboseLine(event));
     },
     oversized(event: OversizedEvent) {
