@@ -3,8 +3,10 @@
  * user's record of the project km.jsonc files they trust (trust.ts). Writing the record is the
  * only file this command writes.
  */
-import type { CommandInfo } from "./help.ts";
+import { defaultDataDir, logDirOf } from "../audit/paths.ts";
+import { commandHelp, type CommandInfo } from "./help.ts";
 import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION } from "./common_options.ts";
+import { parseMixed } from "./mixed_options.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { CONFIG_SPEC } from "../config/schema.ts";
@@ -54,10 +56,17 @@ else ~/.local/share/km) as the file's path and sha256. See docs/configuration.md
 /** Runs `km config <rest...>`; returns the exit code. Throws KmError. */
 export function runConfigCommand(
   rest: readonly string[],
-  values: Readonly<Record<string, string | boolean | string[]>>,
+  before: Readonly<Record<string, string | boolean | string[]>>,
   io: ConfigIo,
 ): number {
-  const [sub, ...args] = rest;
+  // Options may also follow the subcommand, as the usage shows (`km config show --config F`).
+  const [sub, ...after] = rest;
+  const { values: later, positionals: args } = parseMixed(after, CONFIG_COMMAND.options, "config");
+  const values = { ...before, ...later };
+  if (values.help) {
+    io.out.write(commandHelp(CONFIG_COMMAND));
+    return 0;
+  }
   const dataDir = values["data-dir"] as string | undefined;
   if (sub === "show" && args.length === 0) {
     const loaded = loadConfig({
@@ -69,7 +78,7 @@ export function runConfigCommand(
       readFile: io.readFile,
     });
     for (const warning of loaded.warnings) io.diagnostics.warn(warning);
-    io.out.write(showConfig(loaded));
+    io.out.write(showConfig(loaded, (name) => io.env[name], io.os));
     return 0;
   }
   if ((sub === "trust" || sub === "untrust") && args.length <= 1) {
@@ -86,7 +95,7 @@ export function runConfigCommand(
   }
   throw new KmError(
     "USAGE",
-    `unknown config command "${rest.join(" ")}"`,
+    `unknown config command "${[sub, ...args].join(" ")}"`,
     `usage: ${CONFIG_USAGE}`,
   );
 }
@@ -140,15 +149,35 @@ function untrust(file: string, store: string, io: ConfigIo): number {
   return 0;
 }
 
-/** JSONC: the sources as comments, highest precedence first, then the merged settings. */
-export function showConfig(loaded: Loaded): string {
+/**
+ * JSONC: the sources as comments, highest precedence first, then the merged settings, with
+ * the data and log folders resolved (where km writes when the settings name none).
+ */
+export function showConfig(
+  loaded: Loaded,
+  env: (name: string) => string | undefined,
+  os: string,
+): string {
   const lines = ["// Effective km configuration. Sources, highest precedence first:"];
   for (const layer of loaded.layers) lines.push(`//   ${layer.source}`);
   for (const file of loaded.files.filter((f) => !f.found)) {
     lines.push(`//   ${file.path} (${file.role}; not found)`);
   }
   lines.push("//   built-in defaults");
-  return `${lines.join("\n")}\n${JSON.stringify(loaded.config, null, 2)}\n`;
+  const { config } = loaded;
+  const dataDir = config.dataDir ?? defaultDataDir(env, os);
+  const logDir = logDirOf(config, env, os);
+  if (dataDir === undefined || logDir === undefined) {
+    lines.push("// no data or log folder: neither HOME nor XDG_DATA_HOME is set");
+  }
+  const shown = {
+    dataDir,
+    logDir,
+    ...config,
+    ...(dataDir && { dataDir }),
+    ...(logDir && { logDir }),
+  };
+  return `${lines.join("\n")}\n${JSON.stringify(shown, null, 2)}\n`;
 }
 
 /** The record of trusted files: in the data folder the user's own settings name. */

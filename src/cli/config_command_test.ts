@@ -88,3 +88,33 @@ Deno.test("km config with an unknown subcommand shows the usage", () => {
     return true;
   });
 });
+
+Deno.test("km config show --config FILE: options may follow the subcommand, as the README shows", () => {
+  const { config, out } = io({ "/etc/km.jsonc": '{"policy": {"mode": "audit"}}' });
+  equal(runConfigCommand(["show", "--config", "/etc/km.jsonc"], {}, config), 0);
+  const text = out.text();
+  const json = JSON.parse(text.replace(/^\/\/.*\n/gm, ""));
+  equal(json.policy.mode, "audit");
+  equal(json.origin.files[0].trust, "explicit");
+  throws(
+    () => runConfigCommand(["show", "--confg", "x"], {}, config),
+    (e: Error) => e.message.startsWith('unknown option "--confg" for km config'),
+  );
+});
+
+Deno.test("km config show shows the data and log folders, resolved", () => {
+  const shown = (files: Record<string, string>, env: Record<string, string>) => {
+    const { config, out } = io(files, env);
+    runConfigCommand(["show"], {}, config);
+    return JSON.parse(out.text().replace(/^\/\/.*\n/gm, ""));
+  };
+  const json = shown({}, { HOME: "/home/u" });
+  equal(json.dataDir, "/home/u/.local/share/km");
+  equal(json.logDir, "/home/u/.local/share/km/logs");
+  equal(Object.keys(json).slice(0, 2).join(), "dataDir,logDir");
+  equal(shown({}, { HOME: "/home/u", KM_DATA_DIR: "/d" }).logDir, "/d/logs");
+  equal(shown({}, { HOME: "/home/u", KM_LOG_DIR: "/l" }).logDir, "/l");
+  const { config, out } = io({}, {});
+  runConfigCommand(["show"], {}, config);
+  ok(out.text().includes("// no data or log folder: neither HOME nor XDG_DATA_HOME is set"));
+});

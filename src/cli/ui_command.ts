@@ -8,7 +8,9 @@ import { KmError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import type { CliIo } from "./cli.ts";
 import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION, LOG_DIR_OPTION } from "./common_options.ts";
+import { parseMixed } from "./mixed_options.ts";
 import type { OptionSpec } from "./options.ts";
+import { getDashboardJson, type UiControlIo, uiStatus, uiStop } from "./ui_control.ts";
 
 export const UI_OPTIONS: readonly OptionSpec[] = [
   {
@@ -25,9 +27,16 @@ export const UI_OPTIONS: readonly OptionSpec[] = [
     kind: "boolean",
     description: "open the dashboard in the default browser, signed in (the running one, if any)",
   },
+  {
+    name: "status",
+    kind: "boolean",
+    description: "say whether a dashboard runs (exit 0) or not (exit 1), and where",
+  },
   CONFIG_OPTION,
   HELP_OPTION,
 ];
+
+export const UI_USAGE = "km ui [--port N] [--log-dir DIR] [--open]\n  km ui --status | km ui stop";
 
 export const UI_DETAILS =
   `Serves a dashboard of every session in the log folder on 127.0.0.1 and prints its address
@@ -40,7 +49,60 @@ the signed-in address is also the "signIn" of ui.json in km's data folder (owner
 Security: it listens on 127.0.0.1 only; every API call needs the token as an
 Authorization header (no cookie: other local web servers would receive it); requests
 whose Host is not 127.0.0.1/localhost, or whose Origin is another site, are refused; pages
-carry a strict Content-Security-Policy; no CORS.`;
+carry a strict Content-Security-Policy; no CORS.
+
+km ui --status says whether a dashboard runs (one started in the background by
+km monitor --ui too), its address, log folder and sessions; km ui stop stops it.`;
+
+/**
+ * `km ui [stop] [options]`: options may follow `stop`; `load` turns them into the
+ * configuration (as cli.ts loads every command's).
+ */
+export async function runUiCommand(
+  rest: readonly string[],
+  values: Readonly<Record<string, string | boolean | string[]>>,
+  load: (values: Readonly<Record<string, string | boolean | string[]>>) => Config,
+  io: CliIo,
+): Promise<number> {
+  const [sub, ...after] = rest;
+  if (sub !== undefined && sub !== "stop") {
+    throw new KmError(
+      "USAGE",
+      `km ui takes no arguments, got "${rest.join(" ")}"`,
+      "km ui --status says whether a dashboard runs; km ui stop stops it",
+    );
+  }
+  const parsed = parseMixed(after, UI_OPTIONS, "ui");
+  if (parsed.positionals.length > 0) {
+    throw new KmError(
+      "USAGE",
+      `km ui stop takes no arguments, got "${parsed.positionals.join(" ")}"`,
+    );
+  }
+  const all = { ...values, ...parsed.values };
+  const config = load(all);
+  if (sub === undefined && all.status !== true) return await runUi(config, all.open === true, io);
+  const { dataDir } = uiPaths(config, (name) => io.env[name], io.os);
+  if (dataDir === undefined) {
+    throw new KmError(
+      "USAGE",
+      "Cannot find km's data folder, where a running dashboard is recorded: neither HOME nor " +
+        "XDG_DATA_HOME is set",
+      "pass --data-dir DIR",
+    );
+  }
+  const { pidAlive, readLiveDiscovery } = await import("../discovery.ts");
+  const control: UiControlIo = {
+    out: io.out,
+    diagnostics: io.diagnostics,
+    findDashboard: (dir) => readLiveDiscovery(dir, pidAlive),
+    getJson: getDashboardJson,
+    kill: (pid, signal) => Deno.kill(pid, signal),
+    isAlive: pidAlive,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return sub === "stop" ? await uiStop(dataDir, control) : await uiStatus(dataDir, control);
+}
 
 /** The configuration layer of `km ui`'s flags. */
 export function uiFlagsLayer(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
