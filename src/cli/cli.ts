@@ -14,7 +14,10 @@ import { commandHelp, type CommandInfo, mainHelp } from "./help.ts";
 import { flagsLayer, MONITOR_OPTIONS } from "./monitor_command.ts";
 import { parseOptions } from "./options.ts";
 import { POLICY_COMMAND, runPolicy } from "./policy_command.ts";
-import { runUi, UI_DETAILS, UI_OPTIONS, uiFlagsLayer } from "./ui_command.ts";
+import { runUiCommand, UI_DETAILS, UI_OPTIONS, UI_USAGE, uiFlagsLayer } from "./ui_command.ts";
+import { CLEAR_LOGS_COMMAND, clearRequest, runClearLogs } from "./clear_logs_command.ts";
+import { INIT_COMMAND, runInit } from "./init_command.ts";
+import { folderFlagsLayer, logFolder, LOGS_COMMAND, logsQuery, runLogs } from "./logs_command.ts";
 import { runWrap, UNWRAP_COMMAND, WRAP_COMMAND } from "./wrap_command.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
@@ -57,28 +60,60 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
   {
     name: "ui",
     summary: "serve the dashboard: live and past sessions, decisions, statistics",
-    usage: "km ui [--port N] [--log-dir DIR] [--open]",
+    usage: UI_USAGE,
     options: UI_OPTIONS,
     details: UI_DETAILS,
-    async run(parsed, io) {
-      if (parsed.rest.length > 0) {
-        throw new KmError("USAGE", `km ui takes no arguments, got "${parsed.rest.join(" ")}"`);
-      }
-      const loaded = load(
+    run: (parsed, io) =>
+      runUiCommand(
+        parsed.rest,
+        parsed.values,
+        (values) => load(io, uiFlagsLayer(values), values.config as string | undefined).config,
         io,
-        uiFlagsLayer(parsed.values),
-        parsed.values.config as string | undefined,
-      );
-      return await runUi(loaded.config, parsed.values.open === true, io);
-    },
+      ),
   },
   {
     ...CONFIG_COMMAND,
     run: (parsed, io) => Promise.resolve(runConfigCommand(parsed.rest, parsed.values, io)),
   },
+  {
+    ...LOGS_COMMAND,
+    run(parsed, io) {
+      noArguments("logs", parsed.rest);
+      const query = logsQuery(parsed.values, Date.now());
+      const { config } = load(
+        io,
+        folderFlagsLayer(parsed.values),
+        parsed.values.config as string | undefined,
+      );
+      return runLogs(logFolder(config, io.env, io.os), query, io);
+    },
+  },
+  {
+    ...CLEAR_LOGS_COMMAND,
+    run(parsed, io) {
+      noArguments("clear-logs", parsed.rest);
+      const request = clearRequest(parsed.values);
+      const { config } = load(
+        io,
+        folderFlagsLayer(parsed.values),
+        parsed.values.config as string | undefined,
+      );
+      return runClearLogs(logFolder(config, io.env, io.os), request, io);
+    },
+  },
+  {
+    ...INIT_COMMAND,
+    run: (parsed, io) => Promise.resolve(runInit(parsed.rest, io, parsed.values)),
+  },
   { ...WRAP_COMMAND, run: (parsed, io) => runWrap("wrap", parsed.values, parsed.rest, io) },
   { ...UNWRAP_COMMAND, run: (parsed, io) => runWrap("unwrap", parsed.values, parsed.rest, io) },
 ];
+
+function noArguments(command: string, rest: readonly string[]): void {
+  if (rest.length > 0) {
+    throw new KmError("USAGE", `km ${command} takes options only, got "${rest.join(" ")}"`);
+  }
+}
 
 function load(io: CliIo, flags: Record<string, unknown>, configPath: string | undefined): Loaded {
   const loaded = loadConfig({
