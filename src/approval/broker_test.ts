@@ -283,3 +283,22 @@ Deno.test("ApprovalBroker withdraws the newer of two held messages that reuse on
   equal(broker.withdraw("client_to_server 5", "cancelled"), newer.pending.id);
   equal((await newer.done).outcome, "withdrawn");
 });
+
+Deno.test("ApprovalBroker passes on a channel's answer to send now, and tells how an approval ended", async () => {
+  const question = new Uint8Array([1, 2, 3]);
+  const client: ApprovalChannel = {
+    name: "client",
+    open: () => ({ end: () => {}, answerNow: question }),
+  };
+  const dashboard = new FakeChannel("dashboard");
+  const { broker } = setup([dashboard, client]);
+  const asked = held(broker.ask(askRequest()));
+  equal(asked.answerNow, question);
+  const live = broker.outcome(asked.pending.id);
+  ok(live);
+  dashboard.reply(asked.pending.id).answer("approve", "alice");
+  equal((await live).outcome, "approve");
+  // After the end, a late retry still learns how it ended.
+  equal((await broker.outcome(asked.pending.id)!).by, "alice");
+  equal(broker.outcome("s-a99"), undefined);
+});
