@@ -57,13 +57,14 @@ export async function uiStatus(dataDir: string, io: UiControlIo): Promise<number
   }
   const { found, sessions } = state;
   const live = sessions.filter((s) => s.live === true).length;
-  io.out.write(
-    terminalSafe(
-      `dashboard running: ${plain(found.url)} (pid ${found.pid}, km ${found.version}, since ` +
-        `${found.startedAt})\n  logs: ${found.logDir}\n  sessions: ${sessions.length} ` +
-        `(${live} live)\n  to sign in: km ui --open`,
-    ) + "\n",
-  );
+  const lines = [
+    `dashboard running: ${plain(found.url)} (pid ${found.pid}, km ${found.version}, since ` +
+    `${found.startedAt})`,
+    `  logs: ${found.logDir}`,
+    `  sessions: ${sessions.length} (${live} live)`,
+    "  to sign in: km ui --open",
+  ];
+  io.out.write(lines.map((line) => `${terminalSafe(line)}\n`).join(""));
   return 0;
 }
 
