@@ -30,6 +30,7 @@ export const DECISIONS = [
   "drop",
   "audit",
   "hold",
+  "input_required",
   "consume",
 ] as const;
 

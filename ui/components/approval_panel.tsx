@@ -60,7 +60,9 @@ export function approvalInfo(detail: RecordDetail): ApprovalInfo | undefined {
   const s = detail.summary;
   const heldSeq = num(field(req, "request_seq", "requestSeq")) ??
     num(field(res, "request_seq", "requestSeq")) ??
-    (s.type === "message" && s.applied === "hold" ? s.seq : undefined);
+    (s.type === "message" && (s.applied === "hold" || s.applied === "input_required")
+      ? s.seq
+      : undefined);
   const requestedTs = time(req?.timestamp);
   const expiresAt = time(field(req, "expires_at", "expiresAt"));
   return {

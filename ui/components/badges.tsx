@@ -49,7 +49,9 @@ export function DecisionBadge(
   return (
     <span
       class={`badge decision decision-${action}${audit ? " decision-audit" : ""}${
-        applied === "hold" || applied === "consume" ? ` decision-${applied}` : ""
+        applied === "hold" || applied === "consume" || applied === "input_required"
+          ? ` decision-${applied}`
+          : ""
       }`}
       title={title}
       data-applied={applied}

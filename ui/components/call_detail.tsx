@@ -196,6 +196,11 @@ function noResponse(request: AuditRecord | undefined): string {
       `the ${from} receives it and its response appears here; if it is refused or times out, km ` +
       `answers the ${to} itself with a JSON-RPC error, which appears here.`;
   }
+  if (applied === "input_required") {
+    return `km answered this request itself with its approval question (MCP 2026-07-28: an ` +
+      `input_required result; see Approval above). The ${from} never received it; the ${to}'s ` +
+      `retry with the person's answer is a request of its own, sent on only when approved.`;
+  }
   if (request === undefined) return "No response recorded.";
   return `No response yet: the ${from} has not answered (or the session ended first).`;
 }
@@ -247,6 +252,8 @@ function MessageColumn(
         )}
         {decision?.applied === "hold"
           ? <span class="badge badge-waiting">held for approval</span>
+          : decision?.applied === "input_required"
+          ? <span class="badge badge-waiting">asked for approval</span>
           : record.forwarded === false && <span class="badge badge-warn">not forwarded</span>}
         {decision && <DecisionBadge action={decision.action} applied={decision.applied} />}
       </h3>
