@@ -4,7 +4,7 @@
  * only when its session is over (retention.ts): a live session's log is never touched.
  */
 import { listSessionFiles, type SessionFile } from "./read_log.ts";
-import { type Liveness, liveness, type SessionFacts, sessionFacts } from "./retention.ts";
+import { type Liveness, liveness, sessionFacts, type SessionFileFacts } from "./retention.ts";
 
 /** The first line is the `start` record: at most this much is read to find its end. */
 const HEAD_LIMIT = 1024 * 1024;
@@ -12,7 +12,7 @@ const HEAD_LIMIT = 1024 * 1024;
 const TAIL_BYTES = 64 * 1024;
 
 export interface InspectedFile extends SessionFile {
-  readonly facts: SessionFacts;
+  readonly facts: SessionFileFacts;
   readonly liveness: Liveness;
 }
 

@@ -6,7 +6,7 @@
  * process check are passed in.
  */
 
-export interface SessionFacts {
+export interface SessionFileFacts {
   readonly sessionId?: string;
   readonly server?: string;
   /** km's pid, from the `start` record. */
@@ -21,7 +21,7 @@ export interface SessionFacts {
  * The facts of a session file from its first line (`head`, undefined when it has none whole)
  * and the text at its end (`tail`: the file's last bytes, a record's worth or more).
  */
-export function sessionFacts(head: string | undefined, tail: string): SessionFacts {
+export function sessionFacts(head: string | undefined, tail: string): SessionFileFacts {
   const first = parseObject(head);
   const start = first?.type === "lifecycle" && first.event === "start" ? first : undefined;
   const km = start?.km as Record<string, unknown> | undefined;
@@ -49,14 +49,14 @@ export type Liveness = "ended" | "live" | "unknown";
  * `ended`: a `shutdown` record, an empty file, or km's process is gone (killed before it could
  * write `shutdown`); `live`: km's process still runs; `unknown`: no `start` record names it.
  */
-export function liveness(facts: SessionFacts, isAlive: (pid: number) => boolean): Liveness {
+export function liveness(facts: SessionFileFacts, isAlive: (pid: number) => boolean): Liveness {
   if (facts.ended || facts.empty) return "ended";
   if (facts.kmPid === undefined) return "unknown";
   return isAlive(facts.kmPid) ? "live" : "ended";
 }
 
 /** Whether a session matches `--session S`: its id, or the beginning of it. */
-export function sessionMatches(facts: SessionFacts, session: string): boolean {
+export function sessionMatches(facts: SessionFileFacts, session: string): boolean {
   return session !== "" && facts.sessionId !== undefined && facts.sessionId.startsWith(session);
 }
 

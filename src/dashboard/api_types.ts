@@ -159,7 +159,7 @@ export interface PolicyRef {
  * A call is a request from the client (for a server: of any method; for a tool: its tools/call).
  * Errors, latency and bytes come from the responses to those calls.
  */
-export interface CallStats {
+export interface CallTotals {
   readonly calls: number;
   readonly errors: number;
   readonly denials: number;
@@ -171,17 +171,17 @@ export interface CallStats {
   readonly tokens: number;
 }
 
-export interface ToolStats extends CallStats {
+export interface ToolStats extends CallTotals {
   readonly server: string;
   readonly tool: string;
 }
 
-export interface ServerStats extends CallStats {
+export interface ServerStats extends CallTotals {
   readonly server: string;
   readonly sessions: number;
 }
 
-/** `calls` and `errors` count calls as in {@link CallStats}; the decisions count every message. */
+/** `calls` and `errors` count calls as in {@link CallTotals}; the decisions count every message. */
 export interface TimeBucket {
   /** Start of the bucket, epoch ms. */
   readonly t: number;

@@ -6,7 +6,7 @@
  * is a request the policy denied. Tokens are estimated as bytes / 4, the usual rule of thumb for
  * what a response costs the model's context window.
  */
-import type { CallStats, ServerStats, StatsReport, TimeBucket, ToolStats } from "./api_types.ts";
+import type { CallTotals, ServerStats, StatsReport, TimeBucket, ToolStats } from "./api_types.ts";
 import type { Summary } from "./summarise.ts";
 
 export interface StatsFilter {
@@ -42,7 +42,7 @@ class Acc {
 
   constructor(readonly server: string, readonly tool?: string) {}
 
-  result(): CallStats {
+  result(): CallTotals {
     const sorted = this.latencies.sort((a, b) => a - b);
     return {
       calls: this.calls,
@@ -103,7 +103,7 @@ export function computeStats(
     tool: acc.tool!,
     ...acc.result(),
   }));
-  const byCalls = (a: CallStats, b: CallStats) => b.calls - a.calls;
+  const byCalls = (a: CallTotals, b: CallTotals) => b.calls - a.calls;
   const { bucketMs, timeline } = buildTimeline(selected);
   return {
     servers: serverStats.sort(byCalls),

@@ -46,7 +46,7 @@ export class Reservoir {
 }
 
 /** What the policy did over the session. */
-export interface PolicyStats {
+export interface DecisionStats {
   /** Messages by what was applied (forward, transform, block, drop, audit). */
   readonly applied: Partial<Record<string, number>>;
   errors: number;
@@ -59,7 +59,7 @@ export class SessionStats {
     server_to_client: emptyDirection(),
   };
   readonly #latencies: Reservoir;
-  readonly policy: PolicyStats;
+  readonly policy: DecisionStats;
   stderrLines = 0;
 
   constructor(random: () => number = Math.random) {

@@ -4,7 +4,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { CallStats, ServerStats, ToolStats } from "../../src/dashboard/api_types.ts";
+import type { CallTotals, ServerStats, ToolStats } from "../../src/dashboard/api_types.ts";
 import { getStats } from "../api.ts";
 import {
   formatBytes,
@@ -167,7 +167,7 @@ export function Stats(
   );
 }
 
-function sum(rows: readonly CallStats[]): CallStats {
+function sum(rows: readonly CallTotals[]): CallTotals {
   const total = { calls: 0, errors: 0, denials: 0, bytes: 0, tokens: 0 };
   for (const r of rows) {
     total.calls += r.calls;
@@ -206,7 +206,7 @@ interface Column<T> {
   render(row: T): ComponentChildren;
 }
 
-function callColumns<T extends CallStats>(): Column<T>[] {
+function callColumns<T extends CallTotals>(): Column<T>[] {
   return [
     {
       key: "calls",
