@@ -160,7 +160,7 @@ Deno.test("logsQuery rejects a bad --since or --decision, naming what was expect
   });
   throws(() => logsQuery({ decision: "blocked" }, NOW), {
     message:
-      '--decision expects one of allow, deny, ask, transform, error, forward, block, drop, audit, hold, consume, got "blocked" (did you mean "block"?)',
+      '--decision expects one of allow, deny, ask, transform, error, forward, block, drop, audit, hold, input_required, consume, got "blocked" (did you mean "block"?)',
   });
   equal(logsQuery({ since: "1h" }, NOW).filter.since, NOW - 3_600_000);
 });
