@@ -25,7 +25,7 @@ import {
   inputRequiredResponse,
   readRetry,
 } from "./input_required.ts";
-import { signState, verifyState } from "./request_state.ts";
+import { isKmState, signState, verifyState } from "./request_state.ts";
 
 export interface ClientFacts {
   readonly capabilities?: Record<string, unknown>;
@@ -165,6 +165,10 @@ export class ClientChannel implements ApprovalChannel {
   retried(event: MessageEvent): RetryResult | undefined {
     const m = event.message;
     if (event.direction !== "client_to_server" || m.kind !== "request") return undefined;
+    // The parsed params say it at no cost; only a retry of km's is read again as text.
+    if (!isKmState((m.params as { requestState?: unknown } | undefined)?.requestState)) {
+      return undefined;
+    }
     const retry = readRetry(event.text, m.method);
     if (retry === undefined) return undefined;
     if ("error" in retry) return retry;
