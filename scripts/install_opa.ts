@@ -5,7 +5,9 @@
  *
  *   deno run -A scripts/install_opa.ts
  *
- * OPA is only needed to compile policies; km evaluates the compiled WebAssembly itself.
+ * km does not need it: it compiles policies with its own OPA built to WebAssembly
+ * (scripts/build_opa_wasm.ts). The tests compare that compiler with this `opa`, and a user can ask
+ * km to compile with an `opa` executable instead (KM_POLICY_COMPILER=opa, docs/policy.md).
  */
 import { KM_ROOT, opaExecutableName, toolsBinDir } from "../src/policy/build/find_opa.ts";
 import { OPA_VERSION } from "../src/policy/build/opa_version.ts";

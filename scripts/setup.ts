@@ -1,10 +1,13 @@
 // deno-lint-ignore-file no-console -- a developer script, not part of km: it talks to people.
 /**
  * Installs what tests, the demo and the benchmark need and that Deno does not fetch by itself:
- * the real MCP servers from npm (tests/peers, pinned by its package-lock.json) and the real OPA
- * compiler (scripts/install_opa.ts, built with Go into .tools/bin), and the test servers on the
- * official Python and Go MCP SDKs (scripts/install_sdk_peers.ts, into .tools). Idempotent.
+ * the real MCP servers from npm (tests/peers, pinned by its package-lock.json), km's OPA compiler
+ * built to WebAssembly (scripts/build_opa_wasm.ts, with Go into .tools/opa-wasm), the real `opa`
+ * (scripts/install_opa.ts, built with Go into .tools/bin; the tests compare km's compiler with
+ * it), and the test servers on the official Python and Go MCP SDKs (scripts/install_sdk_peers.ts,
+ * into .tools). Idempotent.
  */
+import { buildOpaWasm } from "./build_opa_wasm.ts";
 import { installOpa } from "./install_opa.ts";
 import { installSdkPeers } from "./install_sdk_peers.ts";
 
@@ -42,8 +45,9 @@ async function installPeers(): Promise<void> {
 
 await installPeers();
 // The demo and the benchmark compile no policies and run no SDK test servers; `--no-opa` spares
-// them both Go builds and the Python virtualenvs.
+// them the Go builds and the Python virtualenvs.
 if (!Deno.args.includes("--no-opa")) {
+  await buildOpaWasm();
   await installOpa();
   await installSdkPeers();
 }

@@ -36,7 +36,7 @@ export function compilePolicy(
   paths: string[],
   options: CompileOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return opaBuild("wasm", paths, options);
+  return buildBundle("wasm", paths, options);
 }
 
 /**
@@ -44,13 +44,14 @@ export function compilePolicy(
  * `plan.json` of `opa build -t plan`), from which `inputUseOf` reads what the policy uses.
  */
 export async function planPolicy(paths: string[], options: CompileOptions = {}): Promise<unknown> {
-  const bundle = await opaBuild("plan", paths, options);
+  const bundle = await buildBundle("plan", paths, options);
   const plan = readTar(await gunzip(bundle)).find((e) => /^\/?plan\.json$/.test(e.name));
   if (!plan) throw new Error("opa build -t plan wrote no plan.json");
   return JSON.parse(new TextDecoder().decode(plan.bytes));
 }
 
-async function opaBuild(
+/** The bundle (`.tar.gz`) of `opa build -t <target>` on `paths`, as `compilePolicy` builds it. */
+export async function buildBundle(
   target: "wasm" | "plan",
   paths: string[],
   options: CompileOptions,
