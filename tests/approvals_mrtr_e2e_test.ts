@@ -3,8 +3,8 @@
  * requests: km answers the held call with an `input_required` result carrying its question and a
  * signed `requestState`, the client's SDK asks the person and retries, and km sends the retry
  * (less its own members) to the server only when the person accepted. Driven by the official
- * Python SDK client (mcp 2.3, tests/peers/python/client.py) against the Python and Go SDK test
- * servers, which record every call they execute; and by a raw client that tries to get a call
+ * SDK clients (Python mcp 2.3, Go go-sdk 1.8, TypeScript @modelcontextprotocol/client 2.4) against
+ * the Python and Go SDK test servers, which record every call they execute; and by a raw client that tries to get a call
  * run without an approval (forged, replayed or altered retries).
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
@@ -14,10 +14,14 @@ import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk
 type Line = Record<string, unknown>;
 type AuditRecord = Record<string, unknown>;
 
-const PYTHON_CLIENT = [
-  `${ROOT}.tools/py-mcp2/bin/python`,
-  `${ROOT}tests/peers/python/client.py`,
-];
+/** The SDK clients (tests/peers), each with the same command line and output. */
+const CLIENTS = {
+  "python-mcp2": [`${ROOT}.tools/py-mcp2/bin/python`, `${ROOT}tests/peers/python/client.py`],
+  "go-sdk": [`${ROOT}.tools/bin/km-test-go-client`],
+  // The probe of server/discover on the session's own process: one km session per run.
+  "ts-sdk-v2": ["node", `${ROOT}tests/peers/ts_client_v2.mjs`, "--probe", "in-place"],
+} as const;
+type ClientName = keyof typeof CLIENTS;
 
 /**
  * Asks about every message of a shell call. No `input.kind == "request"`: the response matches
@@ -55,12 +59,13 @@ async function run(
   answer: "accept" | "accept-session" | "decline" | "wait",
   calls: unknown[],
   mode = "auto",
+  client: ClientName = "python-mcp2",
 ): Promise<Run> {
   const session = await execLogSession();
   const policy = await policyDir();
   try {
     const [program, ...args] = [
-      ...PYTHON_CLIENT,
+      ...CLIENTS[client],
       "--answer",
       answer,
       "--mode",
@@ -123,9 +128,23 @@ async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> 
 const messages = (rs: AuditRecord[]) => rs.filter((r) => r.type === "message");
 const applied = (r: AuditRecord) => (r.result as { applied?: string } | undefined)?.applied;
 
-for (const server of ["python-mcp2", "go-sdk"] as const) {
-  Deno.test(`2026-07-28 (${server}): the person accepts in the client, the call runs once, asked once`, async () => {
-    const { lines, records, executed } = await run(server, "accept", [SHELL("ls -l")]);
+/** Client and server pairs on the official SDKs that speak 2026-07-28 to each other. */
+const PAIRS: readonly [ClientName, SdkServerName][] = [
+  ["python-mcp2", "python-mcp2"],
+  ["python-mcp2", "go-sdk"],
+  ["go-sdk", "python-mcp2"],
+  ["ts-sdk-v2", "go-sdk"],
+];
+
+for (const [client, server] of PAIRS) {
+  Deno.test(`2026-07-28 (${client} client, ${server} server): the person accepts, the call runs once, asked once`, async () => {
+    const { lines, records, executed } = await run(
+      server,
+      "accept",
+      [SHELL("ls -l")],
+      "auto",
+      client,
+    );
     equal(lines[0].protocol, "2026-07-28");
     const asked = lines.filter((l) => "elicitation" in l);
     equal(asked.length, 1, "one question per call, not one for the request and one for the answer");
@@ -164,8 +183,14 @@ for (const server of ["python-mcp2", "go-sdk"] as const) {
     ok(discover, "the session opened with server/discover");
   });
 
-  Deno.test(`2026-07-28 (${server}): the person declines, the call never runs`, async () => {
-    const { lines, records, executed } = await run(server, "decline", [SHELL("rm -rf /")]);
+  Deno.test(`2026-07-28 (${client} client, ${server} server): the person declines, the call never runs`, async () => {
+    const { lines, records, executed } = await run(
+      server,
+      "decline",
+      [SHELL("rm -rf /")],
+      "auto",
+      client,
+    );
     equal(lines.filter((l) => "elicitation" in l).length, 1);
     const result = lines.at(-1)!;
     equal(result.ok, false);
