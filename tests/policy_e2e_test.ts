@@ -1,7 +1,8 @@
 /**
  * Rego policies enforced by `km monitor --policy` on real traffic: the official SDK client
  * against server-everything, with each effect checked as the client sees it and as the audit
- * log records it. Policies are compiled by km's own OPA (docs/policy.md, "How km compiles a policy").
+ * log records it. Policies are compiled by km's own OPA (docs/policy.md, "How km compiles a
+ * policy").
  */
 import { equal, ok, rejects } from "node:assert/strict";
 import {
