@@ -26,6 +26,79 @@ const events = (records: Record<string, unknown>[]) =>
 const uniqueSleep = () =>
   `${3600 + Math.floor(Math.random() * 1000)}.${Math.floor(Math.random() * 1000)}`;
 
+/**
+ * Polls `check` every 10 ms until it returns something truthy, and returns that; fails after
+ * `ms`, naming `what` was awaited.
+ */
+async function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  ms = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await wait(10);
+  }
+}
+
+/**
+ * Waits until km has recorded `count` messages from the client that match `test` as forwarded to
+ * the server. km writes a message's record just before the message, and relays the client's
+ * messages (and its EOF) in order: whatever the client sends next reaches the server after them.
+ */
+async function forwardedToServer(
+  dir: string,
+  what: string,
+  test: (record: Record<string, unknown>) => boolean,
+  count = 1,
+): Promise<void> {
+  await until(
+    `the records of ${what}, forwarded to the server`,
+    async () =>
+      messageRecords(await readSessionLog(dir)).filter((r) =>
+        r.direction === "client_to_server" && r.forwarded === true && test(r)
+      ).length >= count,
+  );
+}
+
+/** What a descriptor of process `pid` is open on, as Linux's /proc names it (`pipe:[inode]`). */
+function fdTarget(pid: number | "self", fd: number | string): string | undefined {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while process `pid` has a descriptor open on `target` (false once it is gone). */
+function holds(pid: number | "self", target: string): boolean {
+  try {
+    for (const { name } of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      if (fdTarget(pid, name) === target) return true;
+    }
+  } catch {
+    // the process is gone
+  }
+  return false;
+}
+
+/**
+ * True once process `pid` no longer has `pipe`, its stdin at start, open. Without /proc (not
+ * Linux), lsof says whether its descriptor 0 is still open.
+ */
+async function stdinClosed(pid: number, pipe: string | undefined): Promise<boolean> {
+  if (pipe) return !holds(pid, pipe);
+  const lsof = new Deno.Command("lsof", {
+    args: ["-a", "-p", String(pid), "-d", "0", "-t"],
+    stdout: "piped",
+    stderr: "null",
+  });
+  return new TextDecoder().decode((await lsof.output()).stdout).trim() === "";
+}
+
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
@@ -137,17 +210,15 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
 }
 
 /** The start record is written within moments of start-up; poll for it. */
-async function readSessionLogWhenReady(dir: string): Promise<Record<string, unknown>[]> {
-  for (let i = 0; i < 100; i++) {
+function readSessionLogWhenReady(dir: string): Promise<Record<string, unknown>[]> {
+  return until(`a session log with a record in ${dir}`, async () => {
     try {
       const records = await readSessionLog(dir);
-      if (records.length > 0) return records;
+      return records.length > 0 ? records : undefined;
     } catch {
-      // not there yet
+      return undefined; // not there yet
     }
-    await wait(50);
-  }
-  throw new Error(`no session log appeared in ${dir}`);
+  });
 }
 
 Deno.test("SIGHUP is forwarded and the server decides what it means", () =>
@@ -169,7 +240,8 @@ Deno.test("a client that vanishes with calls pending stops the server, leaving n
     await km.write(
       '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":30,"steps":30}}}\n',
     );
-    await wait(200);
+    // The call has reached the server before the EOF that follows: the server is busy with it.
+    await forwardedToServer(dir, "the long-running call", (r) => r.id === "1");
     // The client dies: both of its pipes close.
     await km.stopReadingStdout();
     await km.closeStdin();
@@ -281,12 +353,20 @@ Deno.test("a client that never reads km's stderr does not stall the relay", () =
 
 Deno.test("a client that stops reading (EPIPE) is recorded and the server is stopped", () =>
   withDir(async (dir) => {
-    const km = monitor(dir, ["node", ...SERVER_EVERYTHING], ["--close-stdin-wait", "300ms"]);
+    // server-everything ends by itself once its stdin is closed, but only after the timer it sets
+    // when initialized (350 ms, to ask for roots): the wait before SIGTERM leaves it that time.
+    const km = monitor(dir, ["node", ...SERVER_EVERYTHING], ["--close-stdin-wait", "5s"]);
     await km.write(INITIALIZE + INITIALIZED);
     await km.waitFor('"id":0');
     // The client closes its end of km's stdout but keeps writing requests.
+    const stdoutPipe = fdTarget(km.child.pid, 1);
     await km.stopReadingStdout();
-    await wait(100);
+    // A cancelled read lets go of the pipe on a later turn of the event loop, not when cancel()
+    // resolves: wait until this process holds no end of km's stdout, so that km's answers meet a
+    // closed pipe. Without /proc (not Linux), yield to the event loop instead.
+    if (stdoutPipe) {
+      await until("the client's end of km's stdout to close", () => !holds("self", stdoutPipe));
+    } else await new Promise((resolve) => setTimeout(resolve, 0));
     for (let id = 1; id <= 3; id++) {
       await km.write(`{"jsonrpc":"2.0","id":${id},"method":"tools/list"}\n`);
     }
@@ -303,13 +383,23 @@ Deno.test("a client that stops reading (EPIPE) is recorded and the server is sto
 Deno.test("a server that closes its stdin (EPIPE) is recorded; later messages are not forwarded", () =>
   withDir(async (dir) => {
     const km = monitor(dir, ["node", SCRIPTED, "deaf"]);
+    // The server's stdin, before it has read anything (it closes it after its first message).
+    const server = (await readSessionLogWhenReady(dir)).find((r) => r.event === "start")
+      ?.server as { pid: number };
+    const stdinPipe = fdTarget(server.pid, 0);
     await km.write(INITIALIZE);
     await km.waitFor('"id":0');
-    await wait(200);
+    // The server closes its stdin right after answering: wait until it has, so that km's next
+    // write to it fails.
+    await until("the server to close its stdin", () => stdinClosed(server.pid, stdinPipe));
     await km.write(
       '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n',
     );
-    await wait(200);
+    // km has met the closed pipe: the message sent next comes after it.
+    await until(
+      "the server_stdin_closed record",
+      async () => events(await readSessionLog(dir)).includes("server_stdin_closed"),
+    );
     await km.write('{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
     equal((await km.exit()).code, 5);
     const records = await readSessionLog(dir);
@@ -344,7 +434,7 @@ Deno.test("a request the client cancelled is never answered by km when the serve
     const call = (id: number) =>
       `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"work"}}\n`;
     await km.write(call(1) + call(2));
-    await wait(100);
+    await forwardedToServer(dir, "calls 1 and 2", (r) => r.method === "tools/call", 2);
     // The server exits once it sees the cancellation, with both calls unanswered.
     await km.write(
       '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}\n',
@@ -379,16 +469,20 @@ Deno.test("the SDK client sees no answer to a call it cancelled (no 'unknown mes
     const { client } = counted;
     const errors: string[] = [];
     client.onerror = (error) => void errors.push(error.message);
+    let closed = false;
+    client.onclose = () => void (closed = true);
     const abort = new AbortController();
     const cancelled = client.callTool({ name: "work", arguments: {} }, undefined, {
       signal: abort.signal,
     });
     const pending = client.callTool({ name: "work", arguments: {} });
-    await wait(200);
+    await forwardedToServer(dir, "both calls", (r) => r.method === "tools/call", 2);
     abort.abort("the user changed their mind");
     await rejects(cancelled);
     await rejects(pending, /MCP server exited with code 4 before answering/);
-    await wait(300); // km's answers, had it sent one for the cancelled call, are in by now
+    // The transport closes once km has exited and the client has read all km wrote: km's
+    // answers, had it sent one for the cancelled call, have reached the client by then.
+    await until("km to exit and the client to read all it wrote", () => closed);
     await client.close();
     assertEquals(errors, []);
     const abandoned = (await readSessionLog(dir)).find((r) => r.event === "pending_abandoned")!;
