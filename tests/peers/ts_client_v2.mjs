@@ -146,9 +146,7 @@ for (const call of args.calls) {
       name: call.tool,
       arguments: call.arguments ?? {},
     });
-    const text = (result.content ?? []).map((c) =>
-      c.type === "text" ? c.text : ""
-    ).join("");
+    const text = (result.content ?? []).map((c) => c.type === "text" ? c.text : "").join("");
     emit({ tool: call.tool, ok: !result.isError, text, started_ms: started });
   } catch (error) {
     emit({

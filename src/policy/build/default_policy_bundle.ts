@@ -7,7 +7,7 @@ export const DEFAULT_POLICY_SHA256 =
   "958d216b1bbcbdcb13e9c914373c43237eaa3e2ad87e7a8ece15a9948024066c";
 
 /** What it reads of its input (from opa build -t plan; see input_use.ts). */
-export const DEFAULT_POLICY_INPUT_USE: InputUse = {"members":["kind","method","tool"]};
+export const DEFAULT_POLICY_INPUT_USE: InputUse = { "members": ["kind", "method", "tool"] };
 
 /** The default policy's bundle (opa build -t wasm), base64. */
 export const DEFAULT_POLICY_BUNDLE =
