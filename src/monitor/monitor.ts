@@ -156,7 +156,8 @@ async function runSession(
     sendToClient: (bytes) => pipes.sendToClient(bytes),
     nextSeq,
     kmMessage: (event) => observer.kmMessage(event),
-    lifecycle,
+    // Through the observer: an approval that sends its held message on counts it as forwarded.
+    lifecycle: (event, fields) => observer.lifecycle(event, fields),
   });
   const pipes = sessionPipes({
     serverStdin: upstream.stdin,

@@ -2,6 +2,8 @@
  * What the session does with everything the relay and the server's stderr report: counts it
  * (stats), records it (the audit log), reports policy errors, dropped messages and, with
  * --verbose, every message on stderr, and tells the approvals when a held message is recorded.
+ * The approvals' lifecycle records pass through it too, so that a held message an approval
+ * sends on counts as forwarded.
  */
 import { type Diagnostics, terminalSafe } from "../diagnostics.ts";
 import type {
@@ -12,6 +14,7 @@ import type {
   Side,
 } from "../relay/events.ts";
 import type { SessionStats } from "../relay/stats.ts";
+import type { LifecycleEvent } from "../audit/record.ts";
 import type { ClosedIds } from "./abandoned.ts";
 import type { SessionApprovals } from "./approvals.ts";
 import { errorText } from "./pipes.ts";
@@ -36,6 +39,8 @@ export interface ObserverOptions {
 export interface SessionObserver extends RelayObserver {
   /** A line of the server's stderr. */
   stderrLine(line: string): void;
+  /** Writes a lifecycle record; `approval_resolved` also tells the stats what became of it. */
+  lifecycle(event: LifecycleEvent, fields?: Record<string, unknown>): void;
 }
 
 export function sessionObserver(options: ObserverOptions): SessionObserver {
@@ -44,6 +49,10 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
     message(event: MessageEvent) {
       closedIds.observe(event);
       stats.count(event.direction, event.message.kind, event.size, event.forwarded);
+      // Before approvals.held below, which may write the approval's end (a retry's).
+      if (event.decision?.applied === "hold" && event.decision.approvalId !== undefined) {
+        stats.held(event.direction, event.decision.approvalId);
+      }
       if (event.correlation) stats.latency(event.correlation.latencyMs);
       for (const item of event.items ?? []) {
         if (item.correlation) stats.latency(item.correlation.latencyMs);
@@ -87,6 +96,12 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
     stderrLine(line: string) {
       stats.stderrLines++;
       log.stderr(line);
+    },
+    lifecycle(event, fields = {}) {
+      log.lifecycle(event, fields);
+      if (event === "approval_resolved" && typeof fields.approval_id === "string") {
+        stats.released(fields.approval_id, fields.applied === "forward");
+      }
     },
   };
 }

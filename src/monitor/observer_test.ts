@@ -107,3 +107,23 @@ Deno.test("observer: a line over the limit is counted, recorded and reported", a
   await t.log.close();
   equal(t.records()[0].seq, 3);
 });
+
+Deno.test("observer: a held message an approval sends on is not counted as dropped; its records are kept", async () => {
+  const { o, t, stats } = await observer();
+  const held = (seq: number, approvalId: string) =>
+    o.message(messageEvent(`{"jsonrpc":"2.0","id":${seq},"method":"tools/call"}`, {
+      seq,
+      decision: decision({ applied: "hold", action: "ask", approvalId }),
+      forwarded: false,
+    }));
+  held(1, "s1-a1");
+  held(2, "s1-a2");
+  equal(stats.directions.client_to_server.dropped, 2, "both held");
+  o.lifecycle("approval_resolved", { approval_id: "s1-a1", applied: "forward" });
+  o.lifecycle("approval_resolved", { approval_id: "s1-a2", applied: "block" });
+  equal(stats.directions.client_to_server.dropped, 1, "the approved one was forwarded");
+  await t.log.close();
+  const records = t.records();
+  assertEquals(records.map((r) => r.type), ["message", "message", "lifecycle", "lifecycle"]);
+  equal(records[0].forwarded, false, "the held message's own record: not forwarded when written");
+});

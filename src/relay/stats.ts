@@ -1,9 +1,11 @@
 /**
  * Session counters for the exit summary: messages by kind and direction, bytes, and a bounded
- * sample of response latencies for percentiles.
+ * sample of response latencies for percentiles. A message held for a person's approval is not
+ * forwarded when it is counted; it counts as forwarded once its approval sends it on.
  */
 import type { Direction } from "../jsonrpc/correlation.ts";
 import type { MessageKind } from "../jsonrpc/message.ts";
+import { trimOldest } from "../trim_oldest.ts";
 
 export type CountedKind = MessageKind | "oversized";
 
@@ -11,9 +13,15 @@ export interface DirectionStats {
   messages: number;
   bytes: number;
   byKind: Partial<Record<CountedKind, number>>;
-  /** Messages that were not forwarded (oversized, or the receiving side was gone). */
+  /**
+   * Messages that were not forwarded (blocked, oversized, the receiving side was gone, or held
+   * for an approval that did not send them on, or has not ended).
+   */
   dropped: number;
 }
+
+/** Approvals remembered, held or ended: beyond this the oldest are forgotten. */
+const MAX_APPROVALS = 4096;
 
 /** Samples kept for percentiles; beyond this a uniform reservoir sample is kept. */
 const MAX_SAMPLES = 10_000;
@@ -61,6 +69,10 @@ export class SessionStats {
   readonly #latencies: Reservoir;
   readonly policy: DecisionStats;
   stderrLines = 0;
+  /** Held messages by approval id, until the approval ends. */
+  readonly #held = new Map<string, Direction>();
+  /** Ended approvals: whether each sent its message on (a retry may be held after its end). */
+  readonly #ended = new Map<string, boolean>();
 
   constructor(random: () => number = Math.random) {
     this.#latencies = new Reservoir(random);
@@ -74,6 +86,30 @@ export class SessionStats {
     d.bytes += bytes;
     d.byKind[kind] = (d.byKind[kind] ?? 0) + 1;
     if (!forwarded) d.dropped++;
+  }
+
+  /**
+   * The message just counted (as not forwarded) is held until approval `approvalId` ends; it
+   * counts as forwarded if that approval sends it on (`released`), even one that ended before.
+   */
+  held(direction: Direction, approvalId: string): void {
+    const ended = this.#ended.get(approvalId);
+    if (ended === undefined) {
+      this.#held.set(approvalId, direction);
+      trimOldest(this.#held, MAX_APPROVALS);
+    } else if (ended) {
+      this.directions[direction].dropped--;
+    }
+  }
+
+  /** Approval `approvalId` ended: `forwarded` when it sent its held message on. */
+  released(approvalId: string, forwarded: boolean): void {
+    this.#ended.set(approvalId, forwarded);
+    trimOldest(this.#ended, MAX_APPROVALS);
+    const direction = this.#held.get(approvalId);
+    if (direction === undefined) return;
+    this.#held.delete(approvalId);
+    if (forwarded) this.directions[direction].dropped--;
   }
 
   latency(ms: number): void {

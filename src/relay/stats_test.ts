@@ -29,3 +29,36 @@ Deno.test("SessionStats keeps a bounded latency sample", () => {
   s.latency(1000);
   equal(s.percentile(1), 1);
 });
+
+Deno.test("SessionStats: a held message counts as forwarded once its approval sends it on", () => {
+  const s = new SessionStats();
+  s.count("client_to_server", "request", 10, false);
+  s.held("client_to_server", "a1");
+  equal(s.directions.client_to_server.dropped, 1, "not forwarded while held");
+  s.released("a1", true);
+  equal(s.directions.client_to_server.dropped, 0);
+  s.released("a1", true);
+  equal(s.directions.client_to_server.dropped, 0, "an approval ends once");
+});
+
+Deno.test("SessionStats: a held message its approval blocks, or that is still held, is not forwarded", () => {
+  const s = new SessionStats();
+  s.count("client_to_server", "request", 10, false);
+  s.held("client_to_server", "a1");
+  s.released("a1", false);
+  s.count("server_to_client", "request", 10, false);
+  s.held("server_to_client", "a2");
+  equal(s.directions.client_to_server.dropped, 1);
+  equal(s.directions.server_to_client.dropped, 1);
+});
+
+Deno.test("SessionStats: a retry held after its approval ended is counted as that approval applied", () => {
+  const s = new SessionStats();
+  s.released("a1", true);
+  s.released("a2", false);
+  s.count("client_to_server", "request", 10, false);
+  s.held("client_to_server", "a1");
+  s.count("client_to_server", "request", 10, false);
+  s.held("client_to_server", "a2");
+  equal(s.directions.client_to_server.dropped, 1);
+});
