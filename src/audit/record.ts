@@ -104,7 +104,7 @@ function messageHead(
     `${sessionPrefix(ctx)}"seq":${event.seq},"timestamp":"${timestamp(event.at)}",` +
       `"type":"message",${origin}"direction":"${event.direction}"`,
   );
-  addSummary(out, ctx, event.message, event.correlation);
+  addSummary(out, ctx, event.message, event.correlation, "tool" in event ? event.tool : undefined);
   return out.add("size", event.size).add("forwarded", event.forwarded);
 }
 
@@ -228,15 +228,17 @@ function addSummary(
   ctx: RecordContext,
   message: Message,
   correlation?: Correlation,
+  taskTool?: string,
 ): void {
   out.add("kind", message.kind);
   switch (message.kind) {
     case "request":
       out.add("method", clean(ctx, message.method)).add("id", clean(ctx, message.id.raw));
-      out.add("tool", clean(ctx, toolOf(message.method, message.params)));
+      out.add("tool", clean(ctx, toolOf(message.method, message.params) ?? taskTool));
       break;
     case "notification":
       out.add("method", clean(ctx, message.method));
+      out.add("tool", clean(ctx, taskTool));
       break;
     case "response":
     case "error":

@@ -1,6 +1,8 @@
 /**
  * Request/response correlation. Each side numbers its own requests (both usually from 0), so
  * pending requests are tracked per direction and a response looks in the other direction's map.
+ * Tasks (MCP 2025-11-25, and the 2026-07-28 tasks extension) are tied to the `tools/call` that
+ * created them, so a task's polls, results and status notifications carry that call's tool.
  */
 import type { Id, RequestMessage } from "./message.ts";
 import { trimOldest } from "../trim_oldest.ts";
@@ -44,6 +46,40 @@ export function toolOf(method: string, params: unknown): string | undefined {
   return typeof name === "string" ? name : undefined;
 }
 
+/** Requests about a task: their `params.taskId` names it. */
+const TASK_REQUESTS: ReadonlySet<string> = new Set([
+  "tasks/get",
+  "tasks/result",
+  "tasks/cancel",
+  "tasks/update",
+]);
+/** Notifications about a task. */
+const TASK_NOTIFICATIONS: ReadonlySet<string> = new Set([
+  "notifications/tasks/status",
+  "notifications/tasks",
+]);
+
+/** The task a request or notification is about (`params.taskId`), if it is about one. */
+export function taskIdOf(method: string, params: unknown): string | undefined {
+  if (!TASK_REQUESTS.has(method) && !TASK_NOTIFICATIONS.has(method)) return undefined;
+  const id = (params as { taskId?: unknown } | null | undefined)?.taskId;
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * The task a `tools/call` result creates: `{task: {taskId}}` (2025-11-25's CreateTaskResult) or
+ * `{resultType: "task", taskId}` (the 2026-07-28 tasks extension).
+ */
+export function createdTaskOf(result: unknown): string | undefined {
+  if (typeof result !== "object" || result === null) return undefined;
+  const r = result as { task?: { taskId?: unknown }; resultType?: unknown; taskId?: unknown };
+  const id = r.resultType === "task" ? r.taskId : r.task?.taskId;
+  return typeof id === "string" ? id : undefined;
+}
+
+/** Tasks remembered with their tool, at most (the oldest is forgotten first). */
+export const MAX_TASKS = 10_000;
+
 /**
  * Requests tracked per direction, at most. A peer that is never answered (a server that hangs,
  * a client flooding it) cannot grow km's memory without bound: past this, the oldest pending
@@ -57,6 +93,8 @@ export class Correlator {
     server_to_client: new Map(),
   };
   readonly #maxPending: number;
+  /** Task id → the tool of the `tools/call` that created it. */
+  readonly #tasks = new Map<string, string>();
   /** Requests forgotten so far to stay within the limit. */
   forgotten = 0;
 
@@ -75,7 +113,7 @@ export class Correlator {
       id: message.id,
       seq,
       method: message.method,
-      tool: toolOf(message.method, message.params),
+      tool: toolOf(message.method, message.params) ?? this.taskTool(message.method, message.params),
       startedAt: now,
       cancelled: false,
     });
@@ -102,6 +140,28 @@ export class Correlator {
       return { request: loose, latencyMs: now - loose.startedAt, looseId: true };
     }
     return undefined;
+  }
+
+  /**
+   * Learns the task a response creates: an answer to a `tools/call` whose result is a task
+   * handle. Called with the response's correlation and result.
+   */
+  learnTask(correlation: Correlation | undefined, result: unknown): void {
+    const tool = correlation?.request.method === "tools/call"
+      ? correlation.request.tool
+      : undefined;
+    if (tool === undefined) return;
+    const id = createdTaskOf(result);
+    if (id === undefined) return;
+    this.#tasks.delete(id);
+    this.#tasks.set(id, tool);
+    trimOldest(this.#tasks, MAX_TASKS);
+  }
+
+  /** The tool of the task a task request or notification names, if km saw it created. */
+  taskTool(method: string, params: unknown): string | undefined {
+    const id = taskIdOf(method, params);
+    return id === undefined ? undefined : this.#tasks.get(id);
   }
 
   /** Looks up a pending request sent in `direction` without resolving it. */

@@ -114,3 +114,52 @@ Deno.test("looseKeys offers the number for a numeric string and the string for a
   assertEquals(looseKeys(res('{"jsonrpc":"2.0","id":7,"result":1}').id), ['"7"']);
   assertEquals(looseKeys(res('{"jsonrpc":"2.0","id":"abc","result":1}').id), []);
 });
+
+Deno.test("Correlator ties a task to the tools/call that created it, in either protocol's shape", () => {
+  const c = new Correlator();
+  const call = (id: number, name: string) =>
+    c.request(
+      "client_to_server",
+      req(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"${name}"}}`),
+      id,
+      0,
+    );
+  call(1, "research");
+  call(2, "build");
+  const answer = (id: number, result: unknown) =>
+    c.learnTask(
+      c.response("server_to_client", res(`{"jsonrpc":"2.0","id":${id},"result":{}}`).id, 1),
+      result,
+    );
+  answer(1, { task: { taskId: "t-old", status: "working" } }); // 2025-11-25
+  answer(2, { resultType: "task", taskId: "t-new", status: "working" }); // 2026-07-28 extension
+  equal(c.taskTool("tasks/get", { taskId: "t-old" }), "research");
+  equal(c.taskTool("tasks/result", { taskId: "t-old" }), "research");
+  equal(
+    c.taskTool("notifications/tasks/status", { taskId: "t-new", status: "completed" }),
+    "build",
+  );
+  equal(c.taskTool("tasks/update", { taskId: "t-new" }), "build");
+  equal(c.taskTool("tasks/get", { taskId: "unknown" }), undefined);
+  equal(c.taskTool("tools/call", { taskId: "t-old" }), undefined, "only task methods name a task");
+  // A task request's answer knows the tool through its request.
+  c.request(
+    "client_to_server",
+    req('{"jsonrpc":"2.0","id":3,"method":"tasks/result","params":{"taskId":"t-old"}}'),
+    3,
+    0,
+  );
+  equal(
+    c.response("server_to_client", res('{"jsonrpc":"2.0","id":3,"result":{}}').id, 2)?.request.tool,
+    "research",
+  );
+  // Only an answer to a tools/call creates a task.
+  c.request(
+    "client_to_server",
+    req('{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{}}'),
+    4,
+    0,
+  );
+  answer(4, { task: { taskId: "t-x" } });
+  equal(c.taskTool("tasks/get", { taskId: "t-x" }), undefined);
+});

@@ -24,7 +24,8 @@ export function verboseLine(event: MessageEvent | OversizedEvent | KmMessageEven
     }
     const request = event.correlation?.request;
     if (request) parts.push(request.method, ...(request.tool ? [request.tool] : []));
-    if (m.kind === "request") parts.push(toolOf(m.method, m.params) ?? "");
+    const taskTool = "tool" in event ? event.tool : undefined;
+    if (m.kind === "request") parts.push(toolOf(m.method, m.params) ?? taskTool ?? "");
     if (event.correlation) parts.push(formatMs(event.correlation.latencyMs));
     if (m.kind === "error") parts.push(`error ${String(m.error.code)}: ${String(m.error.message)}`);
     if (m.kind === "invalid") parts.push(`(${m.reason})`);

@@ -443,7 +443,7 @@ export class Enforcer implements Gate {
         return undefined;
     }
     const tool = m.kind === "request" || m.kind === "notification"
-      ? toolOf(m.method, m.params)
+      ? toolOf(m.method, m.params) ?? event.tool
       : event.correlation?.request.tool;
     const policyMs = decision.approvalTimeoutS === undefined
       ? undefined

@@ -125,12 +125,15 @@ export function policyInput(
       if (message.kind === "request") id = message.id.raw;
       // A `tools/call` sent as a notification gets its tool too: no SDK runs one today, but a
       // rule on the tool must not depend on the receiver refusing it.
-      const name = want("tool") ? toolOf(message.method, message.params) : undefined;
+      // A task's requests and notifications (tasks/get…) get the tool of the call that created
+      // the task, without arguments: they carry none of the call's.
+      const called = want("tool") ? toolOf(message.method, message.params) : undefined;
+      const name = want("tool") ? called ?? event.tool : undefined;
       if (name !== undefined) {
         const params = message.params as Obj;
         tool = {
           name,
-          ...("arguments" in params ? { arguments: params.arguments } : {}),
+          ...(called !== undefined && "arguments" in params ? { arguments: params.arguments } : {}),
           ...definitionOf(state, name),
         };
       }
@@ -145,7 +148,8 @@ export function policyInput(
       method = correlation.request.method;
       if (want("request")) request = requestOf(correlation);
       const name = correlation.request.tool;
-      if (method === "tools/call" && name !== undefined && want("tool")) {
+      // A task's answers (tasks/get, tasks/result…) are about the call that created the task.
+      if (name !== undefined && want("tool")) {
         tool = { name, ...definitionOf(state, name) };
       }
       break;

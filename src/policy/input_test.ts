@@ -326,3 +326,25 @@ Deno.test("policyInput() with members builds only those (and no session or stats
   ]);
   equal(snapshots, 1);
 });
+
+Deno.test("policyInput() gives a task's poll and its answer the tool of the call that created it", () => {
+  const { state } = initialized();
+  const poll =
+    '{"jsonrpc":"2.0","id":9,"method":"tasks/get","params":{"taskId":"t1","arguments":{"x":1}}}';
+  const request = input(event(poll, "client_to_server", { tool: "echo" }), state);
+  assertEquals(
+    request.tool,
+    { name: "echo", definition: ECHO },
+    "no arguments: a poll carries none",
+  );
+  const answer = '{"jsonrpc":"2.0","id":9,"result":{"content":[]}}';
+  const correlation = answering(poll).correlation;
+  const response = input(
+    event(answer, "server_to_client", {
+      correlation: { ...correlation, request: { ...correlation.request, tool: "echo" } },
+    }),
+    state,
+  );
+  equal(response.method, "tasks/get");
+  assertEquals(response.tool, { name: "echo", definition: ECHO });
+});

@@ -94,23 +94,37 @@ Deno.test("watchPath keeps watching the path after the folder is replaced by a r
   let changes = 0;
   const stop = watchPath(dir, () => changes++);
   try {
-    const settle = () => new Promise((r) => setTimeout(r, 200));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Waits (up to 10 s: a loaded machine is slow to deliver file events) until `check`. */
+    const until = async (what: string, check: () => boolean) => {
+      for (const deadline = Date.now() + 10_000; !check();) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(20);
+      }
+    };
+    /** Waits until no change has come for 300 ms: the events of earlier steps are all in. */
+    const quiet = async () => {
+      for (let seen = -1; seen !== changes;) {
+        seen = changes;
+        await sleep(300);
+      }
+    };
     // An atomic swap: the new folder is built aside, then renamed into place.
     await Deno.mkdir(`${root}/policy.new`);
     await Deno.writeTextFile(`${root}/policy.new/p.rego`, "v2");
     await Deno.rename(dir, `${root}/policy.old`);
     await Deno.rename(`${root}/policy.new`, dir);
-    await settle();
-    ok(changes > 0, "the swap itself is a change");
+    await until("the swap to be seen as a change", () => changes > 0);
+    await quiet();
     // Later edits, in the folder the path names now, are seen too.
     const before = changes;
     await Deno.writeTextFile(`${dir}/p.rego`, "v3");
-    await settle();
-    ok(changes > before, "an edit after the swap was not seen");
+    await until("an edit after the swap to be seen", () => changes > before);
+    await quiet();
     // And edits to the old folder, which the path no longer names, are not.
     const after = changes;
     await Deno.writeTextFile(`${root}/policy.old/p.rego`, "stale");
-    await settle();
+    await sleep(300);
     equal(changes, after);
   } finally {
     stop();

@@ -45,6 +45,11 @@ export interface MessageEvent {
   readonly reusedId?: boolean;
   /** For `notifications/cancelled`: the cancelled request, when it is known. */
   readonly cancels?: Correlation["request"];
+  /**
+   * For a request or notification about a task (`tasks/get`, `notifications/tasks/status`…):
+   * the tool of the `tools/call` that created the task. (A response has it in its correlation.)
+   */
+  readonly tool?: string;
   /** The policy's decision, when a policy is loaded. */
   readonly decision?: DecisionSummary;
   /** False when the message was not sent on: blocked by policy, or the receiver was gone. */

@@ -35,7 +35,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type RelayEvent = MessageEvent | OversizedEvent | KmMessageEvent;
 
 /** What correlation learns about one message. */
-type Links = Pick<MessageEvent, "correlation" | "reusedId" | "cancels">;
+type Links = Pick<MessageEvent, "correlation" | "reusedId" | "cancels" | "tool">;
 
 /** Both clock readings for one batch of frames. */
 interface Time {
@@ -199,6 +199,7 @@ export class Relay {
       items: undefined,
       reusedId: undefined,
       cancels: undefined,
+      tool: undefined,
     };
     if (message.kind === "batch") {
       event.items = message.items.map((item) => {
@@ -320,12 +321,15 @@ export class Relay {
     switch (message.kind) {
       case "request":
         if (correlator.request(direction, message, seq, now)) into.reusedId = true;
+        into.tool = correlator.taskTool(message.method, message.params);
         break;
       case "response":
       case "error":
         if (message.id) into.correlation = correlator.response(direction, message.id, now);
+        if (message.kind === "response") correlator.learnTask(into.correlation, message.result);
         break;
       case "notification": {
+        into.tool = correlator.taskTool(message.method, message.params);
         if (message.method !== "notifications/cancelled") break;
         const key = idKeyOf((message.params as { requestId?: unknown } | undefined)?.requestId);
         if (key !== undefined) into.cancels = correlator.cancel(direction, key);
