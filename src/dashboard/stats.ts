@@ -32,6 +32,9 @@ const BUCKET_SIZES = [
 ];
 const MAX_BUCKETS = 60;
 
+/** A task's requests whose answers are not its call's answer (tasks/result's is). */
+const TASK_POLLS: ReadonlySet<string> = new Set(["tasks/get", "tasks/cancel", "tasks/update"]);
+
 class Acc {
   calls = 0;
   errors = 0;
@@ -80,7 +83,10 @@ export function computeStats(
       (s.kind === "response" || s.kind === "error") && s.origin !== "km";
     if (!isCall && !isAnswer) continue;
     const accs = [accFor(servers, s.server)];
-    if (s.tool !== undefined) accs.push(accFor(tools, s.server, s.tool));
+    // A tool's row counts its calls and their answers; of a task's messages (which carry the
+    // tool too), only the result (tasks/result's answer) counts, as the call's answer.
+    const ofCall = isCall ? !s.method?.startsWith("tasks/") : !TASK_POLLS.has(s.method ?? "");
+    if (s.tool !== undefined && ofCall) accs.push(accFor(tools, s.server, s.tool));
     for (const acc of accs) {
       acc.sessions.add(s.session);
       if (isCall) {

@@ -133,3 +133,31 @@ Deno.test("stats: km's own answer to a call it blocked is the denial, not a serv
   ]);
   equal(report.timeline.reduce((n, b) => n + b.errors, 0), 0);
 });
+
+Deno.test("stats: a task's polls are not calls of its tool; its result is the call's answer", () => {
+  const msg = (seq: number, fields: Record<string, unknown>) =>
+    rec(SESSION_A, seq, 10, { type: "message", tool: "research", ...fields });
+  const request = (seq: number, method: string) =>
+    msg(seq, { direction: "client_to_server", kind: "request", method });
+  const answer = (seq: number, requestSeq: number, method: string, size: number) =>
+    msg(seq, {
+      direction: "server_to_client",
+      kind: "response",
+      method,
+      request_seq: requestSeq,
+      size,
+      message: { result: {} },
+    });
+  const report = computeStats(
+    entries([
+      request(1, "tools/call"),
+      answer(2, 1, "tools/call", 10),
+      request(3, "tasks/get"),
+      answer(4, 3, "tasks/get", 1000),
+      request(5, "tasks/result"),
+      answer(6, 5, "tasks/result", 100),
+    ]),
+    {},
+  );
+  assertEquals(report.tools.map((t) => [t.tool, t.calls, t.bytes]), [["research", 1, 110]]);
+});
