@@ -66,7 +66,8 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
     name: "policy",
     kind: "value",
     valueName: "PATH",
-    description: "Rego policy: a directory, a bundle.tar.gz or a .wasm (default: built-in)",
+    description:
+      "Rego policy: a directory, a .rego file, a bundle.tar.gz or a .wasm (default: built-in)",
   },
   { name: "policy-data", kind: "value", valueName: "FILE", description: "data for a .wasm policy" },
   { name: "no-policy", kind: "boolean", description: "evaluate no policy (not even the default)" },

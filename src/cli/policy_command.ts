@@ -107,7 +107,7 @@ file is malformed.`,
         name: "policy",
         kind: "value",
         valueName: "PATH",
-        description: "a policy directory, a bundle.tar.gz or a .wasm",
+        description: "a policy directory, a .rego file, a bundle.tar.gz or a .wasm",
       },
       {
         name: "input",

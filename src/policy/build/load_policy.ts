@@ -1,8 +1,10 @@
 /**
  * Loading the policy `km monitor --policy` names: a directory of `.rego` (+ `.json`/`.jsonc`
- * data) compiled with OPA's compiler (km's own, in-process) through a content-addressed cache, a `bundle.tar.gz` from
- * `opa build -t wasm`, or a `.wasm` module with `--policy-data`. This is the I/O edge; the
- * policy is prepared once here and only evaluated afterwards.
+ * data) compiled with OPA's compiler (km's own, in-process) through a content-addressed cache, a
+ * single `.rego` file (compiled as a directory holding only it), a `bundle.tar.gz` from
+ * `opa build -t wasm`, or a `.wasm` module with `--policy-data`. Any other file is refused,
+ * naming what was expected. This is the I/O edge; the policy is prepared once here and only
+ * evaluated afterwards.
  *
  * The main file of `src/policy/build/`, everything from policy sources to a loaded policy:
  * choosing OPA (policy_compiler.ts: km's own OPA built to WebAssembly, opa_wasm.ts and its
@@ -22,6 +24,7 @@ import { chooseCompiler } from "./policy_compiler.ts";
 import { isCaseFile } from "./cases.ts";
 import { FRAMEWORK_FILE, FRAMEWORK_REGO } from "./framework.ts";
 import { OPA_VERSION } from "./opa_version.ts";
+import { POLICY_KINDS, policyFileKind } from "./policy_kind.ts";
 import { readTar } from "./tar.ts";
 import { DECISION_ENTRYPOINT, WasmPolicy } from "../wasm/wasm_host.ts";
 import { type InputUse, inputUseOf, UNKNOWN_INPUT_USE } from "./input_use.ts";
@@ -56,21 +59,33 @@ export async function loadPolicy(path: string, options: LoadOptions = {}): Promi
     throw new KmError(
       "POLICY_INVALID",
       `Cannot load policy "${path}": not found`,
-      "--policy takes a directory of .rego files, a bundle.tar.gz or a .wasm file",
+      `--policy takes ${POLICY_KINDS}`,
     );
   }
-  if (options.dataPath !== undefined && !path.endsWith(".wasm")) {
+  const kind = stat.isDirectory ? "directory" : policyFileKind(path, await readHead(path));
+  if (options.dataPath !== undefined && kind !== "wasm") {
     throw new KmError(
       "USAGE",
       `--policy-data is for a .wasm policy; "${path}" carries its own data`,
-      stat.isDirectory
+      kind === "directory"
         ? "put the data file (.json or .jsonc) in the policy directory instead"
+        : kind === "rego"
+        ? "put the .rego file and the data file (.json or .jsonc) in a directory, and pass that"
         : "a bundle holds its data: rebuild it with the data file in the policy directory",
     );
   }
-  if (stat.isDirectory) return await loadDirectory(path, options);
+  if (kind === "directory") return await loadDirectory(path, options);
+  if (kind === "rego") return await loadRegoFile(path, options);
+  if (kind === undefined) {
+    throw new KmError(
+      "POLICY_INVALID",
+      `Cannot load policy "${path}": it is neither a .rego file, a bundle (.tar.gz, a gzip ` +
+        "file) nor a .wasm module",
+      `--policy takes ${POLICY_KINDS}`,
+    );
+  }
   const bytes = await Deno.readFile(path);
-  if (path.endsWith(".wasm")) {
+  if (kind === "wasm") {
     const data = options.dataPath ? await readData(options.dataPath) : {};
     const revision = await revisionOf([bytes, new TextEncoder().encode(JSON.stringify(data))]);
     const policy = await WasmPolicy.load(bytes, data, { name: path });
@@ -106,11 +121,27 @@ async function requireDecision(bytes: Uint8Array, entrypoints: string[], path: s
   requireKmRules(path, modules);
 }
 
+/** The first bytes of the file at `path` (enough for a magic number). */
+async function readHead(path: string): Promise<Uint8Array> {
+  using file = await Deno.open(path);
+  const head = new Uint8Array(4);
+  const n = await file.read(head);
+  return head.subarray(0, n ?? 0);
+}
+
 async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedPolicy> {
   const { bundle, revision, inputUse } = await buildDirectory(dir, options);
   const { wasm, data } = await readBundle(bundle, dir);
   const policy = await WasmPolicy.load(wasm, data, { name: dir });
   return { policy, revision, source: dir, inputUse };
+}
+
+/** A single .rego file, compiled as a directory that holds only it. */
+async function loadRegoFile(path: string, options: LoadOptions): Promise<LoadedPolicy> {
+  const { bundle, revision, inputUse } = await buildRegoFile(path, options);
+  const { wasm, data } = await readBundle(bundle, path);
+  const policy = await WasmPolicy.load(wasm, data, { name: path });
+  return { policy, revision, source: path, inputUse };
 }
 
 /** A policy directory compiled to a bundle, and the revision `km monitor` records for it. */
@@ -134,6 +165,51 @@ export async function buildDirectory(
   if (!files.some((f) => f.name.endsWith(".rego"))) {
     throw new KmError("POLICY_INVALID", `Cannot load policy "${dir}": it holds no .rego file`);
   }
+  return await buildFiles(dir, files, `policy directory "${dir}"`, options);
+}
+
+/**
+ * Compiles the single .rego file at `path` as `buildDirectory` compiles a directory holding only
+ * it (OPA's messages then name `path`). Throws KmError POLICY_* as buildDirectory does.
+ */
+export async function buildRegoFile(
+  path: string,
+  options: LoadOptions = {},
+): Promise<BuiltDirectory> {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const [dir, name] = cut < 0 ? [".", path] : [path.slice(0, cut) || "/", path.slice(cut + 1)];
+  if (name.endsWith("_test.rego")) {
+    throw new KmError(
+      "POLICY_INVALID",
+      `Cannot load policy "${path}": a _test.rego file holds tests, not rules to enforce`,
+      "pass the policy's own .rego file, or the directory that holds both",
+    );
+  }
+  if (name === FRAMEWORK_FILE) {
+    throw new KmError(
+      "POLICY_INVALID",
+      `Policy file "${path}": this name is reserved for km's framework`,
+    );
+  }
+  const bytes = await Deno.readFile(path);
+  requireKmRules(path, [{ file: path, text: new TextDecoder().decode(bytes) }]);
+  try {
+    return await buildFiles(dir, [{ name, bytes }], `policy file "${path}"`, options);
+  } catch (error) {
+    // OPA's messages name the scratch copy: name the author's file instead.
+    if (!(error instanceof KmError)) throw error;
+    const hint = error.hint && nameSources(error.hint, dir);
+    throw new KmError(error.code, nameSources(error.message, dir), hint);
+  }
+}
+
+/** Compiles `files` of the directory `dir` (through the cache); `what` names them in errors. */
+async function buildFiles(
+  dir: string,
+  files: readonly PolicyFile[],
+  what: string,
+  options: LoadOptions,
+): Promise<BuiltDirectory> {
   const capabilitiesText = JSON.stringify(capabilities);
   const enc = new TextEncoder();
   const revision = await revisionOf([
@@ -146,7 +222,7 @@ export async function buildDirectory(
     : undefined;
   let inputUse = cached && bundle ? await readInputUse(`${cached}.input.json`) : undefined;
   if (!bundle || !inputUse) {
-    const compiler = chooseCompiler(`policy directory "${dir}"`, options.opa);
+    const compiler = chooseCompiler(what, options.opa);
     const work = await Deno.makeTempDir({ prefix: "km-build-" });
     try {
       await stagePolicy(dir, files, `${work}/policy`);
