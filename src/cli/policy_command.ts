@@ -19,6 +19,7 @@ import {
 import { interpreterDecisions, runOpaTest } from "../policy/build/opa_test_runner.ts";
 import type { ResultSet } from "../policy/wasm/wasm_host.ts";
 import { HELP_OPTION } from "./common_options.ts";
+import { inputWarnings } from "./input_members.ts";
 import { commandHelp, type CommandInfo } from "./help.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
 
@@ -119,7 +120,9 @@ file is malformed.`,
       HELP_OPTION,
     ],
     details: `Prints the decision (as km monitor would apply it), then the action and the rules
-that fired. The input is a policy input document as described in docs/policy.md.
+that fired. The input is a policy input document as described in docs/policy.md; a top-level
+member that is not one of its members, and that the policy does not read, is named on stderr
+(a misspelling, e.g. "tol" for "tool").
 Exit codes: 0 evaluated (whatever the action); 1 the evaluation failed; 2 a bad input file or
 a policy that does not load.`,
     async run(values, _args, io) {
@@ -134,6 +137,8 @@ a policy that does not load.`,
       const input = await readInput((values.input as string | undefined) ?? "-", io);
       const decision = await inSources(path, async () => {
         const loaded = await io.loadPolicy(path, { dataPath });
+        // A misspelled member would otherwise pass in silence: the rules would not see it.
+        for (const warning of inputWarnings(input, loaded.inputUse)) io.diagnostics.warn(warning);
         return decide(loaded.policy.evaluate(input), path);
       });
       io.out.write(`${JSON.stringify(decision, null, 2)}\n${summarise(decision)}\n`);
