@@ -9,11 +9,11 @@ import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { suggest } from "../suggest.ts";
 import type { Client, ConfigFile } from "../clients/clients.ts";
-import type { ConfigDocument } from "../clients/sites.ts";
 import type { Outcome, Result } from "../clients/wrap.ts";
 import { HELP_OPTION } from "./common_options.ts";
 import type { CommandInfo } from "./help.ts";
 import { type OptionSpec, parseOptions } from "./options.ts";
+import { statusText, wrapStatus } from "./wrap_status.ts";
 
 /** What the wrap commands need of the CLI's io. */
 export interface WrapIo {
@@ -211,32 +211,7 @@ function status(
   const chosen = positionals.length > 0
     ? positionals.map((n) => named(clients, n))
     : clients.CLIENTS;
-  const lines: string[] = [];
-  for (const client of chosen) {
-    lines.push(client.title);
-    for (const file of clients.configFiles(client.id, io)) {
-      const text = readIfThere(file.path);
-      if (text === undefined) {
-        lines.push(`  ${file.path} (${file.role}; not found)`);
-        continue;
-      }
-      lines.push(`  ${file.path} (${file.role})`);
-      let doc: ConfigDocument;
-      try {
-        doc = clients.readerFor(client)(text, file.path);
-      } catch (error) {
-        lines.push(`    unreadable: ${(error as Error).message}`);
-        continue;
-      }
-      if (doc.sites.length === 0) lines.push("    no servers");
-      for (const site of doc.sites) {
-        const o = clients.statusOf(site, km);
-        const state = o.state === "already wrapped" ? "wrapped" : o.state;
-        lines.push(`    ${o.server}: ${state}${o.detail ? ` (${o.detail})` : ""}`);
-      }
-    }
-  }
-  io.out.write(`${lines.join("\n")}\n`);
+  io.out.write(statusText(wrapStatus(clients, chosen, km, io, readIfThere)));
   return 0;
 }
 
