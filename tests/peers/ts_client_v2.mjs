@@ -65,6 +65,7 @@ function parseCommandLine(argv) {
         mode: { type: "string", default: "auto" },
         probe: { type: "string", default: "sibling" },
         "no-elicitation": { type: "boolean", default: false },
+        "list-tools": { type: "boolean", default: false },
       },
     }));
   } catch (error) {
@@ -138,6 +139,14 @@ try {
   fail(`connecting to ${args.command.join(" ")}: ${error?.message ?? error}`);
 }
 emit({ protocol: client.getNegotiatedProtocolVersion() ?? null });
+if (args["list-tools"]) {
+  try {
+    const listed = await client.listTools();
+    emit({ tools: listed.tools.map((t) => t.name).sort() });
+  } catch (error) {
+    fail(`tools/list: ${error?.message ?? error}`);
+  }
+}
 
 for (const call of args.calls) {
   const started = elapsedMs();

@@ -103,6 +103,7 @@ type options struct {
 	calls         []call
 	mode          string
 	noElicitation bool
+	listTools     bool
 	command       []string
 }
 
@@ -116,6 +117,7 @@ func parseArgs(argv []string) options {
 	callsJSON := flags.String("calls", "", `the calls, as JSON: [{"tool", "arguments"}, ...]`)
 	mode := flags.String("mode", "auto", "auto (server/discover, else initialize) | legacy (initialize)")
 	noElicitation := flags.Bool("no-elicitation", false, "declare no elicitation capability")
+	listTools := flags.Bool("list-tools", false, `list the tools first: {"tools": [names, sorted]}`)
 	flags.Parse(argv[:split])
 	if flags.NArg() > 0 {
 		fail("unexpected arguments before --: %q", flags.Args())
@@ -133,7 +135,7 @@ func parseArgs(argv []string) options {
 	if err := json.Unmarshal([]byte(*callsJSON), &calls); err != nil {
 		fail("--calls is not a JSON array of {\"tool\", \"arguments\"}: %v", err)
 	}
-	return options{*answer, calls, *mode, *noElicitation, argv[split+1:]}
+	return options{*answer, calls, *mode, *noElicitation, *listTools, argv[split+1:]}
 }
 
 func main() {
@@ -172,6 +174,18 @@ func main() {
 	}
 	defer session.Close()
 	emit(protocolLine{session.InitializeResult().ProtocolVersion})
+	if opts.listTools {
+		listed, err := session.ListTools(ctx, nil)
+		if err != nil {
+			fail("tools/list: %v", err)
+		}
+		names := []string{}
+		for _, tool := range listed.Tools {
+			names = append(names, tool.Name)
+		}
+		slices.Sort(names)
+		emit(map[string][]string{"tools": names})
+	}
 
 	for _, c := range opts.calls {
 		startedMs := elapsedMs()

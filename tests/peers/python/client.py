@@ -41,6 +41,7 @@ def parse_args() -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--calls", required=True)
     parser.add_argument("--mode", default="auto")
     parser.add_argument("--no-elicitation", action="store_true")
+    parser.add_argument("--list-tools", action="store_true")
     return parser.parse_args(argv[:split]), argv[split + 1:]
 
 
@@ -65,6 +66,9 @@ async def main() -> None:
                       client_info=Implementation(name="km-test-python-client", version="1"),
                       **options) as client:
         emit({"protocol": client.session.protocol_version if hasattr(client.session, "protocol_version") else None})
+        if args.list_tools:
+            listed = await client.list_tools()
+            emit({"tools": sorted(tool.name for tool in listed.tools)})
         for call in json.loads(args.calls):
             started = elapsed_ms()
             try:
