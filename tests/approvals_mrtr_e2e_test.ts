@@ -203,21 +203,40 @@ for (const [client, server] of PAIRS) {
   });
 }
 
-Deno.test("2026-07-28: nobody answers, the approval times out and the call never runs", async () => {
-  const { lines, records, executed } = await run("python-mcp2", "wait", [SHELL("nobody answers")]);
-  equal(lines.filter((l) => "elicitation" in l).length, 1);
-  deepStrictEqual(executed, []);
-  const resolved = records.filter((r) => r.event === "approval_resolved");
-  deepStrictEqual(resolved.map((r) => r.outcome), ["timeout"]);
-});
-
-Deno.test("handshake era with the same client: km asks with elicitation/create", async () => {
-  const { lines, records, executed } = await run("python-mcp2", "accept", [SHELL("ls")], "legacy");
-  equal(lines[0].protocol === "2026-07-28", false);
-  equal(lines.filter((l) => "elicitation" in l).length, 1);
-  deepStrictEqual(executed.map((e) => e.arguments), [{ command: "ls" }]);
-  ok(messages(records).some((r) => r.method === "elicitation/create" && r.origin === "km"));
-});
+for (const client of Object.keys(CLIENTS) as ClientName[]) {
+  const server: SdkServerName = client === "ts-sdk-v2" ? "go-sdk" : "python-mcp2";
+  for (const mode of ["auto", "legacy"] as const) {
+    const era = mode === "auto" ? "2026-07-28" : "2025-11-25";
+    Deno.test(`${era} (${client} client): nobody answers, the approval times out and the call never runs`, async () => {
+      const { lines, records, executed } = await run(
+        server,
+        "wait",
+        [SHELL("nobody answers")],
+        mode,
+        client,
+      );
+      equal(lines[0].protocol, era);
+      equal(lines.filter((l) => "elicitation" in l).length, 1);
+      deepStrictEqual(executed, []);
+      const resolved = records.filter((r) => r.event === "approval_resolved");
+      deepStrictEqual(resolved.map((r) => r.outcome), ["timeout"]);
+    });
+  }
+  Deno.test(`2025-11-25 (${client} client): km asks with elicitation/create; accept runs the call, decline does not`, async () => {
+    const accepted = await run(server, "accept", [SHELL("ls")], "legacy", client);
+    equal(accepted.lines[0].protocol, "2025-11-25");
+    equal(accepted.lines.filter((l) => "elicitation" in l).length, 1);
+    deepStrictEqual(accepted.executed.map((e) => e.arguments), [{ command: "ls" }]);
+    ok(
+      messages(accepted.records).some((r) =>
+        r.method === "elicitation/create" && r.origin === "km"
+      ),
+    );
+    const declined = await run(server, "decline", [SHELL("rm -rf /")], "legacy", client);
+    deepStrictEqual(declined.executed, []);
+    equal(declined.lines.at(-1)!.ok, false);
+  });
+}
 
 // --- A raw client trying to get a call run without the person's approval ---------------------
 
