@@ -146,9 +146,12 @@ export class Enforcer implements Gate {
       }
     }
     const findings = integrityFindings(event);
-    const retried = this.#options.mode === "enforce" ? approvals?.retried(event) : undefined;
+    // A doubted message is never taken as an answer: the policy path blocks it for its doubts.
+    const retried = this.#options.mode === "enforce" && findings.length === 0
+      ? approvals?.retried(event)
+      : undefined;
     if (retried) {
-      const verdict = this.#retry(event, retried, findings);
+      const verdict = this.#retry(event, retried);
       state.observe(event, verdict.forward !== undefined);
       return verdict;
     }
@@ -171,15 +174,12 @@ export class Enforcer implements Gate {
   }
 
   /** A client's retry of km's approval question: held until the approval ends, then applied. */
-  #retry(event: MessageEvent, retried: Retried, findings: readonly Finding[]): Verdict {
+  #retry(event: MessageEvent, retried: Retried): Verdict {
     if ("error" in retried) {
       const why = `km refused the retry of its approval question: ${retried.error}`;
-      return withIntegrity(this.#block(event, "deny", [why], 0, {}), findings);
+      return this.#block(event, "deny", [why], 0, {});
     }
     const id = retried.approvalId;
-    if (findings.length > 0) {
-      return withIntegrity(this.#block(event, "deny", findings.map(doubtReason), 0, {}), findings);
-    }
     const required = `approval required (approval ${id})`;
     return {
       held: retried.done.then((resolution) =>

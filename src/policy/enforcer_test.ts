@@ -631,3 +631,19 @@ Deno.test("Enforcer asks about, and keys a session grant on, the whole of a larg
   assertEquals(asked.arguments, { command });
   equal(asked.argsHash, argsHash({ command }));
 });
+
+Deno.test("Enforcer never takes a doubted message as the answer to its question", () => {
+  const { e, approvals } = asking(P.askEverything);
+  approvals.retry = {
+    approvalId: "s-a1",
+    forward: enc.encode(CALL + "\n"),
+    done: new Promise(() => {}),
+  };
+  // A duplicate member: km cannot be sure the server reads what km reads.
+  const doubted =
+    '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"rm","name":"ls","requestState":"km1.x"}}';
+  const verdict = e.decide(event(doubted), enc.encode(doubted + "\n"));
+  ok(approvals.retry !== undefined, "the retry was not read as an answer");
+  equal(verdict.forward, undefined);
+  equal(JSON.parse(dec.decode(verdict.replyToSender)).error.code, -32010);
+});
