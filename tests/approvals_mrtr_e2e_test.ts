@@ -8,6 +8,7 @@
  * run without an approval (forged, replayed or altered retries).
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { startUi } from "./dashboard.ts";
 import { kmCommand, monitor, readSessionLog, ROOT } from "./helpers.ts";
 import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
 
@@ -332,6 +333,88 @@ Deno.test("2026-07-28: forged, altered, replayed and padded retries are refused;
   } finally {
     await km.closeStdin();
     await km.exit();
+    await session.cleanup();
+    await Deno.remove(policy, { recursive: true });
+  }
+});
+
+Deno.test("2026-07-28: the dashboard answers first; the client's retry then runs or is refused by that answer", async () => {
+  const session = await execLogSession();
+  const policy = await policyDir();
+  const data = `${session.dir}/data`;
+  const ui = await startUi(["--data-dir", data, "--log-dir", session.logDir, "--port", "0"]);
+  const km = monitor(session.logDir, SDK_SERVERS[0].command, [
+    "--policy",
+    policy,
+    "--data-dir",
+    data,
+    ...session.kmFlags,
+  ]);
+  const headers = { Authorization: `Bearer ${ui.token}` };
+  /** Answers the one pending approval in the dashboard, as its page would. */
+  const answerInDashboard = async (answer: "approve" | "deny") => {
+    let approvals: { id: string }[] = [];
+    for (const deadline = Date.now() + 10_000; approvals.length === 0;) {
+      if (Date.now() > deadline) throw new Error("the approval never reached the dashboard");
+      approvals = (await (await fetch(`${ui.base}/api/approvals`, { headers })).json()).approvals;
+      if (approvals.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    const posted = await fetch(`${ui.base}/api/approvals/${approvals[0].id}`, {
+      method: "POST",
+      headers: { ...headers, Origin: ui.base, "Content-Type": "application/json" },
+      body: JSON.stringify({ answer }),
+    });
+    ok(posted.ok, `the dashboard refused the answer: ${posted.status} ${await posted.text()}`);
+  };
+  try {
+    await km.write(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "server/discover",
+        params: { _meta: META },
+      }) +
+        "\n",
+    );
+    await response(km, 1);
+    // Approved in the dashboard while the client's prompt is up; the person there then declines:
+    // the first answer wins.
+    await km.write(callLine(2, "ls -la"));
+    const first = (await response(km, 2)).result as { requestState: string };
+    await answerInDashboard("approve");
+    const decline = { km_approval: { action: "decline" } };
+    await km.write(
+      callLine(3, "ls -la", { inputResponses: decline, requestState: first.requestState }),
+    );
+    equal(
+      ((await response(km, 3)).result as { content: { text: string }[] }).content[0].text,
+      "ran: ls -la",
+    );
+    // Denied in the dashboard: the client's acceptance comes too late.
+    await km.write(callLine(4, "rm -rf /"));
+    const second = (await response(km, 4)).result as { requestState: string };
+    await answerInDashboard("deny");
+    const accept = { km_approval: { action: "accept", content: { scope: "once" } } };
+    await km.write(
+      callLine(5, "rm -rf /", { inputResponses: accept, requestState: second.requestState }),
+    );
+    const refused = (await response(km, 5)).error as { code: number; message: string };
+    equal(refused.code, -32010);
+    match(refused.message, /approval denied in the dashboard/);
+    deepStrictEqual((await session.read()).map((e) => e.arguments), [{ command: "ls -la" }]);
+    await km.closeStdin();
+    await km.exit();
+    const resolved = (await readSessionLog(session.logDir)).filter((r) =>
+      r.event === "approval_resolved"
+    );
+    deepStrictEqual(resolved.map((r) => [r.outcome, r.channel]), [
+      ["approve", "dashboard"],
+      ["deny", "dashboard"],
+    ]);
+  } finally {
+    await km.closeStdin();
+    await km.exit();
+    await ui.stop();
     await session.cleanup();
     await Deno.remove(policy, { recursive: true });
   }
