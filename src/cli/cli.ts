@@ -19,6 +19,8 @@ import { CLEAR_LOGS_COMMAND, clearRequest, runClearLogs } from "./clear_logs_com
 import { INIT_COMMAND, runInit } from "./init_command.ts";
 import { folderFlagsLayer, logFolder, LOGS_COMMAND, logsQuery, runLogs } from "./logs_command.ts";
 import { runWrap, UNWRAP_COMMAND, WRAP_COMMAND } from "./wrap_command.ts";
+import { DOCTOR_COMMAND, runDoctor } from "./doctor_command.ts";
+import { getDashboardJson } from "./ui_control.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
 export interface CliIo extends MonitorDeps {
@@ -107,6 +109,11 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
   },
   { ...WRAP_COMMAND, run: (parsed, io) => runWrap("wrap", parsed.values, parsed.rest, io) },
   { ...UNWRAP_COMMAND, run: (parsed, io) => runWrap("unwrap", parsed.values, parsed.rest, io) },
+  {
+    ...DOCTOR_COMMAND,
+    run: (parsed, io) =>
+      runDoctor(parsed.values, parsed.rest, { ...io, getJson: getDashboardJson }),
+  },
 ];
 
 function noArguments(command: string, rest: readonly string[]): void {

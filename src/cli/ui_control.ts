@@ -21,14 +21,18 @@ export interface UiControlIo {
 }
 
 /** A dashboard that answered: its discovery file and its sessions. */
-interface Answering {
+export interface Answering {
   readonly found: Discovery;
   readonly sessions: readonly { readonly live?: boolean }[];
 }
 
-async function answering(
+/**
+ * The dashboard recorded in `dataDir`: none, one whose pid runs but that does not answer (its
+ * discovery file), or one that answered with its sessions. Also `km doctor`'s.
+ */
+export async function answering(
   dataDir: string,
-  io: UiControlIo,
+  io: Pick<UiControlIo, "findDashboard" | "getJson">,
 ): Promise<Answering | "none" | Discovery> {
   const found = io.findDashboard(dataDir);
   if (!found) return "none";
