@@ -2,9 +2,15 @@
 import { run } from "./src/cli/cli.ts";
 import { systemIo } from "./src/cli/system.ts";
 
-if (import.meta.main) {
+/**
+ * Runs km with `args` and exits with its code. Exported for the entry of km's npm bundle
+ * (packaging/npm/entry.ts), which sets the package's paths up first and then calls this.
+ */
+export async function main(args: readonly string[] = Deno.args): Promise<never> {
   const io = systemIo();
-  const code = await run(Deno.args, io);
+  const code = await run(args, io);
   await io.flush();
   Deno.exit(code);
 }
+
+if (import.meta.main) await main();

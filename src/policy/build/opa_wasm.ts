@@ -13,6 +13,9 @@
  * 1. `useOpaWasm(bytes or path)`, for a package that ships the module (or embeds its bytes);
  * 2. the environment variable `KM_OPA_WASM`, a path to the module;
  * 3. `<km root>/.tools/opa-wasm/opa-<OPA_VERSION>.wasm`, where `deno task setup` builds it.
+ *
+ * The worker's module is opa_wasm_worker.ts beside this file, unless a bundle of km, which ships
+ * the worker as a file of its own, names it with `useOpaWasmWorker`.
  */
 import { KmError } from "../../errors.ts";
 import { KM_ROOT } from "./find_opa.ts";
@@ -44,6 +47,7 @@ export function opaWasmPath(root: string = KM_ROOT, version: string = OPA_VERSIO
 export const KEEP_COMPILED_MS = 3_000;
 
 let chosen: OpaWasmSource | undefined;
+let workerModule: string | undefined;
 
 /** The worker serving runs of one module, the runs it owes, and the timer that ends it. */
 interface Session {
@@ -63,6 +67,14 @@ let session: Session | undefined;
  */
 export function useOpaWasm(source: OpaWasmSource | undefined): void {
   chosen = source;
+}
+
+/**
+ * Makes `url` the module the compiler's worker runs, instead of opa_wasm_worker.ts beside this
+ * file: for a bundle of km, where that file does not exist. `undefined` goes back to it.
+ */
+export function useOpaWasmWorker(url: string | URL | undefined): void {
+  workerModule = url === undefined ? undefined : String(url);
 }
 
 /** Where the module comes from now, in the order above (`env` reads the environment). */
@@ -126,9 +138,8 @@ export async function runOpaWasm(
 function sessionFor(source: OpaWasmSource): Session {
   if (session?.source === source) return session;
   if (session) end(session, new Error("the OPA compiler's module was changed"));
-  const worker = new Worker(new URL("./opa_wasm_worker.ts", import.meta.url).href, {
-    type: "module",
-  });
+  const url = workerModule ?? new URL("./opa_wasm_worker.ts", import.meta.url).href;
+  const worker = new Worker(url, { type: "module" });
   const s: Session = { source, worker, pending: new Map(), nextId: 0 };
   worker.onmessage = (event: MessageEvent<WorkerReply>) => {
     const reply = event.data;

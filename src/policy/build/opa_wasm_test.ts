@@ -1,7 +1,14 @@
 import { equal, ok, rejects } from "node:assert/strict";
 import { KmError } from "../../errors.ts";
 import { helloCommand } from "../../wasi/_testing.ts";
-import { OPA_WASM_ENV, opaWasmPath, opaWasmSource, runOpaWasm, useOpaWasm } from "./opa_wasm.ts";
+import {
+  OPA_WASM_ENV,
+  opaWasmPath,
+  opaWasmSource,
+  runOpaWasm,
+  useOpaWasm,
+  useOpaWasmWorker,
+} from "./opa_wasm.ts";
 
 // The real compiler needs a build with Go: tests/policy_wasm_compiler_test.ts. These run the
 // plumbing with a WASI command written by hand.
@@ -53,4 +60,23 @@ Deno.test("useOpaWasm puts a package's module ahead of KM_OPA_WASM", async () =>
   } finally {
     useOpaWasm(undefined);
   }
+});
+
+Deno.test("useOpaWasmWorker runs the compiler in the worker module a bundle names", async () => {
+  const dir = await Deno.makeTempDir();
+  const worker = `${dir}/bundled_worker.mjs`;
+  // A stand-in for the bundled worker: it answers every run with exit code 42.
+  await Deno.writeTextFile(
+    worker,
+    "self.onmessage = (e) => self.postMessage(" +
+      "{ id: e.data.id, exitCode: 42, stdout: new Uint8Array(), stderr: new Uint8Array() });\n",
+  );
+  useOpaWasmWorker(new URL(`file://${worker}`));
+  try {
+    equal((await runOpaWasm(request, helloCommand(0))).code, 42);
+  } finally {
+    useOpaWasmWorker(undefined);
+    await Deno.remove(dir, { recursive: true });
+  }
+  equal((await runOpaWasm(request, helloCommand(5))).code, 5);
 });
