@@ -9,20 +9,15 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { startUi } from "./dashboard.ts";
-import { kmCommand, monitor, readSessionLog, ROOT } from "./helpers.ts";
+import { kmCommand, monitor, readSessionLog } from "./helpers.ts";
 import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
+import { SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
 
 type Line = Record<string, unknown>;
 type AuditRecord = Record<string, unknown>;
 
-/** The SDK clients (tests/peers), each with the same command line and output. */
-const CLIENTS = {
-  "python-mcp2": [`${ROOT}.tools/py-mcp2/bin/python`, `${ROOT}tests/peers/python/client.py`],
-  "go-sdk": [`${ROOT}.tools/bin/km-test-go-client`],
-  // The probe of server/discover on the session's own process: one km session per run.
-  "ts-sdk-v2": ["node", `${ROOT}tests/peers/ts_client_v2.mjs`, "--probe", "in-place"],
-} as const;
-type ClientName = keyof typeof CLIENTS;
+const CLIENTS = SDK_CLIENTS;
+type ClientName = SdkClientName;
 
 /**
  * Asks about every message of a shell call. No `input.kind == "request"`: the response matches

@@ -8,15 +8,12 @@
  * server's exec log proves the denied call never ran. (Approvals: approvals_mrtr_e2e_test.ts.)
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { kmCommand, ROOT } from "./helpers.ts";
+import { kmCommand } from "./helpers.ts";
 import { execLogSession, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
+import { SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
 
-const CLIENTS = {
-  "python-mcp2": [`${ROOT}.tools/py-mcp2/bin/python`, `${ROOT}tests/peers/python/client.py`],
-  "go-sdk": [`${ROOT}.tools/bin/km-test-go-client`],
-  "ts-sdk-v2": ["node", `${ROOT}tests/peers/ts_client_v2.mjs`, "--probe", "in-place"],
-} as const;
-type ClientName = keyof typeof CLIENTS;
+const CLIENTS = SDK_CLIENTS;
+type ClientName = SdkClientName;
 
 const POLICY = `package kilometers
 
