@@ -5,6 +5,8 @@
  * process hop in Deno), and behind `km monitor`. For each it measures sequential round-trip
  * latency, pipelined throughput, the round trip of a 10 MiB message and the proxy's peak RSS,
  * prints a table with km/raw ratios against targets, and writes the same to docs/benchmarks.md.
+ * Then the dashboard, approvals, and start-up (scripts/bench/startup.ts: the npm package's `km`
+ * against the server alone); `--startup` runs only the start-up part and prints it.
  */
 import { KM_DENO_FLAGS } from "../src/runtime.ts";
 import { LineSplitter } from "./bench/echo_server.ts";
@@ -22,6 +24,13 @@ import {
   approvalsRows,
   measureApprovals,
 } from "./bench/approvals.ts";
+import {
+  measureStartup,
+  STARTUP_HEADERS,
+  STARTUP_PLAN,
+  type StartupResult,
+  startupRows,
+} from "./bench/startup.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -632,6 +641,7 @@ export function markdownReport(
   m: Machine,
   dashboard?: DashboardResult,
   approvals?: ApprovalsResult,
+  startup?: StartupResult,
 ): string {
   return `# Benchmarks
 
@@ -705,7 +715,25 @@ ${markdownTable(RESULT_HEADERS, resultRows(results, list))}
 ## km against the raw relay
 
 ${markdownTable(VERDICT_HEADERS, verdictRows(verdicts(results)))}
-${dashboard ? dashboardSection(dashboard) : ""}${approvals ? approvalsSection(approvals) : ""}`;
+${dashboard ? dashboardSection(dashboard) : ""}${approvals ? approvalsSection(approvals) : ""}${
+    startup ? startupSection(startup) : ""
+  }`;
+}
+
+function startupSection(r: StartupResult): string {
+  return `
+## Start-up
+
+How long an MCP client waits for its first answer when it starts \`km monitor --quiet -- <echo
+server>\` instead of the server (scripts/bench/startup.ts): from the spawn to the answer of a
+request written right after it, p50 of ${STARTUP_PLAN.runs} runs after ${STARTUP_PLAN.warmup}
+warm-ups, the setups alternating. "Installed" is the npm package built from this tree
+(${(r.packageBytes / 1048576).toFixed(1)} MiB; \`npm install -g\` into a temporary prefix took
+${(r.installMs / 1000).toFixed(1)} s): Node.js runs the launcher, which runs km's bundle on the
+package's Deno.
+
+${markdownTable(STARTUP_HEADERS, startupRows(r))}
+`;
 }
 
 function approvalsSection(r: ApprovalsResult): string {
@@ -739,7 +767,19 @@ ${markdownTable(DASHBOARD_HEADERS, dashboardRows(d))}
 `;
 }
 
+/** `--startup`: only the start-up measurement, printed (docs/benchmarks.md is left alone). */
+async function startupOnly(): Promise<void> {
+  console.error("bench: start-up (builds and installs the npm package first)...");
+  const startup = await measureStartup((line) => console.error(`bench: ${line}`));
+  console.log(`\n${textTable(STARTUP_HEADERS, startupRows(startup))}`);
+  console.log(
+    `\npackage ${(startup.packageBytes / 1048576).toFixed(1)} MiB, ` +
+      `npm install -g ${(startup.installMs / 1000).toFixed(1)} s`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (Deno.args.includes("--startup")) return await startupOnly();
   const logDir = await Deno.makeTempDir({ prefix: "km-bench-" });
   const list = setups(logDir);
   const results = new Map<Setup["key"], Measurement>();
@@ -756,12 +796,18 @@ async function main(): Promise<void> {
   const dashboard = await measureDashboard();
   console.error("bench: approvals...");
   const approvals = await measureApprovals();
+  console.error("bench: start-up of the installed npm package...");
+  const startup = await measureStartup();
   const m = machine();
   console.log(`\nkm benchmark, ${m.date}: ${m.os}, ${m.cpus} CPUs, Deno ${m.deno}\n`);
   console.log(textReport(results, list));
   console.log(`\n${textTable(DASHBOARD_HEADERS, dashboardRows(dashboard))}`);
   console.log(`\n${textTable(APPROVALS_HEADERS, approvalsRows(approvals))}`);
-  await Deno.writeTextFile(REPORT, markdownReport(results, list, m, dashboard, approvals));
+  console.log(`\n${textTable(STARTUP_HEADERS, startupRows(startup))}`);
+  await Deno.writeTextFile(
+    REPORT,
+    markdownReport(results, list, m, dashboard, approvals, startup),
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(`\nwrote ${REPORT.slice(ROOT.length)} (${seconds} s)`);
 }
