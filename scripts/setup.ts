@@ -44,9 +44,12 @@ async function installPeers(): Promise<void> {
 }
 
 await installPeers();
-// The demo and the benchmark compile no policies and run no SDK test servers; `--no-opa` spares
-// them the Go builds and the Python virtualenvs.
-if (!Deno.args.includes("--no-opa")) {
+// The demo compiles no policy and runs no SDK test server: `--no-opa` spares it the Go builds
+// and the Python virtualenvs. The benchmark compiles policies but runs no SDK test server and
+// compares nothing with opa: `--compiler-only` builds km's policy compiler alone.
+if (Deno.args.includes("--compiler-only")) {
+  await buildOpaWasm();
+} else if (!Deno.args.includes("--no-opa")) {
   await buildOpaWasm();
   await installOpa();
   await installSdkPeers();
