@@ -19,6 +19,8 @@ const ROOT = "(root)";
  * of policy. The dashboard relays approvals, so dashboard reads approval's shapes and link protocol.
  * Only cli, the composition of commands, reaches the dashboard server and monitor. wasi (a
  * WASI host, which runs OPA's compiler built to WebAssembly) is a leaf that only policy uses.
+ * pins (definitions pinned per server, and the detectors) stands beside jsonrpc: policy reads
+ * it for the input, monitor wires its store.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   [ROOT]: [],
@@ -26,11 +28,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   wasi: [],
   relay: ["jsonrpc"],
   approval: ["jsonrpc", "relay"],
-  policy: ["jsonrpc", "relay", "approval", "wasi"],
+  pins: ["jsonrpc"],
+  policy: ["jsonrpc", "relay", "approval", "wasi", "pins"],
   audit: ["jsonrpc", "relay"],
   config: ["jsonrpc", "relay", "audit"],
   dashboard: ["jsonrpc", "relay", "approval"],
-  monitor: ["jsonrpc", "relay", "approval", "policy", "audit", "config"],
+  monitor: ["jsonrpc", "relay", "approval", "policy", "pins", "audit", "config"],
   clients: [],
   cli: [
     "jsonrpc",
@@ -42,6 +45,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "dashboard",
     "monitor",
     "clients",
+    "pins",
   ],
 };
 

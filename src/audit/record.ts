@@ -39,6 +39,8 @@ export type LifecycleEvent =
   | "policy_reload_failed"
   | "approval_requested"
   | "approval_resolved"
+  | "definitions_pinned"
+  | "definitions_changed"
   | "shutdown";
 
 function base(ctx: RecordContext, seq: number, at: number, type: string): AuditRecord {

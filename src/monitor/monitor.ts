@@ -10,6 +10,9 @@ import type { Diagnostics } from "../diagnostics.ts";
 import { Correlator } from "../jsonrpc/correlation.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
+import { SessionPins } from "../policy/session_pins.ts";
+import { PinFiles } from "../pins/pin_file.ts";
+import { PinTracker } from "../pins/tracker.ts";
 import type { Clock } from "../relay/events.ts";
 import { Relay } from "../relay/relay.ts";
 import { SessionStats } from "../relay/stats.ts";
@@ -143,6 +146,20 @@ async function runSession(
     { id: sessionId, server: { name: serverName, command } },
     clock.now,
   );
+  // Pins are compared where the policy is: a session without a policy compares none.
+  const pins = loaded
+    ? new SessionPins(
+      new PinTracker({
+        command,
+        store: dataDir
+          ? new PinFiles(`${dataDir}/pins`, (text) => diagnostics.warn(text))
+          : undefined,
+        now: clock.epochMs,
+        record: (event, fields) => observer.lifecycle(event, fields),
+      }),
+      state,
+    )
+    : undefined;
   const { approvals, gate } = sessionGate({
     ...deps,
     loaded,
@@ -158,6 +175,7 @@ async function runSession(
     kmMessage: (event) => observer.kmMessage(event),
     // Through the observer: an approval that sends its held message on counts it as forwarded.
     lifecycle: (event, fields) => observer.lifecycle(event, fields),
+    pins,
   });
   const pipes = sessionPipes({
     serverStdin: upstream.stdin,

@@ -7,6 +7,7 @@ import type { Diagnostics } from "../diagnostics.ts";
 import { Enforcer } from "../policy/enforcer.ts";
 import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
 import { Reloader } from "../policy/reloader.ts";
+import type { SessionPins } from "../policy/session_pins.ts";
 import type { KmMessageEvent } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
 import {
@@ -53,6 +54,8 @@ export interface GateOptions extends Omit<SessionApprovalsOptions, "recordToClie
   readonly nextSeq: () => number;
   /** Records (and reports) a line km sent the client. */
   readonly kmMessage: (event: KmMessageEvent) => void;
+  /** The server's pinned definitions, for the policy's input. */
+  readonly pins?: SessionPins;
 }
 
 export interface SessionGate {
@@ -65,7 +68,7 @@ export interface SessionGate {
 /** The enforcer of the loaded policy, and under enforce the approvals it asks. */
 export function sessionGate(options: GateOptions): SessionGate {
   const { loaded, config, clock } = options;
-  const { loaded: _loaded, nextSeq, kmMessage, ...shared } = options;
+  const { loaded: _loaded, nextSeq, kmMessage, pins, ...shared } = options;
   const approvals = loaded && config.policy.mode === "enforce"
     ? sessionApprovals({
       ...shared,
@@ -92,6 +95,7 @@ export function sessionGate(options: GateOptions): SessionGate {
       },
       now: clock.now,
       approvals: approvals?.approvals,
+      pins,
     })
     : undefined;
   return { approvals, gate };

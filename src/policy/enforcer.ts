@@ -27,6 +27,7 @@ import type { LoadedPolicy } from "./build/load_policy.ts";
 import type { SessionState } from "./session_state.ts";
 import { applyTransform } from "./transform.ts";
 import { ApprovedCalls } from "./approved_calls.ts";
+import type { SessionPins } from "./session_pins.ts";
 
 export interface EnforcerOptions {
   readonly loaded: LoadedPolicy;
@@ -38,6 +39,8 @@ export interface EnforcerOptions {
   readonly now: () => number;
   /** Who answers `ask`; without it, `ask` is a deny saying no approver is configured. */
   readonly approvals?: Approvals;
+  /** The server's pinned definitions, compared on each listing (`input.pins`, `tool.pin`). */
+  readonly pins?: SessionPins;
 }
 
 /** Human approval, as the enforcer uses it (the broker and the client channel). */
@@ -123,6 +126,7 @@ export class Enforcer implements Gate {
     const { state, approvals } = this.#options;
     const policy = this.#policy;
     state.introduce(event);
+    this.#options.pins?.examine(event, raw);
     const consumed = approvals?.consume(event);
     if (consumed !== undefined) {
       return { summary: this.#summary("allow", "consume", 0, [consumed]) };
@@ -199,7 +203,8 @@ export class Enforcer implements Gate {
     const started = now();
     try {
       const codes = findings.length > 0 ? [...new Set(findings.map((f) => f.code))] : undefined;
-      const json = inputJson(subject, policyInput(subject, state, mode, policy.members, codes));
+      const input = policyInput(subject, state, mode, policy.members, codes, this.#options.pins);
+      const json = inputJson(subject, input);
       let decision = policy.cache?.get(json);
       const cached = decision !== undefined;
       if (!decision) {
@@ -716,6 +721,7 @@ interface Evaluation {
 /** Does the policy read the content of a message of this kind (so it must see all of it)? */
 function readsContent(members: ReadonlySet<string> | undefined, kind: Message["kind"]): boolean {
   if (members === undefined || members.has("message")) return true;
+  if (kind === "response" && members.has("result_labels")) return true;
   return (kind === "request" || kind === "notification") && members.has("tool");
 }
 

@@ -10,6 +10,9 @@ import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation
 import type { MessageKind } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
 import type { CallCount, SessionFacts, SessionState } from "./session_state.ts";
+import type { ItemPin } from "../pins/compare.ts";
+import { scanValue } from "../pins/detectors.ts";
+import type { PolicyPins, SessionPins } from "./session_pins.ts";
 
 export const POLICY_INPUT_VERSION = 1;
 
@@ -24,6 +27,8 @@ export interface PolicyTool {
   readonly arguments?: unknown;
   /** The tool as the server last listed it; absent when it never did. */
   readonly definition?: Obj;
+  /** The tool's definition compared with its pin (src/pins/); absent when it was never listed. */
+  readonly pin?: ItemPin;
 }
 
 /** `input.request`: for a response or error, the request it answers. */
@@ -84,6 +89,21 @@ export interface PolicyInput {
 }
 
 /**
+ * Members of the input added with pins (docs/policy.md). They are built only for a policy that
+ * reads them; they stay out of `PolicyInput` until `km policy eval`'s list of members
+ * (src/cli/input_members.ts) names them.
+ */
+export interface PinInputMembers {
+  /** List responses: the listing compared with the server's pins. */
+  readonly pins?: PolicyPins;
+  /** Responses to a tool's call: what the detectors found in its result; absent when nothing. */
+  readonly result_labels?: readonly string[];
+}
+
+/** Characters of a result the detectors read, at most (beyond, `scan_truncated`): about 6 ms. */
+export const MAX_RESULT_SCAN_CHARS = 256 * 1024;
+
+/**
  * The input for `event`. Call it before `state.observe(event, …)`, so that `stats` describe
  * the traffic before this message. A batch is described as a whole: `message` is the array and
  * the per-message members (`method`, `id`, `tool`, `request`) are absent.
@@ -102,16 +122,19 @@ export function policyInput(
   mode: PolicyMode,
   members: ReadonlySet<string> | undefined,
   integrity?: readonly string[],
-): Partial<PolicyInput>;
+  pins?: SessionPins,
+): Partial<PolicyInput> & PinInputMembers;
 export function policyInput(
   event: MessageEvent,
   state: SessionState,
   mode: PolicyMode,
   members?: ReadonlySet<string>,
   integrity?: readonly string[],
-): Partial<PolicyInput> {
+  pins?: SessionPins,
+): Partial<PolicyInput> & PinInputMembers {
   const { message } = event;
-  const want = (member: keyof PolicyInput) => members === undefined || members.has(member);
+  const want = (member: keyof (PolicyInput & PinInputMembers)) =>
+    members === undefined || members.has(member);
   let method: string | undefined;
   let id: string | undefined;
   let body: unknown;
@@ -134,7 +157,7 @@ export function policyInput(
         tool = {
           name,
           ...(called !== undefined && "arguments" in params ? { arguments: params.arguments } : {}),
-          ...definitionOf(state, name),
+          ...definitionOf(state, name, pins),
         };
       }
       break;
@@ -150,7 +173,7 @@ export function policyInput(
       const name = correlation.request.tool;
       // A task's answers (tasks/get, tasks/result…) are about the call that created the task.
       if (name !== undefined && want("tool")) {
-        tool = { name, ...definitionOf(state, name) };
+        tool = { name, ...definitionOf(state, name, pins) };
       }
       break;
     }
@@ -174,12 +197,36 @@ export function policyInput(
     ...(want("stats") ? { stats: statsOf(state) } : {}),
     ...(want("mode") ? { mode } : {}),
     ...(integrity?.length && want("integrity") ? { integrity } : {}),
+    ...(pins && want("pins") ? pinsOf(pins, message) : {}),
+    ...(want("result_labels") ? resultLabelsOf(event) : {}),
   };
 }
 
-function definitionOf(state: SessionState, name: string): { definition?: Obj } {
+function definitionOf(
+  state: SessionState,
+  name: string,
+  pins: SessionPins | undefined,
+): { definition?: Obj; pin?: ItemPin } {
   const definition = state.toolDefinition(name);
-  return definition === undefined ? {} : { definition };
+  const pin = pins?.tool(name);
+  return {
+    ...(definition === undefined ? {} : { definition }),
+    ...(pin === undefined ? {} : { pin }),
+  };
+}
+
+function pinsOf(pins: SessionPins, message: MessageEvent["message"]): { pins?: PolicyPins } {
+  const listing = pins.listing(message);
+  return listing === undefined ? {} : { pins: listing };
+}
+
+/** The detectors' labels of a tool's result (a response that answers a call of a tool). */
+function resultLabelsOf(event: MessageEvent): { result_labels?: readonly string[] } {
+  const { message } = event;
+  if (message.kind !== "response" || event.correlation?.request.tool === undefined) return {};
+  const { labels, truncated } = scanValue(message.result, { budget: MAX_RESULT_SCAN_CHARS });
+  const all: string[] = truncated ? [...labels, "scan_truncated"] : labels;
+  return all.length === 0 ? {} : { result_labels: all };
 }
 
 function requestOf({ request, latencyMs }: Correlation): PolicyRequest {
