@@ -9,7 +9,7 @@
  * `--install` also installs it (`npm install -g`, `deno task install`); `--out DIR` packs elsewhere.
  */
 import { DENO_PIN, VERSION } from "../src/version.ts";
-import { KM_DENO_FLAGS } from "../src/runtime.ts";
+import { BUNDLE_RUN_FLAGS, KM_DENO_FLAGS } from "../src/runtime.ts";
 import { opaWasmPath } from "../src/policy/build/opa_wasm.ts";
 import { buildOpaWasm } from "./build_opa_wasm.ts";
 import { PACKAGE_FILES } from "../packaging/npm/package_files.ts";
@@ -79,6 +79,12 @@ export function checkLauncher(launcher: string): void {
     if (!launcher.includes(JSON.stringify(flag))) {
       throw new Error(`${LAUNCHER} does not pass ${flag} (src/runtime.ts, KM_DENO_FLAGS)`);
     }
+  }
+  const runFlags = `const RUN_FLAGS = [${
+    BUNDLE_RUN_FLAGS.map((f) => JSON.stringify(f)).join(", ")
+  }];`;
+  if (!launcher.includes(runFlags)) {
+    throw new Error(`${LAUNCHER} must run the bundle with ${runFlags} (src/runtime.ts)`);
   }
   if (!launcher.includes(`const DENO_VERSION = ${JSON.stringify(DENO_PIN)};`)) {
     throw new Error(`${LAUNCHER} must name Deno ${DENO_PIN} (src/version.ts, DENO_PIN)`);

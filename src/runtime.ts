@@ -23,13 +23,26 @@ export const KM_DENO_FLAGS = [
 ] as const;
 
 /**
+ * `deno run` flags km's npm bundle runs with (no configuration or lock file from the user's
+ * working directory, nothing fetched), so that km started again from the bundle runs the same way.
+ */
+export const BUNDLE_RUN_FLAGS = ["--no-config", "--no-lock", "--no-remote", "--no-npm"] as const;
+
+let selfRunFlags: readonly string[] = [];
+
+/** Called by the npm bundle's setup: km's own children run with `flags` too. */
+export function useSelfRunFlags(flags: readonly string[]): void {
+  selfRunFlags = flags;
+}
+
+/**
  * The command that starts km again (to launch `km ui` in the background): the compiled binary
  * itself, or Deno running this main module with km's flags.
  */
 export function selfCommand(): string[] {
   const { binary, main } = selfPaths();
   if (binary) return [binary];
-  return [Deno.execPath(), "run", ...KM_DENO_FLAGS, main ?? Deno.mainModule];
+  return [Deno.execPath(), "run", ...selfRunFlags, ...KM_DENO_FLAGS, main ?? Deno.mainModule];
 }
 
 /** km's own files: the compiled binary (absent under deno), and the main module's path. */
