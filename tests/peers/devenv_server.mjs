@@ -1,0 +1,380 @@
+/**
+ * A stand-in for a development-environment MCP server (the shape of a WebContainer-style server:
+ * files, a terminal and git), on the official TypeScript SDK (@modelcontextprotocol/sdk, as
+ * tests/peers/ts_server.mjs), for the end-to-end test of the policy pack policies/packs/devenv.
+ * Plain ESM for Node: no build step.
+ *
+ * It behaves like the real thing without touching the machine: an in-memory file tree rooted at
+ * "/", a workspace at /home/project holding a small Node project, its .env and a deploy key, a
+ * home directory with ~/.ssh and shell profiles, and a symlink in the workspace that points to
+ * ~/.ssh (the trick a policy must catch). Paths are resolved like a POSIX file system would:
+ * relative to the workspace, ".." climbing, symlinks followed. `terminal_exec` runs nothing: it
+ * answers canned outputs by command (some print credentials, as `env` or `cat .env` would), and
+ * git tools keep commits and pushes in memory. The server does no access control of its own:
+ * that is the policy's job, which is the point.
+ *
+ * Every executed tool call appends one JSON line, {"server": "devenv", "tool", "arguments"}, to
+ * the file named by KM_TEST_EXEC_LOG before the result is returned, so a test proves that a call
+ * km denied never ran. The credentials below are fake and assembled from pieces so that secret
+ * scanners do not flag this file.
+ *
+ *   node tests/peers/devenv_server.mjs
+ */
+import { appendFileSync } from "node:fs";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+
+// zod is the SDK's own dependency; not a literal specifier so that `deno check` leaves it alone
+// (see ts_server.mjs).
+const ZOD = "zod";
+const { z } = await import(ZOD);
+
+const WORKSPACE = "/home/project";
+
+const AWS_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
+const AWS_SECRET = ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"].join("");
+const GH_TOKEN = ["ghp_", "EXAMPLE00000000000000000000000000000"].join("");
+const KEY_BEGIN = ["-----BEGIN OPENSSH", "PRIVATE KEY-----"].join(" ");
+const KEY_END = ["-----END OPENSSH", "PRIVATE KEY-----"].join(" ");
+
+/** path -> {type: "file", content} | {type: "dir"} | {type: "symlink", target} */
+const tree = new Map();
+const file = (path, content) => tree.set(path, { type: "file", content });
+const dir = (path) => tree.set(path, { type: "dir" });
+for (
+  const d of ["/", "/etc", "/home", "/home/user", "/home/user/.ssh", WORKSPACE]
+) dir(d);
+for (const d of ["src", "test", ".git", ".git/hooks", "config"]) {
+  dir(`${WORKSPACE}/${d}`);
+}
+file(
+  "/etc/passwd",
+  "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/user:/bin/bash\n",
+);
+file("/home/user/.bashrc", "export PATH=$HOME/.local/bin:$PATH\n");
+file(
+  "/home/user/.ssh/id_ed25519",
+  `${KEY_BEGIN}\nb3BlbnNzaC1rZXktdjEAAAAAEXAMPLE\n${KEY_END}\n`,
+);
+file(
+  "/home/user/.ssh/config",
+  "Host github.com\n  IdentityFile ~/.ssh/id_ed25519\n",
+);
+file(
+  `${WORKSPACE}/package.json`,
+  JSON.stringify(
+    { name: "shop-api", version: "1.4.0", scripts: { test: "node --test" } },
+    null,
+    2,
+  ) +
+    "\n",
+);
+file(`${WORKSPACE}/README.md`, "# shop-api\n\nThe shop's HTTP API.\n");
+file(
+  `${WORKSPACE}/src/server.js`,
+  'import http from "node:http";\n\nhttp.createServer((_, res) => res.end("ok")).listen(3000);\n',
+);
+file(
+  `${WORKSPACE}/test/server.test.js`,
+  'import test from "node:test";\n\ntest("ok", () => {});\n',
+);
+file(
+  `${WORKSPACE}/.env`,
+  [
+    "PORT=3000",
+    "DATABASE_URL=postgres://shop:s3cr3t-pw@db:5432/shop",
+    `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`,
+    `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`,
+    "SESSION_SECRET=change-me-in-production",
+    "",
+  ].join("\n"),
+);
+file(
+  `${WORKSPACE}/.env.example`,
+  "PORT=3000\nDATABASE_URL=\nSESSION_SECRET=\n",
+);
+file(
+  `${WORKSPACE}/config/deploy.pem`,
+  `${KEY_BEGIN}\nZGVwbG95LWtleS1FWEFNUExF\n${KEY_END}\n`,
+);
+file(
+  `${WORKSPACE}/.git/config`,
+  '[remote "origin"]\n\turl = https://github.com/acme/shop-api\n',
+);
+tree.set(`${WORKSPACE}/ssh-keys`, {
+  type: "symlink",
+  target: "/home/user/.ssh",
+});
+
+/** The normalised absolute path of `path` (relative to the workspace), following symlinks. */
+function resolve(path, follow = true) {
+  const parts = path.startsWith("/")
+    ? []
+    : WORKSPACE.split("/").filter(Boolean);
+  const pending = path.split("/").filter((s) => s !== "" && s !== ".");
+  let hops = 0;
+  while (pending.length > 0) {
+    const seg = pending.shift();
+    if (seg === "..") {
+      parts.pop();
+      continue;
+    }
+    parts.push(seg);
+    const node = tree.get("/" + parts.join("/"));
+    if (node?.type === "symlink" && (follow || pending.length > 0)) {
+      if (++hops > 40) {
+        throw new Error(`${path}: too many levels of symbolic links`);
+      }
+      parts.pop();
+      if (node.target.startsWith("/")) parts.length = 0;
+      pending.unshift(
+        ...node.target.split("/").filter((s) => s !== "" && s !== "."),
+      );
+    }
+  }
+  return "/" + parts.join("/");
+}
+
+/** Appends the call synchronously (one write(2), O_APPEND): the line is whole before we answer. */
+function record(tool, args) {
+  const path = process.env.KM_TEST_EXEC_LOG;
+  if (path) {
+    appendFileSync(
+      path,
+      JSON.stringify({ server: "devenv", tool, arguments: args }) + "\n",
+    );
+  }
+}
+
+const text = (value, structured) => ({
+  content: [{ type: "text", text: value }],
+  ...(structured ? { structuredContent: structured } : {}),
+});
+const failure = (message) => ({
+  content: [{ type: "text", text: message }],
+  isError: true,
+});
+
+const server = new McpServer({ name: "devenv", version: "0.3.0" });
+
+server.registerTool("fs_read", {
+  title: "Read file",
+  description:
+    "Read a file of the development environment. Relative paths are resolved against " +
+    `the workspace (${WORKSPACE}).`,
+  inputSchema: {
+    path: z.string().describe(
+      "file path, absolute or relative to the workspace",
+    ),
+  },
+  outputSchema: {
+    path: z.string(),
+    resolved_path: z.string(),
+    content: z.string(),
+  },
+  annotations: { readOnlyHint: true },
+}, ({ path }) => {
+  record("fs_read", { path });
+  const resolved = resolve(path);
+  const node = tree.get(resolved);
+  if (node?.type !== "file") return failure(`fs_read: ${path}: no such file`);
+  return text(node.content, {
+    path,
+    resolved_path: resolved,
+    content: node.content,
+  });
+});
+
+server.registerTool("fs_write", {
+  title: "Write file",
+  description: "Create or overwrite a file of the development environment.",
+  inputSchema: {
+    path: z.string().describe(
+      "file path, absolute or relative to the workspace",
+    ),
+    content: z.string().describe("the file's new content"),
+  },
+  outputSchema: {
+    path: z.string(),
+    resolved_path: z.string(),
+    bytes: z.number(),
+  },
+  annotations: { destructiveHint: true },
+}, ({ path, content }) => {
+  record("fs_write", { path, content });
+  const resolved = resolve(path);
+  const parent = resolved.slice(0, resolved.lastIndexOf("/")) || "/";
+  if (tree.get(parent)?.type !== "dir") {
+    return failure(`fs_write: ${path}: no such directory`);
+  }
+  file(resolved, content);
+  const bytes = Buffer.byteLength(content);
+  return text(`wrote ${bytes} bytes to ${resolved}`, {
+    path,
+    resolved_path: resolved,
+    bytes,
+  });
+});
+
+server.registerTool("fs_list", {
+  title: "List directory",
+  description: "List the entries of a directory (default: the workspace).",
+  inputSchema: { path: z.string().optional().describe("directory path") },
+  outputSchema: {
+    path: z.string(),
+    resolved_path: z.string(),
+    entries: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        target: z.string().optional(),
+      }),
+    ),
+  },
+  annotations: { readOnlyHint: true },
+}, ({ path = WORKSPACE }) => {
+  record("fs_list", { path });
+  const resolved = resolve(path);
+  if (tree.get(resolved)?.type !== "dir") {
+    return failure(`fs_list: ${path}: not a directory`);
+  }
+  const prefix = resolved === "/" ? "/" : resolved + "/";
+  const entries = [...tree.entries()]
+    .filter(([p]) =>
+      p.startsWith(prefix) && p !== "/" && !p.slice(prefix.length).includes("/")
+    )
+    .map(([p, node]) => ({
+      name: p.slice(prefix.length),
+      type: node.type,
+      ...(node.type === "symlink" ? { target: node.target } : {}),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const listing = entries.map((e) =>
+    `${e.type === "dir" ? "d" : e.type === "symlink" ? "l" : "-"} ${e.name}` +
+    (e.target ? ` -> ${e.target}` : "")
+  ).join("\n");
+  return text(listing, { path, resolved_path: resolved, entries });
+});
+
+/** Canned terminal outputs: the first pattern that matches the command answers it. */
+const OUTPUTS = [
+  [
+    /^npm (ci|install)\b/,
+    "added 142 packages, and audited 143 packages in 3s\nfound 0 vulnerabilities\n",
+  ],
+  [/^npm (test|run test)\b/, "✔ ok (0.8ms)\nℹ tests 1\nℹ pass 1\nℹ fail 0\n"],
+  [/^ls\b/, "README.md\nconfig\npackage.json\nsrc\nssh-keys\ntest\n"],
+  [
+    /^git status\b/,
+    "On branch feature/healthcheck\nnothing to commit, working tree clean\n",
+  ],
+  [
+    /^(env|printenv)\b/,
+    `HOME=/home/user\nNODE_ENV=development\nAWS_ACCESS_KEY_ID=${AWS_KEY_ID}\n` +
+    `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nGITHUB_TOKEN=${GH_TOKEN}\n`,
+  ],
+  [
+    /^aws configure export-credentials\b/,
+    JSON.stringify({
+      Version: 1,
+      AccessKeyId: AWS_KEY_ID,
+      SecretAccessKey: AWS_SECRET,
+    }) + "\n",
+  ],
+  [/^cat \.env\b/, () => tree.get(`${WORKSPACE}/.env`).content],
+];
+
+server.registerTool("terminal_exec", {
+  title: "Run a command",
+  description:
+    "Run a shell command in the development environment's terminal and return its " +
+    "output.",
+  inputSchema: {
+    command: z.string().describe("the command line, run by /bin/sh"),
+    cwd: z.string().optional().describe(
+      "working directory (default: the workspace)",
+    ),
+  },
+  annotations: { destructiveHint: true, openWorldHint: true },
+}, ({ command, cwd }) => {
+  record("terminal_exec", cwd === undefined ? { command } : { command, cwd });
+  const found = OUTPUTS.find(([pattern]) => pattern.test(command.trim()));
+  const output = found
+    ? (typeof found[1] === "function" ? found[1]() : found[1])
+    : "";
+  return text(`$ ${command}\n${output}[exit 0]`);
+});
+
+const commits = [];
+const pushes = [];
+const branch = "feature/healthcheck";
+
+server.registerTool("git_clone", {
+  title: "Clone a repository",
+  description: "Clone a git repository into the workspace.",
+  inputSchema: {
+    url: z.string().describe("repository URL"),
+    path: z.string().optional().describe(
+      "destination directory (default: the repo's name)",
+    ),
+  },
+  annotations: { openWorldHint: true },
+}, ({ url, path }) => {
+  record("git_clone", path === undefined ? { url } : { url, path });
+  const name = path ?? url.replace(/\.git$/, "").split("/").pop();
+  const target = resolve(name);
+  dir(target);
+  file(`${target}/README.md`, `# ${name}\n`);
+  return text(`Cloning into '${name}'...\ndone: ${target}`);
+});
+
+server.registerTool("git_commit", {
+  title: "Commit",
+  description: "Stage the given files (default: all changes) and commit them.",
+  inputSchema: {
+    message: z.string().describe("the commit message"),
+    files: z.array(z.string()).optional().describe("paths to stage"),
+  },
+}, ({ message, files }) => {
+  record("git_commit", files === undefined ? { message } : { message, files });
+  const sha = (0x1a2b3c4 + commits.length * 0x111).toString(16).padStart(
+    7,
+    "0",
+  );
+  commits.push({ sha, message, files: files ?? [] });
+  return text(
+    `[${branch} ${sha}] ${message}\n ${(files ?? []).length} files changed`,
+    undefined,
+  );
+});
+
+server.registerTool("git_push", {
+  title: "Push",
+  description: "Push a branch to a remote.",
+  inputSchema: {
+    remote: z.string().optional().describe("remote name (default: origin)"),
+    branch: z.string().optional().describe(
+      "branch to push (default: the current branch)",
+    ),
+    force: z.boolean().optional().describe(
+      "force-push, overwriting the remote branch",
+    ),
+  },
+  annotations: { destructiveHint: true, openWorldHint: true },
+}, (args) => {
+  record("git_push", args);
+  const target = args.branch ?? branch;
+  pushes.push({
+    remote: args.remote ?? "origin",
+    branch: target,
+    commits: commits.length,
+  });
+  return text(
+    `To https://github.com/acme/shop-api\n   ${
+      commits.at(-1)?.sha ?? "0000000"
+    }  ` +
+      `${target} -> ${target}${args.force ? " (forced update)" : ""}`,
+  );
+});
+
+await server.connect(new StdioServerTransport());
