@@ -45,6 +45,27 @@ export interface SessionObserver extends RelayObserver {
 
 export function sessionObserver(options: ObserverOptions): SessionObserver {
   const { log, stats, closedIds, diagnostics, verbose, approvals } = options;
+  /** The highest `seq` of a message recorded so far. */
+  let recorded = 0;
+  /**
+   * Lifecycle records about a message (`cause_seq`) written while it is judged, before its own
+   * record (pins compare a list response then): they wait for it, so the log stays in order.
+   */
+  const waiting: { cause: number; write: () => void }[] = [];
+  const flush = (upTo: number) => {
+    while (waiting.length > 0 && waiting[0].cause <= upTo) waiting.shift()!.write();
+  };
+  const lifecycle = (event: LifecycleEvent, fields: Record<string, unknown> = {}): void => {
+    const cause = fields.cause_seq;
+    if (typeof cause === "number" && cause > recorded) {
+      waiting.push({ cause, write: () => lifecycle(event, fields) });
+      return;
+    }
+    log.lifecycle(event, fields);
+    if (event === "approval_resolved" && typeof fields.approval_id === "string") {
+      stats.released(fields.approval_id, fields.applied === "forward");
+    }
+  };
   return {
     message(event: MessageEvent) {
       closedIds.observe(event);
@@ -63,6 +84,8 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
         if (d.action === "error") diagnostics.warn(`${d.error} (message seq ${event.seq})`);
       }
       log.message(event);
+      recorded = Math.max(recorded, event.seq);
+      flush(recorded);
       if (event.decision?.applied === "hold") approvals?.held(event.decision.approvalId!);
       if (verbose) diagnostics.info(verboseLine(event));
     },
@@ -85,6 +108,7 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
       );
     },
     ended(side: Side, error?: unknown) {
+      flush(Infinity);
       const fields = error ? { error: errorText(error) } : {};
       // Not an end of input but a failure: say so, not only in the log.
       if (error) {
@@ -97,11 +121,6 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
       stats.stderrLines++;
       log.stderr(line);
     },
-    lifecycle(event, fields = {}) {
-      log.lifecycle(event, fields);
-      if (event === "approval_resolved" && typeof fields.approval_id === "string") {
-        stats.released(fields.approval_id, fields.applied === "forward");
-      }
-    },
+    lifecycle,
   };
 }

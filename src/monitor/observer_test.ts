@@ -127,3 +127,17 @@ Deno.test("observer: a held message an approval sends on is not counted as dropp
   assertEquals(records.map((r) => r.type), ["message", "message", "lifecycle", "lifecycle"]);
   equal(records[0].forwarded, false, "the held message's own record: not forwarded when written");
 });
+
+Deno.test("observer: a record about a message written while it is judged waits for the message's own", async () => {
+  const { o, t } = await observer();
+  // Pins compare a list response while it is judged, before the relay records it.
+  o.lifecycle("definitions_pinned", { cause_seq: 2, kind: "tools" });
+  o.lifecycle("client_eof", {}); // about no message: written at once
+  o.message(messageEvent('{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}', { seq: 2 }));
+  o.lifecycle("definitions_changed", { cause_seq: 2, kind: "tools" }); // its message is in: at once
+  await t.log.close();
+  assertEquals(
+    t.records().map((r) => r.event ?? r.type),
+    ["client_eof", "message", "definitions_pinned", "definitions_changed"],
+  );
+});
