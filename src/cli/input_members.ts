@@ -5,11 +5,11 @@
  * see no `tool` and decide as if there were none. Pure.
  */
 import type { InputUse } from "../policy/build/input_use.ts";
-import type { PolicyInput } from "../policy/input.ts";
+import type { PinInputMembers, PolicyInput } from "../policy/input.ts";
 import { suggest } from "../suggest.ts";
 
 /** The members of km's input document; the type keeps it equal to PolicyInput's. */
-const DOCUMENT: Readonly<Record<keyof PolicyInput, true>> = {
+const DOCUMENT: Readonly<Record<keyof (PolicyInput & PinInputMembers), true>> = {
   version: true,
   direction: true,
   kind: true,
@@ -22,6 +22,8 @@ const DOCUMENT: Readonly<Record<keyof PolicyInput, true>> = {
   stats: true,
   mode: true,
   integrity: true,
+  pins: true,
+  result_labels: true,
 };
 
 /** The top-level members of km's input document, in the order docs/policy.md lists them. */

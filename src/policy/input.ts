@@ -89,9 +89,8 @@ export interface PolicyInput {
 }
 
 /**
- * Members of the input added with pins (docs/policy.md). They are built only for a policy that
- * reads them; they stay out of `PolicyInput` until `km policy eval`'s list of members
- * (src/cli/input_members.ts) names them.
+ * Members of the input added with pins (docs/policy.md), built only for a policy that reads
+ * them. `km policy eval`'s list of members (src/cli/input_members.ts) names them too.
  */
 export interface PinInputMembers {
   /** List responses: the listing compared with the server's pins. */
