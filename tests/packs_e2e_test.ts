@@ -405,3 +405,158 @@ Deno.test("pack devenv: an agent session on the dev-environment server, every da
     await s.end();
   }
 });
+
+Deno.test("pack k8s: an agent session on the resource-recommendation server, nothing applied unseen", async () => {
+  const s = await agentSession("k8s", "k8s_server.mjs", "k8s");
+  try {
+    const call = (name: string, args: Record<string, unknown>) =>
+      s.client.callTool({ name, arguments: args });
+    const change = (
+      namespace: string,
+      kind: string,
+      name: string,
+      container: string,
+      resource: string,
+      from: string,
+      to: string,
+    ) => ({ namespace, kind, name, container, resource, from, to });
+    const apiCpu = change("shop", "Deployment", "api", "app", "cpu", "500m", "700m");
+    const apiMemory = change("shop", "Deployment", "api", "app", "memory", "512Mi", "640Mi");
+    const workerCpu = change("shop", "Deployment", "worker", "worker", "cpu", "250m", "1");
+    const webMemory = change("staging", "Deployment", "web", "nginx", "memory", "256Mi", "320Mi");
+    const coredns = change("kube-system", "Deployment", "coredns", "coredns", "cpu", "100m", "50m");
+    const ledger = change("payments", "StatefulSet", "ledger", "ledger", "cpu", "1", "800m");
+
+    deepStrictEqual((await s.client.listTools()).tools.map((t) => t.name).sort(), [
+      "apply_recommendations",
+      "get_execution_history",
+      "preview_changes",
+      "rollback_changes",
+      "scan_recommendations",
+    ]);
+
+    // 1. Look: scan, history, preview. Allowed.
+    match(
+      text(await call("scan_recommendations", {})),
+      /shop\/deployment\/api app cpu 500m -> 700m/,
+    );
+    equal(text(await call("get_execution_history", {})), "no executions");
+    match(text(await call("preview_changes", { changes: [apiCpu, apiMemory] })), /~ shop/);
+
+    // 2. An apply that does not say dry_run: km makes it a rehearsal; nothing changes.
+    match(text(await call("apply_recommendations", { changes: [apiCpu, apiMemory] })), /^dry run/);
+
+    // 3. Protected namespaces, and a change beyond the maximum: denied, numbers in the reason.
+    await refused(
+      call("apply_recommendations", { changes: [coredns], dry_run: true }),
+      ["k8s-protected-namespace"],
+      /namespace kube-system is protected/,
+    );
+    await refused(call("preview_changes", { changes: [ledger] }), ["k8s-protected-namespace"]);
+    await refused(
+      call("apply_recommendations", { changes: [apiCpu, workerCpu], dry_run: false }),
+      // The deny wins; the rules that would have asked are named too.
+      ["k8s-apply", "k8s-apply-change", "k8s-change-too-large"],
+      /shop\/deployment\/worker container worker: cpu 250m -> 1 \(\+300%\) changes cpu by more than the maximum of 50%/,
+    );
+
+    // 4. A real apply: the person sees the summary in the client and accepts.
+    s.expect("accept");
+    match(
+      text(
+        await call("apply_recommendations", {
+          changes: [apiCpu, apiMemory],
+          dry_run: false,
+          reason: "krr weekly right-sizing",
+        }),
+      ),
+      /^applied 2 changes as exec-1/,
+    );
+    // Another, in staging: the dashboard shows the same summary, and the person denies it there.
+    s.expect("dashboard");
+    const staging = call("apply_recommendations", { changes: [webMemory], dry_run: false });
+    const shown = await s.answerInDashboard("apply_recommendations", "deny");
+    deepStrictEqual([...shown.reasons].sort(), [
+      "apply_recommendations: 1 change in 1 namespace (staging), applied for real (dry_run false)",
+      "staging/deployment/web container nginx: memory 256Mi -> 320Mi (+25%)",
+    ]);
+    await refused(staging, ["k8s-apply", "k8s-apply-change"], /approval denied in the dashboard/);
+
+    // 5. History, then a rollback of what was applied: allowed.
+    match(text(await call("get_execution_history", {})), /^exec-1 apply: 2 changes$/);
+    match(text(await call("rollback_changes", { execution_id: "exec-1" })), /rolled back exec-1/);
+    match(
+      text(await call("scan_recommendations", { namespace: "shop" })),
+      /api app cpu 500m -> 700m/,
+    );
+
+    // The client's question carried the summary, line by line.
+    equal(s.elicitations.length, 2);
+    for (
+      const line of [
+        "apply_recommendations: 2 changes in 1 namespace (shop), applied for real (dry_run false): krr weekly right-sizing",
+        "shop/deployment/api container app: cpu 500m -> 700m (+40%)",
+        "shop/deployment/api container app: memory 512Mi -> 640Mi (+25%)",
+      ]
+    ) ok(s.elicitations[0].includes(line), `${line}\nnot in\n${s.elicitations[0]}`);
+
+    // What ran: the rehearsal with dry_run forced on, the approved apply, the rollback.
+    deepStrictEqual((await s.executed()).map((e) => [e.tool, e.arguments]), [
+      ["scan_recommendations", {}],
+      ["get_execution_history", {}],
+      ["preview_changes", { changes: [apiCpu, apiMemory] }],
+      ["apply_recommendations", { changes: [apiCpu, apiMemory], dry_run: true }],
+      ["apply_recommendations", {
+        changes: [apiCpu, apiMemory],
+        dry_run: false,
+        reason: "krr weekly right-sizing",
+      }],
+      ["get_execution_history", {}],
+      ["rollback_changes", { execution_id: "exec-1" }],
+      ["scan_recommendations", { namespace: "shop" }],
+    ]);
+
+    // The audit log: decisions, rules, labels and a risk on every call.
+    const records = await s.close();
+    const reqs = calls(records);
+    for (const r of reqs) ok((result(r).risk ?? 0) > 0, `no risk on seq ${r.seq}`);
+    const applies = reqs.filter((r) => r.tool === "apply_recommendations");
+    equal(applies.length, 5);
+    decision(applies[0], {
+      action: "transform",
+      applied: "transform",
+      labels: ["k8s-dry-run-forced"],
+      risk: 30,
+    });
+    decision(applies[1], {
+      action: "deny",
+      applied: "block",
+      rules: ["k8s-protected-namespace"],
+      labels: ["k8s-dry-run", "protected-namespace"],
+      risk: 95,
+    });
+    decision(applies[2], {
+      action: "deny",
+      applied: "block",
+      labels: ["change-over-limit", "k8s-apply"],
+    });
+    ok(result(applies[2]).rules.includes("k8s-change-too-large"));
+    decision(applies[3], { action: "ask", applied: "hold", labels: ["k8s-apply"], risk: 80 });
+    // Risk 60 + 25 x (largest change / maximum): +40% is 80, +25% is 73.
+    decision(applies[4], { action: "ask", applied: "hold", labels: ["k8s-apply"], risk: 73 });
+    decision(reqs.find((r) => r.tool === "rollback_changes"), {
+      action: "allow",
+      applied: "forward",
+      labels: ["rollback"],
+      risk: 50,
+    });
+    deepStrictEqual(approvals(records), [
+      ["apply_recommendations", "approve", "client"],
+      ["apply_recommendations", "deny", "dashboard"],
+    ]);
+    const requested = records.find((r) => r.event === "approval_requested");
+    equal(requested?.timeout_ms, 55_000);
+  } finally {
+    await s.end();
+  }
+});
