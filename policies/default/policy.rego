@@ -1,6 +1,9 @@
 # km's default policy: allow everything, and label and score what tools do, so that the audit
 # log (and the dashboard) can tell a shell command or an infrastructure change from a read.
-# Used when km runs without --policy. Rules contribute to `labels` and `risk` only.
+# Used when km runs without --policy. Rules contribute to `labels` and `risk`, except for a
+# tool whose definition changed since it was pinned in a way that adds risky content (an
+# instruction to the model, hidden characters, a secret...: src/pins/detectors.ts): its calls
+# are asked about (denied when no one can be asked), and lists mark it for the model.
 #
 # It runs on every tools/call, so it is written to be cheap: every rule hangs off `_call` (only
 # tools/call requests get further), tool names are matched with one regex per label, arguments
@@ -58,7 +61,53 @@ labels contains "destructive" if {
 	contains(description, word)
 }
 
+# A tool whose definition changed since it was pinned (docs/policy.md, "Pins"): a harmless
+# edit (nothing added by the detectors) passes, labelled; one that adds labels is asked about.
+_pin_added := input.tool.pin.added_labels if {
+	_call
+	input.tool.pin.status == "changed"
+}
+
+labels contains "pin-changed" if _pin_added
+
+labels contains "pin-risky" if count(_pin_added) > 0
+
+ask contains {"rule": "pin-changed-risky", "reason": reason} if {
+	count(_pin_added) > 0
+	added := concat(", ", _pin_added)
+	reason := $"tool {input.tool.name} changed since it was pinned, adding {added}: review it with km pins diff, keep it with km pins accept"
+}
+
+# A listing (tools, prompts, resource templates) marks each entry whose change adds labels, in
+# the description the model reads: "[km: changed since pinned: model_instruction] ...".
+_list_member := {"tools": "tools", "prompts": "prompts", "resource_templates": "resourceTemplates"}
+
+_risky_listed[name] := item if {
+	input.kind == "response"
+	some name, item in input.pins.items
+	item.status == "changed"
+	count(item.added_labels) > 0
+}
+
+patch contains {"op": "add", "path": path, "value": value} if {
+	some item in _risky_listed
+	path := concat("/", ["", "result", _list_member[input.pins.kind], format_int(item.index, 10), "description"])
+	marker := concat("", ["[km: changed since pinned: ", concat(", ", item.added_labels), "]"])
+	value := concat(" ", array.concat([marker], [d | d := item.description]))
+}
+
+labels contains "pin-changed" if {
+	input.kind == "response"
+	some item in input.pins.items
+	item.status == "changed"
+}
+
+labels contains "pin-risky" if count(_risky_listed) > 0
+
 # The risk of each label; the framework takes the highest.
-_risk_of := {"shell": 8, "file-write": 5, "file-delete": 7, "network": 4, "infra": 8, "destructive": 7}
+_risk_of := {
+	"shell": 8, "file-write": 5, "file-delete": 7, "network": 4, "infra": 8, "destructive": 7,
+	"pin-changed": 3, "pin-risky": 8,
+}
 
 risk contains _risk_of[label] if some label in labels

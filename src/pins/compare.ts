@@ -43,6 +43,16 @@ export interface ItemPin {
   readonly labels: readonly string[];
   /** Changed only: the detector labels the change adds (absent before it). */
   readonly added_labels?: readonly string[];
+  /**
+   * The item's position in the listing (its last occurrence), so that a policy can patch its
+   * entry (`/result/tools/<index>/description`).
+   */
+  readonly index: number;
+  /**
+   * Changed only: the `description` listed now (of the last distinct definition of the name),
+   * when it is a string, so that a policy can mark it without reading the message.
+   */
+  readonly description?: string;
 }
 
 export interface ListingComparison {
@@ -56,6 +66,11 @@ export interface ListingComparison {
   readonly unnamed: number;
   /** Pins to add: names seen for the first time, within the room there was. */
   readonly newPins: ReadonlyMap<string, Pin>;
+  /**
+   * The changed names' definitions as listed now (their last occurrence), unless too large to
+   * keep: what `km pins diff` shows and `km pins accept` pins.
+   */
+  readonly current: ReadonlyMap<string, Obj>;
 }
 
 export interface CompareOptions {
@@ -87,8 +102,10 @@ export function compareListing(
   options: CompareOptions,
 ): ListingComparison {
   const byName = new Map<string, Occurrence[]>();
+  /** Each name's position in the listing (its last occurrence). */
+  const lastIndex = new Map<string, number>();
   let unnamed = 0;
-  for (const raw of listed) {
+  for (const [index, raw] of listed.entries()) {
     const item = typeof raw === "object" && raw !== null && !Array.isArray(raw)
       ? raw as Obj
       : undefined;
@@ -99,6 +116,7 @@ export function compareListing(
     const definition = pinnedDefinition(item);
     const canonical = canonicalJson(definition);
     const occurrence = { definition, canonical, hash: hashOf(canonical) };
+    lastIndex.set(item.name, index);
     const seen = byName.get(item.name);
     if (!seen) byName.set(item.name, [occurrence]);
     else if (!seen.some((o) => o.hash === occurrence.hash)) seen.push(occurrence);
@@ -110,6 +128,7 @@ export function compareListing(
     : [];
   const items = new Map<string, ItemPin>();
   const newPins = new Map<string, Pin>();
+  const current = new Map<string, Obj>();
   let room = options.room;
   for (const [name, occurrences] of byName) {
     const others = referable.filter((n) => n !== name.toLowerCase());
@@ -156,16 +175,23 @@ export function compareListing(
       if (!pin.definition) { for (const label of scan(occurrence.definition)) added.add(label); }
     }
     for (const label of extra) labels.add(label);
+    const last = occurrences[occurrences.length - 1];
+    const description = last.definition.description;
+    if (status === "changed" && last.canonical.length <= MAX_KEPT_DEFINITION_CHARS) {
+      current.set(name, last.definition);
+    }
     items.set(name, {
       status,
       first_seen: pin.first_seen,
-      hash: occurrences[occurrences.length - 1].hash,
+      hash: last.hash,
       ...(status === "changed" ? { changed, added_labels: [...added] } : {}),
       labels: [...labels],
+      index: lastIndex.get(name)!,
+      ...(status === "changed" && typeof description === "string" ? { description } : {}),
     });
   }
   const removed = options.complete ? [...pins.keys()].filter((name) => !byName.has(name)) : [];
-  return { kind, items, removed, complete: options.complete, unnamed, newPins };
+  return { kind, items, removed, complete: options.complete, unnamed, newPins, current };
 }
 
 /** Listed names that look like another listed or pinned name without being it. */

@@ -207,3 +207,27 @@ Deno.test("a huge listing is compared in bounded time", () => {
   equal(c.newPins.size, 2000);
   ok(ms < 5000, `${ms} ms`);
 });
+
+Deno.test("each item says where it is in the listing; a changed one carries its description and definition", () => {
+  const pins = new Map([["a", pinOf(tool("a", "Adds."))], ["b", pinOf(tool("b", "Bs."))]]);
+  const c = compareListing(
+    "tools",
+    [
+      tool("b", "Bs."),
+      tool("a", "Adds. <IMPORTANT>now</IMPORTANT>"),
+      { name: "n" },
+      tool("b", "Bs."),
+    ],
+    pins,
+    options,
+  );
+  deepStrictEqual([c.items.get("a")!.index, c.items.get("b")!.index, c.items.get("n")!.index], [
+    1,
+    3,
+    2,
+  ]);
+  equal(c.items.get("a")!.description, "Adds. <IMPORTANT>now</IMPORTANT>");
+  equal(c.items.get("b")!.description, undefined, "only a changed item carries it");
+  deepStrictEqual([...c.current.keys()], ["a"]);
+  deepStrictEqual(c.current.get("a"), tool("a", "Adds. <IMPORTANT>now</IMPORTANT>"));
+});

@@ -5,6 +5,11 @@
  * server may have written meanwhile (the first pin of a name wins). A file that cannot be read
  * as pins is set aside as `<id>.json.corrupt-<time>` with a warning, and the session starts
  * with no pins: a damaged store never stops the relay. The I/O edge of src/pins/.
+ *
+ * Beside the pins, a `seen` section keeps, per kind, the latest definition a session listed
+ * that differs from its pin (what `km pins diff` shows and `km pins accept` pins); an entry is
+ * dropped when a listing shows the pinned definition again. Older files without it read as
+ * having seen nothing; the format stays `km.pins/v1` (a reader ignores members it does not know).
  */
 import type { Pin } from "./compare.ts";
 import { LIST_KINDS, type ListKind, type ServerIdentity } from "./definition.ts";
@@ -20,16 +25,55 @@ export function emptyPins(): PinSet {
   return { tools: new Map(), prompts: new Map(), resource_templates: new Map() };
 }
 
+/** The latest definition listed that differs from its pin. */
+export interface SeenDefinition {
+  readonly hash: string;
+  /** RFC 3339 time of the listing that showed it. */
+  readonly seen_at: string;
+  /** Unless it was too large to keep. */
+  readonly definition?: Record<string, unknown>;
+}
+
+export type SeenSet = Record<ListKind, Map<string, SeenDefinition>>;
+
+export function emptySeen(): SeenSet {
+  return { tools: new Map(), prompts: new Map(), resource_templates: new Map() };
+}
+
+/** A whole pin file: whose it is, its pins, and what was seen differ from them. */
+export interface PinDocument {
+  /** As written in the file (`command`, `server_name`); absent in a file without it. */
+  readonly identity?: { readonly command: readonly string[]; readonly server_name: string };
+  readonly pins: PinSet;
+  readonly seen: SeenSet;
+}
+
 /** What the tracker needs of a store. */
 export interface PinStore {
   /** The pins of a server; empty when it has none (or its file was unusable). */
   load(identity: ServerIdentity): PinSet;
   /** Adds pins (names already pinned on disk are kept as they are); false if not written. */
   add(identity: ServerIdentity, added: PinSet): boolean;
+  /** What sessions have seen differ from the pins (the `seen` section). */
+  loadSeen?(identity: ServerIdentity): SeenSet;
+  /** Sets (or, for null, drops) `seen` entries of one kind; false if not written. */
+  see?(
+    identity: ServerIdentity,
+    kind: ListKind,
+    updates: ReadonlyMap<string, SeenDefinition | null>,
+  ): boolean;
 }
 
-/** Reads a pin file's text; throws a message naming what is wrong. */
+/** Reads a pin file's pins; throws a message naming what is wrong. */
 export function parsePinFile(text: string): PinSet {
+  return parsePinDocument(text).pins;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a pin file's text whole; throws a message naming what is wrong. */
+export function parsePinDocument(text: string): PinDocument {
   const doc = JSON.parse(text) as Record<string, unknown>;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new Error("expected a JSON object");
@@ -60,18 +104,72 @@ export function parsePinFile(text: string): PinSet {
       });
     }
   }
-  return pins;
+  const seen = emptySeen();
+  const seenDoc = doc.seen ?? {};
+  if (!isObject(seenDoc)) throw new Error(`expected "seen" to be an object of kinds`);
+  for (const kind of LIST_KINDS) {
+    const entries = seenDoc[kind] ?? {};
+    if (!isObject(entries)) throw new Error(`expected "seen.${kind}" to be an object by name`);
+    for (const [name, entry] of Object.entries(entries)) {
+      if (
+        !isObject(entry) || typeof entry.hash !== "string" || typeof entry.seen_at !== "string" ||
+        (entry.definition !== undefined && !isObject(entry.definition))
+      ) {
+        throw new Error(`the seen ${kind} ${JSON.stringify(name)} is not {hash, seen_at}`);
+      }
+      seen[kind].set(name, {
+        hash: entry.hash,
+        seen_at: entry.seen_at,
+        ...(entry.definition === undefined ? {} : { definition: entry.definition }),
+      });
+    }
+  }
+  const id = doc.identity;
+  const identity = isObject(id) && Array.isArray(id.command) &&
+      id.command.every((a) => typeof a === "string") && typeof id.server_name === "string"
+    ? { command: id.command as string[], server_name: id.server_name }
+    : undefined;
+  return { ...(identity ? { identity } : {}), pins, seen };
 }
 
-/** The text of a pin file. */
-export function pinFileText(identity: ServerIdentity, pins: PinSet): string {
+/** The text of a pin file (`seen` written only when it has entries). */
+export function pinFileText(
+  identity: ServerIdentity | NonNullable<PinDocument["identity"]>,
+  pins: PinSet,
+  seen: SeenSet = emptySeen(),
+): string {
   const doc: Record<string, unknown> = {
     format: PIN_FILE_FORMAT,
-    identity: { command: identity.command, server_name: identity.serverName },
+    identity: "id" in identity
+      ? { command: identity.command, server_name: identity.serverName }
+      : identity,
   };
   // fromEntries defines own members: a tool named "__proto__" is kept like any other.
   for (const kind of LIST_KINDS) doc[kind] = Object.fromEntries(pins[kind]);
+  if (LIST_KINDS.some((kind) => seen[kind].size > 0)) {
+    const out: Record<string, unknown> = {};
+    for (const kind of LIST_KINDS) out[kind] = Object.fromEntries(seen[kind]);
+    doc.seen = out;
+  }
   return JSON.stringify(doc, null, 1) + "\n";
+}
+
+/**
+ * Writes a file whole and atomically (a temporary file renamed over it), creating its folder;
+ * throws what went wrong.
+ */
+export function writeFileAtomically(dir: string, path: string, text: string): void {
+  const temporary = `${path}.tmp-${Deno.pid}`;
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.writeTextFileSync(temporary, text, { mode: 0o600 });
+    Deno.renameSync(temporary, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(temporary);
+    } catch { /* it may not exist */ }
+    throw error;
+  }
 }
 
 /** Pin files in a folder, with warnings through `warn`. */
@@ -91,16 +189,45 @@ export class PinFiles implements PinStore {
   }
 
   load(identity: ServerIdentity): PinSet {
-    return this.#read(this.pathOf(identity), true) ?? emptyPins();
+    return this.#read(this.pathOf(identity), true)?.pins ?? emptyPins();
+  }
+
+  loadSeen(identity: ServerIdentity): SeenSet {
+    return this.#read(this.pathOf(identity), false)?.seen ?? emptySeen();
+  }
+
+  see(
+    identity: ServerIdentity,
+    kind: ListKind,
+    updates: ReadonlyMap<string, SeenDefinition | null>,
+  ): boolean {
+    const path = this.pathOf(identity);
+    const doc = this.#read(path, false);
+    // Seen definitions are kept only beside pins: without a pin file there is nothing to differ.
+    if (!doc) return false;
+    for (const [name, entry] of updates) {
+      if (entry === null) doc.seen[kind].delete(name);
+      else if (doc.pins[kind].has(name)) doc.seen[kind].set(name, entry);
+    }
+    let text = pinFileText(identity, doc.pins, doc.seen);
+    if (text.length > MAX_PIN_FILE_BYTES) {
+      for (const [name, entry] of doc.seen[kind]) {
+        doc.seen[kind].set(name, { hash: entry.hash, seen_at: entry.seen_at });
+      }
+      text = pinFileText(identity, doc.pins, doc.seen);
+    }
+    return this.#write(path, text, "what was seen is not saved");
   }
 
   add(identity: ServerIdentity, added: PinSet): boolean {
     const path = this.pathOf(identity);
-    const pins = this.#read(path, false) ?? emptyPins();
+    const doc = this.#read(path, false);
+    const pins = doc?.pins ?? emptyPins();
+    const seen = doc?.seen ?? emptySeen();
     for (const kind of LIST_KINDS) {
       for (const [name, pin] of added[kind]) if (!pins[kind].has(name)) pins[kind].set(name, pin);
     }
-    let text = pinFileText(identity, pins);
+    let text = pinFileText(identity, pins, seen);
     if (text.length > MAX_PIN_FILE_BYTES) {
       // Keep the new pins by their hash alone rather than not at all.
       for (const kind of LIST_KINDS) {
@@ -109,33 +236,27 @@ export class PinFiles implements PinStore {
           pins[kind].set(name, { hash: pin.hash, first_seen: pin.first_seen });
         }
       }
-      text = pinFileText(identity, pins);
+      text = pinFileText(identity, pins, seen);
     }
+    return this.#write(path, text, "new pins are not saved");
+  }
+
+  #write(path: string, text: string, otherwise: string): boolean {
     if (text.length > MAX_PIN_FILE_BYTES) {
-      this.#warn(
-        `the pin file "${path}" would exceed ${MAX_PIN_FILE_BYTES} bytes: new pins are not saved`,
-      );
+      this.#warn(`the pin file "${path}" would exceed ${MAX_PIN_FILE_BYTES} bytes: ${otherwise}`);
       return false;
     }
-    const temporary = `${path}.tmp-${Deno.pid}`;
     try {
-      Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-      Deno.writeTextFileSync(temporary, text, { mode: 0o600 });
-      Deno.renameSync(temporary, path);
+      writeFileAtomically(this.#dir, path, text);
       return true;
     } catch (error) {
-      try {
-        Deno.removeSync(temporary);
-      } catch { /* it may not exist */ }
-      this.#warn(
-        `cannot write the pin file "${path}": ${(error as Error).message}; new pins are not saved`,
-      );
+      this.#warn(`cannot write the pin file "${path}": ${(error as Error).message}; ${otherwise}`);
       return false;
     }
   }
 
-  /** The pins in `path`; undefined when there is no file or it is unusable (set aside). */
-  #read(path: string, report: boolean): PinSet | undefined {
+  /** The file at `path`; undefined when there is none or it is unusable (set aside). */
+  #read(path: string, report: boolean): PinDocument | undefined {
     let text: string;
     try {
       const size = Deno.statSync(path).size;
@@ -154,7 +275,7 @@ export class PinFiles implements PinStore {
       return undefined;
     }
     try {
-      return parsePinFile(text);
+      return parsePinDocument(text);
     } catch (error) {
       this.#setAside(path, (error as Error).message, report);
       return undefined;

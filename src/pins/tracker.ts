@@ -9,7 +9,14 @@
  */
 import { compareListing, type ItemPin, type ListingComparison } from "./compare.ts";
 import { type ListKind, type ServerIdentity, serverIdentity } from "./definition.ts";
-import { emptyPins, type PinSet, type PinStore } from "./pin_file.ts";
+import {
+  emptyPins,
+  emptySeen,
+  type PinSet,
+  type PinStore,
+  type SeenDefinition,
+  type SeenSet,
+} from "./pin_file.ts";
 
 /** Pins kept per kind and server, at most; names beyond are labelled `unpinned`. */
 export const MAX_PINS_PER_KIND = 2000;
@@ -42,6 +49,8 @@ export class PinTracker {
   readonly #options: TrackerOptions;
   #identity?: ServerIdentity;
   #pins: PinSet = emptyPins();
+  /** What the store says sessions saw differ from the pins (kept up to date as it is written). */
+  #seen: SeenSet = emptySeen();
   /** Each tool as the latest tools listing compared it. */
   #tools = new Map<string, ItemPin>();
   /** Per kind, what the latest definitions_changed record said, so a repeat is not recorded. */
@@ -101,12 +110,39 @@ export class PinTracker {
         kind,
         server,
         cause_seq: listing.seq,
-        changed: changed.map(([name, item]) => ({ name, ...item })),
+        // The listing's position and the description (also in `changed`) are for policies.
+        changed: changed.map(([name, { index: _, description: __, ...item }]) => ({
+          name,
+          ...item,
+        })),
         removed: comparison.removed,
       });
     }
     this.#reported.set(kind, signature);
+    this.#noteSeen(identity, kind, comparison, now);
     return comparison;
+  }
+
+  /**
+   * Keeps the store's `seen` section in step: a changed item's definition as listed now (when
+   * it differs from what was noted), an item back to its pin forgotten. Written only on a change.
+   */
+  #noteSeen(identity: ServerIdentity, kind: ListKind, comparison: ListingComparison, now: string) {
+    const store = this.#options.store;
+    if (!store?.see) return;
+    const seen = this.#seen[kind];
+    const updates = new Map<string, SeenDefinition | null>();
+    for (const [name, item] of comparison.items) {
+      if (item.status === "changed" && seen.get(name)?.hash !== item.hash) {
+        const definition = comparison.current.get(name);
+        updates.set(name, { hash: item.hash, seen_at: now, ...(definition ? { definition } : {}) });
+      } else if (item.status === "unchanged" && seen.has(name)) {
+        updates.set(name, null);
+      }
+    }
+    if (updates.size === 0) return;
+    for (const [name, entry] of updates) entry ? seen.set(name, entry) : seen.delete(name);
+    store.see(identity, kind, updates);
   }
 
   /** The identity for this server name; pins are (re)loaded when it is a new one. */
@@ -115,6 +151,7 @@ export class PinTracker {
     const identity = serverIdentity(this.#options.command, serverName);
     this.#identity = identity;
     this.#pins = this.#options.store?.load(identity) ?? emptyPins();
+    this.#seen = this.#options.store?.loadSeen?.(identity) ?? emptySeen();
     this.#tools = new Map();
     this.#reported.clear();
     return identity;

@@ -149,3 +149,56 @@ Deno.test("a later page adds to the tools known; a first page replaces them", ()
   tracker.listed("tools", [tool("b", "B.")], listing);
   equal(tracker.tool("a"), undefined);
 });
+
+Deno.test("the latest definition seen differ from its pin is kept beside the pins, and forgotten when the pin is listed again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    session(dir).tracker.listed("tools", [tool("a", "Adds."), tool("b", "Bs.")], listing);
+    const files = new PinFiles(dir, () => {});
+    const id = serverIdentity(["node", "server.js"], "srv");
+    equal(files.loadSeen(id).tools.size, 0);
+    const changed = session(dir);
+    changed.tracker.listed("tools", [tool("a", "Adds more."), tool("b", "Bs.")], listing);
+    const seen = files.loadSeen(id).tools.get("a")!;
+    deepStrictEqual(seen, {
+      hash: changed.tracker.tool("a")!.hash,
+      seen_at: "2026-01-01T00:00:00.000Z",
+      definition: tool("a", "Adds more."),
+    });
+    // The pins are untouched by it, and adding pins keeps it.
+    equal(files.load(id).tools.get("a")!.definition!.description, "Adds.");
+    session(dir).tracker.listed("tools", [tool("a", "Adds more."), tool("c", "Cs.")], listing);
+    ok(files.load(id).tools.has("c"));
+    equal(files.loadSeen(id).tools.get("a")!.hash, seen.hash);
+    // A file written before `seen` existed still reads; the section is written only when needed.
+    const text = await Deno.readTextFile(files.pathOf(id));
+    ok(JSON.parse(text).seen.tools.a);
+    session(dir).tracker.listed("tools", [tool("a", "Adds.")], listing);
+    equal(files.loadSeen(id).tools.size, 0);
+    equal(JSON.parse(await Deno.readTextFile(files.pathOf(id))).seen, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a record of changes leaves out the listing's positions and descriptions kept for policies", () => {
+  const records: Record<string, unknown>[] = [];
+  const tracker = new PinTracker({
+    command: ["s"],
+    now: () => 0,
+    record: (_, fields) => records.push(fields),
+  });
+  tracker.listed("tools", [tool("a", "A.")], listing);
+  tracker.listed("tools", [tool("a", "A, now.")], listing);
+  const changed = (records[1].changed as Record<string, unknown>[])[0];
+  deepStrictEqual(Object.keys(changed).sort(), [
+    "added_labels",
+    "changed",
+    "first_seen",
+    "hash",
+    "labels",
+    "name",
+    "status",
+  ]);
+  equal(tracker.tool("a")!.description, "A, now.");
+});
