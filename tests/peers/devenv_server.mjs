@@ -108,9 +108,7 @@ tree.set(`${WORKSPACE}/ssh-keys`, {
 
 /** The normalised absolute path of `path` (relative to the workspace), following symlinks. */
 function resolve(path, follow = true) {
-  const parts = path.startsWith("/")
-    ? []
-    : WORKSPACE.split("/").filter(Boolean);
+  const parts = path.startsWith("/") ? [] : WORKSPACE.split("/").filter(Boolean);
   const pending = path.split("/").filter((s) => s !== "" && s !== ".");
   let hops = 0;
   while (pending.length > 0) {
@@ -159,8 +157,7 @@ const server = new McpServer({ name: "devenv", version: "0.3.0" });
 
 server.registerTool("fs_read", {
   title: "Read file",
-  description:
-    "Read a file of the development environment. Relative paths are resolved against " +
+  description: "Read a file of the development environment. Relative paths are resolved against " +
     `the workspace (${WORKSPACE}).`,
   inputSchema: {
     path: z.string().describe(
@@ -240,9 +237,7 @@ server.registerTool("fs_list", {
   }
   const prefix = resolved === "/" ? "/" : resolved + "/";
   const entries = [...tree.entries()]
-    .filter(([p]) =>
-      p.startsWith(prefix) && p !== "/" && !p.slice(prefix.length).includes("/")
-    )
+    .filter(([p]) => p.startsWith(prefix) && p !== "/" && !p.slice(prefix.length).includes("/"))
     .map(([p, node]) => ({
       name: p.slice(prefix.length),
       type: node.type,
@@ -286,8 +281,7 @@ const OUTPUTS = [
 
 server.registerTool("terminal_exec", {
   title: "Run a command",
-  description:
-    "Run a shell command in the development environment's terminal and return its " +
+  description: "Run a shell command in the development environment's terminal and return its " +
     "output.",
   inputSchema: {
     command: z.string().describe("the command line, run by /bin/sh"),
@@ -299,9 +293,7 @@ server.registerTool("terminal_exec", {
 }, ({ command, cwd }) => {
   record("terminal_exec", cwd === undefined ? { command } : { command, cwd });
   const found = OUTPUTS.find(([pattern]) => pattern.test(command.trim()));
-  const output = found
-    ? (typeof found[1] === "function" ? found[1]() : found[1])
-    : "";
+  const output = found ? (typeof found[1] === "function" ? found[1]() : found[1]) : "";
   return text(`$ ${command}\n${output}[exit 0]`);
 });
 
@@ -370,9 +362,7 @@ server.registerTool("git_push", {
     commits: commits.length,
   });
   return text(
-    `To https://github.com/acme/shop-api\n   ${
-      commits.at(-1)?.sha ?? "0000000"
-    }  ` +
+    `To https://github.com/acme/shop-api\n   ${commits.at(-1)?.sha ?? "0000000"}  ` +
       `${target} -> ${target}${args.force ? " (forced update)" : ""}`,
   );
 });

@@ -133,9 +133,7 @@ function target(c) {
     return `${c.namespace}/${c.kind}/${c.name}: no container ${c.container}`;
   }
   if (requests[c.resource] !== c.from) {
-    return `${describe(c)}: the current ${c.resource} request is ${
-      requests[c.resource]
-    }`;
+    return `${describe(c)}: the current ${c.resource} request is ${requests[c.resource]}`;
   }
   return requests;
 }
@@ -144,8 +142,7 @@ const server = new McpServer({ name: "krr-k8s", version: "0.4.1" });
 
 server.registerTool("scan_recommendations", {
   title: "Scan for recommendations",
-  description:
-    "Compute CPU and memory request recommendations from the workloads' usage.",
+  description: "Compute CPU and memory request recommendations from the workloads' usage.",
   inputSchema: {
     namespace: z.string().optional().describe("only this namespace"),
   },
@@ -180,8 +177,7 @@ server.registerTool("scan_recommendations", {
 
 server.registerTool("preview_changes", {
   title: "Preview changes",
-  description:
-    "Show what applying these changes would do, without changing anything.",
+  description: "Show what applying these changes would do, without changing anything.",
   inputSchema: { changes: z.array(Change).min(1) },
   annotations: { readOnlyHint: true },
 }, ({ changes }) => {
@@ -195,8 +191,7 @@ server.registerTool("preview_changes", {
 
 server.registerTool("apply_recommendations", {
   title: "Apply recommendations",
-  description:
-    "Patch the workloads' resource requests. Applies for real unless dry_run is true.",
+  description: "Patch the workloads' resource requests. Applies for real unless dry_run is true.",
   inputSchema: {
     changes: z.array(Change).min(1),
     dry_run: z.boolean().optional().describe(
@@ -237,9 +232,7 @@ server.registerTool("rollback_changes", {
   annotations: { destructiveHint: true },
 }, ({ execution_id }) => {
   record("rollback_changes", { execution_id });
-  const done = executions.find((e) =>
-    e.id === execution_id && e.type === "apply"
-  );
+  const done = executions.find((e) => e.id === execution_id && e.type === "apply");
   if (!done) return failure(`no execution ${execution_id}`);
   const reverted = done.changes.map((c) => ({ ...c, from: c.to, to: c.from }));
   for (const c of reverted) {
@@ -255,9 +248,7 @@ server.registerTool("rollback_changes", {
     changes: reverted,
   });
   return reply(
-    `rolled back ${execution_id} as ${id}\n${
-      reverted.map(describe).join("\n")
-    }`,
+    `rolled back ${execution_id} as ${id}\n${reverted.map(describe).join("\n")}`,
   );
 });
 
@@ -270,9 +261,7 @@ server.registerTool("get_execution_history", {
   record("get_execution_history", {});
   return reply(
     executions.map((e) =>
-      `${e.id} ${e.type}${
-        e.of ? ` of ${e.of}` : ""
-      }: ${e.changes.length} changes`
+      `${e.id} ${e.type}${e.of ? ` of ${e.of}` : ""}: ${e.changes.length} changes`
     )
       .join("\n") || "no executions",
     { executions },
