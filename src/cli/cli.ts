@@ -21,6 +21,7 @@ import { folderFlagsLayer, logFolder, LOGS_COMMAND, logsQuery, runLogs } from ".
 import { runWrap, UNWRAP_COMMAND, WRAP_COMMAND } from "./wrap_command.ts";
 import { DOCTOR_COMMAND, runDoctor } from "./doctor_command.ts";
 import { getDashboardJson } from "./ui_control.ts";
+import { parsePinsArgs, pinFolder, PINS_COMMAND, runPins } from "./pins_command.ts";
 
 /** Everything the CLI touches, passed in (see system.ts for the real one). */
 export interface CliIo extends MonitorDeps {
@@ -113,6 +114,18 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     ...DOCTOR_COMMAND,
     run: (parsed, io) =>
       runDoctor(parsed.values, parsed.rest, { ...io, getJson: getDashboardJson }),
+  },
+  {
+    ...PINS_COMMAND,
+    run(parsed, io) {
+      const { values, words } = parsePinsArgs(parsed.rest, parsed.values);
+      const { config } = load(
+        io,
+        folderFlagsLayer(values),
+        values.config as string | undefined,
+      );
+      return runPins(pinFolder(config, io.env, io.os), words, values, io);
+    },
   },
 ];
 
