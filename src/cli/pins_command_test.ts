@@ -1,6 +1,6 @@
 /** km pins over a temporary pin folder: usage errors, the y/N question, reset. */
 import { equal, ok, rejects } from "node:assert/strict";
-import { KmError } from "../errors.ts";
+import type { KmError } from "../errors.ts";
 import { serverIdentity } from "../pins/definition.ts";
 import { emptyPins, PinFiles } from "../pins/pin_file.ts";
 import { parsePinsArgs, runPins } from "./pins_command.ts";
