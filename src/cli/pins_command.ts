@@ -142,7 +142,7 @@ export async function runPins(
     }
     case "diff": {
       const entry = server(args[0]);
-      const changes = changes_(entry, args[1]);
+      const changes = changesOrUsage(entry, args[1]);
       safe(`${describe(entry)}\n`);
       safe(changes.length > 0 ? diffText(changes) : "nothing changed since pinned\n");
       return 0;
@@ -196,7 +196,7 @@ export async function runPins(
 
 const emptyIdentity = { command: [], server_name: "" };
 
-function changes_(entry: PinFileEntry, name?: string) {
+function changesOrUsage(entry: PinFileEntry, name?: string) {
   try {
     return changesOf(entry.doc, name);
   } catch (error) {
