@@ -360,6 +360,12 @@ Deno.test("2026-07-28: the dashboard answers first; the client's retry then runs
       body: JSON.stringify({ answer }),
     });
     ok(posted.ok, `the dashboard refused the answer: ${posted.status} ${await posted.text()}`);
+    // The answer travels to km over the dashboard's link: wait until km has recorded its end.
+    await until(async () =>
+      (await records(session.logDir)).some((r) =>
+        r.event === "approval_resolved" && r.approval_id === approvals[0].id
+      )
+    );
   };
   try {
     await km.write(
