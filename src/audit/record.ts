@@ -91,7 +91,7 @@ export function messageLine(ctx: RecordContext, event: MessageEvent): string {
  */
 export function kmMessageLine(ctx: RecordContext, event: KmMessageEvent): string {
   const out = messageHead(ctx, event, `"origin":"km",`);
-  out.add("cause_seq", event.causeSeq).add("approval_id", event.approvalId);
+  out.add("cause_seq", event.causeSeq).add("approval_id", event.about);
   if (event.items) out.add("items", event.items.map((item) => itemSummary(ctx, item)));
   return messageBody(out, ctx, event);
 }

@@ -93,7 +93,7 @@ Deno.test("kmMessageLine records km's own answer to a blocked call: origin, caus
       at: AT,
       bytes: new TextEncoder().encode(text + "\n"),
       causeSeq: 4,
-      approvalId: "s1-a1",
+      about: "s1-a1",
       answers: [{ request, latencyMs: 2 }],
       forwarded: true,
     }),

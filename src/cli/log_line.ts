@@ -9,13 +9,8 @@ import { terminalSafe } from "../diagnostics.ts";
 import type { Direction } from "../jsonrpc/correlation.ts";
 import type { Id, Message } from "../jsonrpc/message.ts";
 import { verboseLine } from "../monitor/report.ts";
-import type {
-  BatchItem,
-  DecisionSummary,
-  KmMessageEvent,
-  MessageEvent,
-  OversizedEvent,
-} from "../relay/events.ts";
+import type { DecisionSummary } from "../decision_summary.ts";
+import type { BatchItem, KmMessageEvent, MessageEvent, OversizedEvent } from "../relay/events.ts";
 
 type Rec = Record<string, unknown>;
 

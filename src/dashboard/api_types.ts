@@ -22,7 +22,7 @@
 
 import type { ApprovalAnswer, PendingApproval } from "../approval/types.ts";
 import type { Direction } from "../jsonrpc/correlation.ts";
-import type { RecordedAction } from "../relay/events.ts";
+import type { RecordedAction } from "../decision_summary.ts";
 
 /** One audit record, summarised for lists: no bodies. */
 export interface RecordSummary {

@@ -3,7 +3,7 @@
  * APIs, so the server and the browser (live feed) filter exactly alike.
  */
 import type { Direction } from "../jsonrpc/correlation.ts";
-import type { RecordedAction } from "../relay/events.ts";
+import type { RecordedAction } from "../decision_summary.ts";
 import type { RecordFilter, RecordSummary } from "./api_types.ts";
 
 const DIRECTIONS: readonly Direction[] = ["client_to_server", "server_to_client"];

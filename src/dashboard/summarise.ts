@@ -3,7 +3,7 @@
  * fields lists and filters need, and a one-line preview. Pure.
  */
 import type { Direction } from "../jsonrpc/correlation.ts";
-import type { RecordedAction } from "../relay/events.ts";
+import type { RecordedAction } from "../decision_summary.ts";
 import type { PolicyEvent, RecordSummary } from "./api_types.ts";
 
 /** A summary the index may still complete (a request learns its response's seq). */

@@ -12,7 +12,7 @@ import type { LoadedPolicy } from "../policy/build/load_policy.ts";
 import type { Clock, KmMessageEvent } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
 import type { ByteSink } from "../relay/sink.ts";
-import type { SessionStats } from "../relay/stats.ts";
+import type { SessionStats } from "./session_stats.ts";
 import { type ClosedIds, sortAbandoned } from "./abandoned.ts";
 import type { SessionApprovals } from "./approvals.ts";
 import { summary } from "./report.ts";

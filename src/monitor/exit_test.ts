@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { Correlator } from "../jsonrpc/correlation.ts";
 import { parseText, type RequestMessage } from "../jsonrpc/message.ts";
 import type { ByteSink } from "../relay/sink.ts";
-import { SessionStats } from "../relay/stats.ts";
+import { SessionStats } from "./session_stats.ts";
 import { ClosedIds } from "./abandoned.ts";
 import { bufferDiagnostics, fakeClock, memoryLog } from "./_testing.ts";
 import { endSession, EXIT_AUDIT_INCOMPLETE } from "./exit.ts";

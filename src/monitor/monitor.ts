@@ -15,7 +15,7 @@ import { PinFiles } from "../pins/pin_file.ts";
 import { PinTracker } from "../pins/tracker.ts";
 import type { Clock } from "../relay/events.ts";
 import { Relay } from "../relay/relay.ts";
-import { SessionStats } from "../relay/stats.ts";
+import { SessionStats } from "./session_stats.ts";
 import { parentDir } from "../audit/paths.ts";
 import { ClosedIds } from "./abandoned.ts";
 import type { DashboardLinkIo } from "./approvals.ts";

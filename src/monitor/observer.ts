@@ -13,7 +13,7 @@ import type {
   RelayObserver,
   Side,
 } from "../relay/events.ts";
-import type { SessionStats } from "../relay/stats.ts";
+import type { SessionStats } from "./session_stats.ts";
 import type { LifecycleEvent } from "../audit/record.ts";
 import type { ClosedIds } from "./abandoned.ts";
 import type { SessionApprovals } from "./approvals.ts";
@@ -93,7 +93,7 @@ export function sessionObserver(options: ObserverOptions): SessionObserver {
       log.kmMessage(event);
       // km's question in answer to the request (input_required) comes before its approval's
       // record; for a held message this was done at its own record, and does nothing now.
-      if (event.approvalId !== undefined) approvals?.held(event.approvalId);
+      if (event.about !== undefined) approvals?.held(event.about);
       if (verbose) diagnostics.info(verboseLine(event));
     },
     oversized(event: OversizedEvent) {

@@ -1,7 +1,8 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { parseText } from "../jsonrpc/message.ts";
-import type { DecisionSummary, MessageEvent } from "../relay/events.ts";
-import { SessionStats } from "../relay/stats.ts";
+import type { DecisionSummary } from "../decision_summary.ts";
+import type { MessageEvent } from "../relay/events.ts";
+import { SessionStats } from "./session_stats.ts";
 import { ClosedIds } from "./abandoned.ts";
 import { bufferDiagnostics, memoryLog } from "./_testing.ts";
 import { sessionObserver } from "./observer.ts";

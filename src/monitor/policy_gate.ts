@@ -79,7 +79,7 @@ export function sessionGate(options: GateOptions): SessionGate {
           at: clock.epochMs(),
           bytes,
           causeSeq: pending.request.requestSeq,
-          approvalId: pending.id,
+          about: pending.id,
           forwarded,
         })),
     })

@@ -7,7 +7,7 @@
 import { terminalSafe } from "../diagnostics.ts";
 import { type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import type { KmMessageEvent, MessageEvent, OversizedEvent } from "../relay/events.ts";
-import type { DirectionStats, SessionStats } from "../relay/stats.ts";
+import type { DirectionStats, SessionStats } from "./session_stats.ts";
 
 const ARROW: Record<Direction, string> = { client_to_server: "→", server_to_client: "←" };
 

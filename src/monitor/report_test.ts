@@ -1,7 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { kmMessageEvent } from "../relay/km_message.ts";
 import { messageEvent } from "../relay/_testing.ts";
-import { SessionStats } from "../relay/stats.ts";
+import { SessionStats } from "./session_stats.ts";
 import { summary, verboseLine } from "./report.ts";
 
 const call = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"rm"}}';

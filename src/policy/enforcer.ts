@@ -11,14 +11,8 @@ import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import { idKeyOf, type Message } from "../jsonrpc/message.ts";
 import { parseLineWhole } from "../jsonrpc/parse_line.ts";
-import type {
-  BatchItem,
-  DecisionSummary,
-  Gate,
-  MessageEvent,
-  Release,
-  Verdict,
-} from "../relay/events.ts";
+import type { DecisionSummary } from "../decision_summary.ts";
+import type { BatchItem, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
 import { cacheable, DecisionCache } from "./decision_cache.ts";
 import { type PolicyInput, policyInput, type PolicyMode } from "./input.ts";
@@ -186,9 +180,10 @@ export class Enforcer implements Gate {
     const id = retried.approvalId;
     const required = `approval required (approval ${id})`;
     return {
-      held: retried.done.then((resolution) =>
+      deferred: retried.done.then((resolution) =>
         this.#released(event, retried.forward, resolution, required, 0, {}, id)
       ),
+      about: id,
       summary: {
         ...this.#summary("ask", "hold", 0, [`retry carrying the answer to approval ${id}`]),
         approvalId: id,
@@ -395,6 +390,7 @@ export class Enforcer implements Gate {
           return {
             replyToSender: asked.answerNow,
             answersRequest: true,
+            about: asked.pending.id,
             summary: {
               ...this.#summary("ask", "input_required", evalUs, reasons, extra),
               approvalId: asked.pending.id,
@@ -404,9 +400,10 @@ export class Enforcer implements Gate {
         // The relay reuses the bytes of a line once it is delivered: keep a copy.
         const kept = raw.slice();
         return {
-          held: asked.done.then((resolution) =>
+          deferred: asked.done.then((resolution) =>
             this.#released(event, kept, resolution, required, evalUs, extra, asked.pending.id)
           ),
+          about: asked.pending.id,
           summary: {
             ...this.#summary("ask", "hold", evalUs, reasons, extra),
             approvalId: asked.pending.id,

@@ -195,7 +195,7 @@ function asking(policy: FakePolicy = P.askRm, mode: "enforce" | "audit" = "enfor
 Deno.test("Enforcer holds an ask for approval and says what is asked", () => {
   const { e, approvals } = asking();
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
-  ok(verdict.held instanceof Promise);
+  ok(verdict.deferred instanceof Promise);
   equal(verdict.forward, undefined);
   equal(verdict.replyToSender, undefined);
   equal(verdict.answersRequest, undefined);
@@ -233,7 +233,7 @@ Deno.test("Enforcer answers an ask with the question itself when a channel asks 
     answerNow: question,
   };
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   equal(verdict.forward, undefined);
   equal(verdict.replyToSender, question);
   equal(verdict.answersRequest, true);
@@ -253,7 +253,7 @@ Deno.test("Enforcer holds a retry of km's question until the approval ends, then
     equal(approvals.asked.length, 0, "a retry is not asked about again");
     assertEquals([verdict.summary.applied, verdict.summary.approvalId], ["hold", "s-a1"]);
     resolve(resolution({ outcome }));
-    const release = await verdict.held!;
+    const release = await verdict.deferred!;
     if (outcome === "approve") {
       equal(release.forward, stripped);
       equal(state.callStats().total.calls, 1);
@@ -281,7 +281,7 @@ Deno.test("Enforcer asks once per call: the answer to an approved call is not as
   const { e, approvals } = asking(P.askEverything);
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
   approvals.resolve("client_to_server 7", { outcome: "approve" });
-  await verdict.held;
+  await verdict.deferred;
   const result = '{"jsonrpc":"2.0","id":7,"result":{"content":[]}}';
   const answer = e.decide(
     event(result, "server_to_client"),
@@ -307,7 +307,7 @@ Deno.test("Enforcer forwards the original bytes of an approved message, even onc
     const verdict = e.decide(event(CALL), raw);
     raw.fill(0x20); // the relay reuses the line's bytes once decide returned
     approvals.resolve("client_to_server 7", { outcome });
-    const release = await verdict.held!;
+    const release = await verdict.deferred!;
     equal(dec.decode(release.forward), CALL + "\n", outcome);
     equal(release.replyToSender, undefined);
     equal(release.answersRequest, undefined);
@@ -322,7 +322,7 @@ Deno.test("Enforcer answers a denied approval with -32010 saying why, and drops 
     outcome: "deny",
     reason: "approval denied in the dashboard by alice",
   });
-  const release = await verdict.held!;
+  const release = await verdict.deferred!;
   equal(release.forward, undefined);
   equal(release.answersRequest, true);
   const reply = JSON.parse(dec.decode(release.replyToSender));
@@ -350,7 +350,7 @@ Deno.test("Enforcer withdraws the approval of a cancelled request and answers no
   equal(cancel.summary.approvalId, "s-a1");
   assertEquals(cancel.summary.reasons, ["withdraws the pending approval s-a1"]);
   assertEquals(approvals.withdrawals, [["client_to_server 7", "the sender cancelled the request"]]);
-  assertEquals(await verdict.held!, { answersRequest: true });
+  assertEquals(await verdict.deferred!, { answersRequest: true });
   const again = e.decide(event(CANCEL_7), enc.encode(CANCEL_7 + "\n"));
   assertEquals([again.forward, again.summary.applied, again.summary.reasons], [
     undefined,
@@ -365,7 +365,7 @@ Deno.test("Enforcer forwards at once a call approved earlier for the session", (
   const raw = enc.encode(CALL + "\n");
   const verdict = e.decide(event(CALL), raw);
   equal(verdict.forward, raw);
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   assertEquals(
     [verdict.summary.action, verdict.summary.applied, verdict.summary.approvalId],
     ["ask", "forward", "s-a1"],
@@ -377,7 +377,7 @@ Deno.test("Enforcer blocks at once when no approval channel can ask", () => {
   const { e, approvals } = asking();
   approvals.result = { kind: "unavailable", reason: "no dashboard is running" };
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   equal(verdict.summary.applied, "block");
   equal(verdict.answersRequest, true);
   equal(
@@ -389,7 +389,7 @@ Deno.test("Enforcer blocks at once when no approval channel can ask", () => {
 Deno.test("Enforcer blocks an ask when no approver is configured", () => {
   const e = enforcer(P.askRm);
   const verdict = e.decide(event(CALL), enc.encode(CALL + "\n"));
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   equal(verdict.summary.applied, "block");
   assertEquals(verdict.summary.reasons, [
     "approval required (rm deletes files); no approver is configured",
@@ -411,7 +411,7 @@ Deno.test("Enforcer turns a held response that is not approved into an error for
     outcome: "timeout",
     reason: "approval timed out after 45 s",
   });
-  const release = await verdict.held!;
+  const release = await verdict.deferred!;
   equal(release.replyToSender, undefined);
   const reply = JSON.parse(dec.decode(release.replyToReceiver));
   equal(reply.id, "a");
@@ -440,7 +440,7 @@ Deno.test("Enforcer in audit mode forwards an ask without asking anyone", () => 
   const raw = enc.encode(CALL + "\n");
   const verdict = e.decide(event(CALL), raw);
   equal(verdict.forward, raw);
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   assertEquals([verdict.summary.action, verdict.summary.applied], ["ask", "audit"]);
   equal(approvals.asked.length, 0);
 });
@@ -457,7 +457,7 @@ Deno.test("Enforcer blocks a batch that needs approval: a batch cannot be held",
   const { e, approvals } = asking(P.askEverything);
   const line = `[${CALL}]`;
   const verdict = e.decide(event(line), enc.encode(line + "\n"));
-  equal(verdict.held, undefined);
+  equal(verdict.deferred, undefined);
   equal(verdict.summary.applied, "block");
   assertEquals(verdict.summary.reasons, [
     "element 0: approval required (needs a person); a batch cannot be held for approval",

@@ -4,6 +4,7 @@
  */
 import type { Correlation, Direction } from "../jsonrpc/correlation.ts";
 import type { Id, Message } from "../jsonrpc/message.ts";
+import type { DecisionSummary } from "../decision_summary.ts";
 
 export type Side = "client" | "server";
 
@@ -91,10 +92,10 @@ export interface KmMessageEvent {
   readonly correlation?: Correlation;
   /** For a batch of answers: each with its request. */
   readonly items?: readonly BatchItem[];
-  /** `seq` of the message that made km write it (a blocked or held message). */
+  /** `seq` of the message that made km write it (a blocked or deferred message). */
   readonly causeSeq: number;
-  /** The approval it belongs to: a held message's end, or km's question about it. */
-  readonly approvalId?: string;
+  /** What it is about, in the gate's words (`Verdict.about`: an approval's id). */
+  readonly about?: string;
   /** False when the receiver was gone. */
   readonly forwarded: boolean;
 }
@@ -122,55 +123,7 @@ export interface RelayObserver {
   ended(side: Side, error?: unknown): void;
 }
 
-/**
- * The action a decision summary records: the policy's action (policy/decision.ts `Action`), or
- * `error` when the evaluation failed or the decision was malformed.
- */
-export type RecordedAction = "allow" | "deny" | "ask" | "transform" | "error";
-
-/** What the policy decided about one message, for the audit record and the summary. */
-export interface DecisionSummary {
-  readonly action: RecordedAction;
-  /**
-   * What km did: sent the bytes received (`forward`), a transformed copy (`transform`), nothing
-   * (`block`, with an answer to whoever waits), nothing silently (`drop`), the bytes received
-   * while recording what enforcement would have done (`audit`), nothing yet (`hold`: waiting
-   * for a person's approval), km's answer in its place asking a person (`input_required`: MCP
-   * 2026-07-28, where the client's retry brings the answer), or nothing because the message was
-   * km's own business (`consume`: a client's answer to km's approval request).
-   */
-  readonly applied:
-    | "forward"
-    | "transform"
-    | "block"
-    | "drop"
-    | "audit"
-    | "hold"
-    | "input_required"
-    | "consume";
-  readonly reasons: readonly string[];
-  /** Ids of the rules that fired. */
-  readonly rules: readonly string[];
-  readonly risk: number;
-  readonly labels: readonly string[];
-  /** Content hash of the policy that decided. */
-  readonly revision: string;
-  /** Evaluation time in microseconds (for a remembered decision, the time to look it up). */
-  readonly evalUs: number;
-  /** The decision was remembered from an earlier message with the same input. */
-  readonly cached?: true;
-  readonly error?: string;
-  /**
-   * Why km could not be sure the receiver reads the message as km did (integrity.ts codes):
-   * present when there was such a doubt, whether it blocked the message or the policy
-   * tolerated it.
-   */
-  readonly integrity?: readonly string[];
-  /** The approval that holds the message, or that approved it for the session. */
-  readonly approvalId?: string;
-}
-
-/** The policy's effect on one message, as the relay applies it. */
+/** The gate's effect on one message, as the relay applies it. */
 export interface Verdict {
   /** The bytes to send on (the ones received, or a transformed copy); none: blocked. */
   readonly forward?: Uint8Array;
@@ -180,13 +133,22 @@ export interface Verdict {
   readonly replyToReceiver?: Uint8Array;
   /** km answered the request itself: it no longer waits for the other side. */
   readonly answersRequest?: boolean;
-  /** A held message: what to do once a person has answered (or the time ran out). */
-  readonly held?: Promise<Release>;
+  /**
+   * The rest is decided later (for the policy, when a person has answered an approval): what to
+   * do with the message then. Meanwhile it is neither sent nor answered.
+   */
+  readonly deferred?: Promise<Release>;
+  /**
+   * What km's own messages about this one (its answers now or on release) are about, copied to
+   * their events: the gate's name for a decision that spans messages (an approval's id).
+   */
+  readonly about?: string;
+  /** Carried to the message's event for the records; the relay does not read it. */
   readonly summary: DecisionSummary;
 }
 
-/** What happens to a held message in the end. */
-export type Release = Omit<Verdict, "summary" | "held">;
+/** What happens to a deferred message in the end. */
+export type Release = Omit<Verdict, "summary" | "deferred" | "about">;
 
 /** Decides what happens to each message before it is forwarded (the policy engine). */
 export interface Gate {

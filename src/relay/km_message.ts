@@ -13,7 +13,8 @@ export interface KmMessageInit {
   /** The line as written, `\n` included. */
   readonly bytes: Uint8Array;
   readonly causeSeq: number;
-  readonly approvalId?: string;
+  /** What it is about (`Verdict.about`). */
+  readonly about?: string;
   /**
    * The requests it answers, in order: one for an answer, one per element for a batch of
    * answers; none for a request or notification of km's own.
@@ -40,7 +41,7 @@ export function kmMessageEvent(init: KmMessageInit): KmMessageEvent {
       ? message.items.map((item, i) => ({ message: item, correlation: answers[i] }))
       : undefined,
     causeSeq: init.causeSeq,
-    approvalId: init.approvalId,
+    about: init.about,
     forwarded: init.forwarded,
   };
 }

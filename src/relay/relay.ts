@@ -23,6 +23,7 @@ import type {
   RelayObserver,
   Release,
   Side,
+  Verdict,
 } from "./events.ts";
 import { concatBytes } from "../concat_bytes.ts";
 import { frameReader } from "./frame_reader.ts";
@@ -240,15 +241,15 @@ export class Relay {
         events.push(e);
       });
     }
-    if (verdict.held) {
-      void verdict.held.then((release) => {
+    if (verdict.deferred) {
+      void verdict.deferred.then((release) => {
         const now = this.#options.clock.now();
         const later: Time = { now, at: this.#options.clock.epochMs() };
         if (release.forward && !to.broken) void to.write(release.forward);
         const toReceiver = (bytes: Uint8Array) => void to.write(bytes);
         this.#reply(
           event,
-          release,
+          { ...release, about: verdict.about },
           later,
           { to, back, toReceiver },
           (e) => this.#options.observer.kmMessage(e),
@@ -263,13 +264,14 @@ export class Relay {
    */
   #reply(
     event: MessageEvent,
-    release: Release,
+    release: Release & Pick<Verdict, "about">,
     time: Time,
     sinks: { to: ByteSink; back: ByteSink; toReceiver: (bytes: Uint8Array) => void },
     report: (event: KmMessageEvent) => void,
   ): void {
     const { direction } = event;
     const { to, back } = sinks;
+    const about = release.about;
     const own = (bytes: Uint8Array, toward: Direction, answers: (Correlation | undefined)[]) =>
       report(kmMessageEvent({
         direction: toward,
@@ -277,7 +279,7 @@ export class Relay {
         at: time.at,
         bytes,
         causeSeq: event.seq,
-        approvalId: event.decision?.approvalId,
+        about,
         answers,
         forwarded: !(toward === direction ? to : back).broken,
       }));

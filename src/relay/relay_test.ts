@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
+import type { DecisionSummary } from "../decision_summary.ts";
 import type {
-  DecisionSummary,
   Gate,
   KmMessageEvent,
   MessageEvent,
@@ -250,7 +250,11 @@ function holdingGate() {
       const { promise, resolve } = Promise.withResolvers<Release>();
       held.push(resolve);
       const approvalId = `s-a${held.length}`;
-      return { held: promise, summary: { ...summary, action: "ask", applied: "hold", approvalId } };
+      return {
+        deferred: promise,
+        about: approvalId,
+        summary: { ...summary, action: "ask", applied: "hold", approvalId },
+      };
     },
   };
   return { gate, held };
@@ -302,7 +306,7 @@ Deno.test("Relay answers the sender of a held request km refused, and stops wait
   equal(own.length, 1);
   const [reply] = own;
   assertEquals(
-    [reply.direction, reply.seq, reply.causeSeq, reply.approvalId, reply.message.kind],
+    [reply.direction, reply.seq, reply.causeSeq, reply.about, reply.message.kind],
     ["server_to_client", 3, 1, "s-a1", "error"],
   );
   equal(reply.correlation?.request.seq, 1);

@@ -4,7 +4,7 @@
  */
 import type { Message, RequestMessage } from "../jsonrpc/message.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
-import type { DecisionSummary } from "./events.ts";
+import type { DecisionSummary } from "../decision_summary.ts";
 
 const encoder = new TextEncoder();
 

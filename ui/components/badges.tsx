@@ -1,5 +1,5 @@
 /** Small badges used across the views: decision, risk, kind, direction, live, outcome. */
-import type { RecordedAction } from "../../src/relay/events.ts";
+import type { RecordedAction } from "../../src/decision_summary.ts";
 import type { RecordSummary } from "../../src/dashboard/api_types.ts";
 import { outcomeText, outcomeTone } from "../approvals_state.ts";
 import { directionLabel } from "../format.ts";

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Direction } from "../../src/jsonrpc/correlation.ts";
-import type { RecordedAction } from "../../src/relay/events.ts";
+import type { RecordedAction } from "../../src/decision_summary.ts";
 import type { RecordFilter, SessionSummary } from "../../src/dashboard/api_types.ts";
 import { ServerSelect, SessionSelect } from "./scope_selects.tsx";
 

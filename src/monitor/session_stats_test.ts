@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { percentile, SessionStats } from "./stats.ts";
+import { percentile, SessionStats } from "./session_stats.ts";
 
 Deno.test("percentile uses the nearest rank", () => {
   const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
