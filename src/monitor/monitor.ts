@@ -151,6 +151,7 @@ async function runSession(
     ? new SessionPins(
       new PinTracker({
         command,
+        kmName: serverName,
         store: dataDir
           ? new PinFiles(`${dataDir}/pins`, (text) => diagnostics.warn(text))
           : undefined,

@@ -66,6 +66,11 @@ export interface ServerIdentity {
   readonly command: readonly string[];
   readonly serverName: string;
   readonly id: string;
+  /**
+   * The name km's session gave the server (`--name`, e.g. the one `km wrap` writes): not part of
+   * the identity, but a name `km pins` finds it by.
+   */
+  readonly kmName?: string;
 }
 
 /**

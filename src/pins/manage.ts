@@ -20,12 +20,13 @@ export interface PinFileEntry {
 /** km's name for a server started with a command (`serverNameOf` in src/audit/paths.ts). */
 export type KmNameOf = (command: readonly string[]) => string;
 
-/** How a person may name a server: id, reported name, km's name for its command. */
+/** How a person may name a server: id, reported name, km's --name, km's name for its command. */
 export function namesOf(entry: PinFileEntry, kmNameOf: KmNameOf): string[] {
   const names = [entry.id];
   const identity = entry.doc.identity;
   if (identity) {
     if (identity.server_name !== "") names.push(identity.server_name);
+    if (identity.km_name !== undefined && identity.km_name !== "") names.push(identity.km_name);
     if (identity.command.length > 0) names.push(kmNameOf(identity.command));
   }
   return names;
@@ -33,7 +34,8 @@ export function namesOf(entry: PinFileEntry, kmNameOf: KmNameOf): string[] {
 
 /**
  * The one server `query` names: its identity id (or a beginning of at least 6 characters), the
- * name it reports, or the name km gives it from its command. Throws naming the candidates when
+ * name it reports, the name km gave it (`--name`, as `km wrap` writes), or the name km gives it from
+ * its command. Throws naming the candidates when
  * none or several match.
  */
 export function findServer(

@@ -77,3 +77,11 @@ Deno.test("accept makes the seen definition the pin and forgets it as seen; the 
   equal(a.doc.seen.tools.size, 1, "the document read is not changed");
   deepStrictEqual(changesOf(doc), []);
 });
+
+Deno.test("a server is named by the --name km's session gave it (as km wrap writes)", () => {
+  const wrapped: PinFileEntry = {
+    ...b,
+    doc: { ...b.doc, identity: { command: ["two"], server_name: "srv", km_name: "github" } },
+  };
+  equal(findServer([a, wrapped], "github", kmName), wrapped);
+});

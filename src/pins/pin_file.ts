@@ -43,7 +43,12 @@ export function emptySeen(): SeenSet {
 /** A whole pin file: whose it is, its pins, and what was seen differ from them. */
 export interface PinDocument {
   /** As written in the file (`command`, `server_name`); absent in a file without it. */
-  readonly identity?: { readonly command: readonly string[]; readonly server_name: string };
+  readonly identity?: {
+    readonly command: readonly string[];
+    readonly server_name: string;
+    /** The name the latest km session gave the server (`--name`). */
+    readonly km_name?: string;
+  };
   readonly pins: PinSet;
   readonly seen: SeenSet;
 }
@@ -127,7 +132,11 @@ export function parsePinDocument(text: string): PinDocument {
   const id = doc.identity;
   const identity = isObject(id) && Array.isArray(id.command) &&
       id.command.every((a) => typeof a === "string") && typeof id.server_name === "string"
-    ? { command: id.command as string[], server_name: id.server_name }
+    ? {
+      command: id.command as string[],
+      server_name: id.server_name,
+      ...(typeof id.km_name === "string" ? { km_name: id.km_name } : {}),
+    }
     : undefined;
   return { ...(identity ? { identity } : {}), pins, seen };
 }
@@ -141,7 +150,11 @@ export function pinFileText(
   const doc: Record<string, unknown> = {
     format: PIN_FILE_FORMAT,
     identity: "id" in identity
-      ? { command: identity.command, server_name: identity.serverName }
+      ? {
+        command: identity.command,
+        server_name: identity.serverName,
+        ...(identity.kmName === undefined ? {} : { km_name: identity.kmName }),
+      }
       : identity,
   };
   // fromEntries defines own members: a tool named "__proto__" is kept like any other.

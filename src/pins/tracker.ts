@@ -26,6 +26,8 @@ export type PinEvent = "definitions_pinned" | "definitions_changed";
 export interface TrackerOptions {
   /** The argv km starts the server with. */
   readonly command: readonly string[];
+  /** The name km's session gives the server (`--name`), recorded for `km pins` to find it by. */
+  readonly kmName?: string;
   /** Where pins persist; without one they last for the session. */
   readonly store?: PinStore;
   /** Epoch milliseconds. */
@@ -148,7 +150,11 @@ export class PinTracker {
   /** The identity for this server name; pins are (re)loaded when it is a new one. */
   #identityFor(serverName: string): ServerIdentity {
     if (this.#identity?.serverName === serverName) return this.#identity;
-    const identity = serverIdentity(this.#options.command, serverName);
+    const { command, kmName } = this.#options;
+    const identity = {
+      ...serverIdentity(command, serverName),
+      ...(kmName === undefined ? {} : { kmName }),
+    };
     this.#identity = identity;
     this.#pins = this.#options.store?.load(identity) ?? emptyPins();
     this.#seen = this.#options.store?.loadSeen?.(identity) ?? emptySeen();

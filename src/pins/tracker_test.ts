@@ -202,3 +202,30 @@ Deno.test("a record of changes leaves out the listing's positions and descriptio
   ]);
   equal(tracker.tool("a")!.description, "A, now.");
 });
+
+Deno.test("the pin file keeps the --name km's session gave the server, without it changing the identity", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tracker = new PinTracker({
+      command: ["node", "server.js"],
+      kmName: "github",
+      store: new PinFiles(dir, () => {}, () => 42),
+      now: () => Date.UTC(2026, 0, 1),
+      record: () => {},
+    });
+    tracker.listed("tools", [tool("a", "Adds.")], listing);
+    const id = serverIdentity(["node", "server.js"], "srv").id;
+    const text = await Deno.readTextFile(`${dir}/${id}.json`);
+    deepStrictEqual(JSON.parse(text).identity, {
+      command: ["node", "server.js"],
+      server_name: "srv",
+      km_name: "github",
+    });
+    // Another session without a --name finds the same pins.
+    const again = session(dir);
+    again.tracker.listed("tools", [tool("a", "Adds.")], listing);
+    equal(again.tracker.tool("a")!.status, "unchanged");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
