@@ -299,18 +299,31 @@ function matches(rule: RedactionRule, text: string): boolean {
 /** `text` with each match of the rule replaced by its label, keeping groups `keep`/`after`. */
 function redactMatches(rule: RedactionRule, text: string, counter: Counter): string {
   const label = `[REDACTED:${rule.name}]`;
+  /** The match's replacement: its secret part labelled, unless an earlier rule did that. */
+  const replace = (whole: string, keep = "", after = "") => {
+    const secret = whole.slice(keep.length);
+    if (secret.startsWith(REDACTED_PREFIX) || secret.slice(1).startsWith(REDACTED_PREFIX)) {
+      return whole; // labelled already (perhaps inside its quotes)
+    }
+    counter.redactions++;
+    return `${keep}${label}${after}`;
+  };
   if (rule.pattern instanceof Re2) {
-    return rule.pattern.replaceAll(text, (match) => {
-      counter.redactions++;
-      return `${match.group("keep") ?? ""}${label}${match.group("after") ?? ""}`;
-    });
+    return rule.pattern.replaceAll(text, (match) =>
+      replace(
+        text.slice(match.start, match.end),
+        match.group("keep") ?? "",
+        match.group("after") ?? "",
+      ));
   }
   return text.replace(rule.pattern, (...args) => {
-    counter.redactions++;
     const groups = args[args.length - 1] as { keep?: string; after?: string } | undefined;
-    return `${groups?.keep ?? ""}${label}${groups?.after ?? ""}`;
+    return replace(args[0] as string, groups?.keep, groups?.after);
   });
 }
+
+/** How every label starts: a value already labelled is not labelled again by a later rule. */
+const REDACTED_PREFIX = "[REDACTED:";
 
 /** Settings of the `redaction` config key. */
 export interface RedactionSettings {

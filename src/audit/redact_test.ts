@@ -34,6 +34,10 @@ Deno.test("Redactor removes credentials of major providers from free text", () =
     ["postgres://admin:hunter2@db:5432/app", "url_password"],
     ["login with password=hunter2 now", "password_assignment"],
     ["--api-key=abc123", "password_assignment"],
+    ["SESSION_SECRET=change-me-in-production", "env_assignment"],
+    ["export DB_PASSWORD='hunter 2'", "env_assignment"],
+    ["stripe-api-key: abc123", "env_assignment"],
+    ["MY_APP_ACCESS_KEY=AbC123", "env_assignment"],
     ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sflKxwRJSMeKKF2QT4fwpM", "jwt"],
   ];
   for (const [input, rule] of secrets) {
@@ -41,6 +45,14 @@ Deno.test("Redactor removes credentials of major providers from free text", () =
     ok(value.includes(`[REDACTED:${rule}]`), `${rule}: ${value}`);
     ok(redactions >= 1, input);
   }
+});
+
+Deno.test("Redactor keeps the name of an environment-style secret and leaves other assignments", () => {
+  equal(
+    redactor.text("PORT=3000\nSESSION_SECRET=change-me\nNODE_ENV=production").value,
+    "PORT=3000\nSESSION_SECRET=[REDACTED:env_assignment]\nNODE_ENV=production",
+  );
+  equal(redactor.text("MAX_TOKENS=4096 page_size=10").redactions, 0);
 });
 
 Deno.test("Redactor keeps the label before a secret so the log stays readable", () => {
@@ -249,10 +261,12 @@ Deno.test("built-in rules that would backtrack quadratically run on the RE2 engi
   );
   equal(engines.jwt, "re2");
   equal(engines.url_password, "re2");
+  equal(engines.env_assignment, "re2");
   // Inputs on which their JavaScript versions took seconds (every start scans the whole run).
   const wide = new Redactor({ rules: BUILTIN_RULES, fields: [], maxStringChars: 100_000 });
   equal(wide.text("eyJ-".repeat(16_000)).redactions, 0);
   equal(wide.text("pass " + "a.".repeat(32_000)).redactions, 0);
+  equal(wide.text("secret " + "a-".repeat(32_000)).redactions, 0);
   // What the JavaScript lookahead kept after the password, RE2's `after` group puts back.
   equal(
     redactor.text("a://u:p@h b://v:q@i").value,
