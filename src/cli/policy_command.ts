@@ -7,7 +7,7 @@ import { type JsoncError, parseJsonc } from "../jsonc.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { type Decision, firedRules, MalformedDecision, readDecision } from "../policy/decision.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
+import type { LoadedPolicy, PolicyLoadOptions } from "../policy/build/load_policy.ts";
 import { buildDirectory, nameSources, revisionOf } from "../policy/build/load_policy.ts";
 import {
   type DecisionCase,
@@ -29,7 +29,7 @@ export interface PolicyIo {
   readonly diagnostics: Diagnostics;
   /** Read by `km policy eval` for `--input -`. */
   readonly stdin: ReadableStream<Uint8Array>;
-  readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
+  readonly loadPolicy: (path: string, options: PolicyLoadOptions) => Promise<LoadedPolicy>;
 }
 
 type Values = Readonly<Record<string, string | boolean | string[]>>;

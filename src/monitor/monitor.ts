@@ -8,11 +8,8 @@
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { Correlator } from "../jsonrpc/correlation.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
+import type { LoadedPolicy, PolicyLoadOptions } from "../policy/build/load_policy.ts";
 import { SessionState } from "../policy/session_state.ts";
-import { SessionPins } from "../policy/session_pins.ts";
-import { PinFiles } from "../pins/pin_file.ts";
-import { PinTracker } from "../pins/tracker.ts";
 import type { Clock } from "../relay/events.ts";
 import { Relay } from "../relay/relay.ts";
 import { SessionStats } from "./session_stats.ts";
@@ -56,7 +53,7 @@ export interface MonitorDeps extends DashboardLinkIo {
   readonly newSessionId: () => string;
   readonly spawn: (options: SpawnOptions) => Upstream;
   /** Loads the policy named by `--policy` (compiling a directory with opa). */
-  readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
+  readonly loadPolicy: (path: string, options: PolicyLoadOptions) => Promise<LoadedPolicy>;
   /** Loads km's embedded default policy. */
   readonly loadDefaultPolicy: () => Promise<LoadedPolicy>;
   /** Watches a policy path for changes; returns the function that stops watching. */
@@ -146,21 +143,6 @@ async function runSession(
     { id: sessionId, server: { name: serverName, command } },
     clock.now,
   );
-  // Pins are compared where the policy is: a session without a policy compares none.
-  const pins = loaded
-    ? new SessionPins(
-      new PinTracker({
-        command,
-        kmName: serverName,
-        store: dataDir
-          ? new PinFiles(`${dataDir}/pins`, (text) => diagnostics.warn(text))
-          : undefined,
-        now: clock.epochMs,
-        record: (event, fields) => observer.lifecycle(event, fields),
-      }),
-      state,
-    )
-    : undefined;
   const { approvals, gate } = sessionGate({
     ...deps,
     loaded,
@@ -174,9 +156,10 @@ async function runSession(
     sendToClient: (bytes) => pipes.sendToClient(bytes),
     nextSeq,
     kmMessage: (event) => observer.kmMessage(event),
-    // Through the observer: an approval that sends its held message on counts it as forwarded.
+    // Through the observer: an approval that sends its held message on counts it as forwarded,
+    // and a pins record about a list response waits for the response's own record.
     lifecycle: (event, fields) => observer.lifecycle(event, fields),
-    pins,
+    command,
   });
   const pipes = sessionPipes({
     serverStdin: upstream.stdin,

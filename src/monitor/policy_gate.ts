@@ -5,9 +5,11 @@
 import type { Config } from "../config/config.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { Enforcer } from "../policy/enforcer.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
+import type { LoadedPolicy, PolicyLoadOptions } from "../policy/build/load_policy.ts";
 import { Reloader } from "../policy/reloader.ts";
-import type { SessionPins } from "../policy/session_pins.ts";
+import { SessionPins } from "../policy/session_pins.ts";
+import { PinFiles } from "../pins/pin_file.ts";
+import { PinTracker } from "../pins/tracker.ts";
 import type { KmMessageEvent } from "../relay/events.ts";
 import { kmMessageEvent } from "../relay/km_message.ts";
 import {
@@ -22,7 +24,7 @@ export const NO_POLICY = "none";
 
 export interface PolicyIo {
   /** Loads the policy named by `--policy` (compiling a directory with opa). */
-  readonly loadPolicy: (path: string, options: LoadOptions) => Promise<LoadedPolicy>;
+  readonly loadPolicy: (path: string, options: PolicyLoadOptions) => Promise<LoadedPolicy>;
   /** Loads km's embedded default policy. */
   readonly loadDefaultPolicy: () => Promise<LoadedPolicy>;
   /** Watches a policy path for changes; returns the function that stops watching. */
@@ -41,7 +43,7 @@ export function choosePolicy(
   return io.loadPolicy(path, policyOptions(config, dataDir));
 }
 
-export function policyOptions(config: Config, dataDir: string | undefined): LoadOptions {
+export function policyOptions(config: Config, dataDir: string | undefined): PolicyLoadOptions {
   return {
     dataPath: config.policy.data,
     cacheDir: dataDir ? `${dataDir}/policy-cache` : undefined,
@@ -54,8 +56,8 @@ export interface GateOptions extends Omit<SessionApprovalsOptions, "recordToClie
   readonly nextSeq: () => number;
   /** Records (and reports) a line km sent the client. */
   readonly kmMessage: (event: KmMessageEvent) => void;
-  /** The server's pinned definitions, for the policy's input. */
-  readonly pins?: SessionPins;
+  /** The argv km starts the server with: part of its identity for pins. */
+  readonly command: readonly string[];
 }
 
 export interface SessionGate {
@@ -68,7 +70,8 @@ export interface SessionGate {
 /** The enforcer of the loaded policy, and under enforce the approvals it asks. */
 export function sessionGate(options: GateOptions): SessionGate {
   const { loaded, config, clock } = options;
-  const { loaded: _loaded, nextSeq, kmMessage, pins, ...shared } = options;
+  const { loaded: _loaded, nextSeq, kmMessage, command: _command, ...shared } = options;
+  const pins = loaded ? sessionPins(options) : undefined;
   const approvals = loaded && config.policy.mode === "enforce"
     ? sessionApprovals({
       ...shared,
@@ -99,6 +102,26 @@ export function sessionGate(options: GateOptions): SessionGate {
     })
     : undefined;
   return { approvals, gate };
+}
+
+/**
+ * The server's definitions compared with its pins (src/pins/), for the policy's input. Pins are
+ * compared where a policy is; they persist in the data folder, when there is one.
+ */
+function sessionPins(options: GateOptions): SessionPins {
+  const { dataDir, diagnostics, clock } = options;
+  return new SessionPins(
+    new PinTracker({
+      command: options.command,
+      kmName: options.server,
+      store: dataDir
+        ? new PinFiles(`${dataDir}/pins`, (text) => diagnostics.warn(text))
+        : undefined,
+      now: clock.epochMs,
+      record: (event, fields) => options.lifecycle(event, fields),
+    }),
+    options.state,
+  );
 }
 
 /**

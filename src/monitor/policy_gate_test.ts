@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { type Config, DEFAULTS } from "../config/config.ts";
-import type { LoadedPolicy, LoadOptions } from "../policy/build/load_policy.ts";
+import type { LoadedPolicy, PolicyLoadOptions } from "../policy/build/load_policy.ts";
 import { bufferDiagnostics } from "./_testing.ts";
 import { choosePolicy, NO_POLICY, type PolicyIo, watchPolicy } from "./policy_gate.ts";
 
@@ -8,7 +8,7 @@ const loaded = { source: "p", revision: "r1" } as unknown as LoadedPolicy;
 
 function io(calls: unknown[]): PolicyIo {
   return {
-    loadPolicy: (path: string, options: LoadOptions) => {
+    loadPolicy: (path: string, options: PolicyLoadOptions) => {
       calls.push(["load", path, options]);
       return Promise.resolve(loaded);
     },

@@ -40,7 +40,7 @@ export interface LoadedPolicy {
   readonly inputUse: InputUse;
 }
 
-export interface LoadOptions {
+export interface PolicyLoadOptions {
   /** `.wasm` only: a JSON/JSONC file with the policy's `data`. */
   readonly dataPath?: string;
   /** Where compiled directories are cached (e.g. `<data dir>/policy-cache`); none: no cache. */
@@ -53,7 +53,10 @@ export interface LoadOptions {
 }
 
 /** Loads the policy at `path`. Throws KmError POLICY_* naming the file and the problem. */
-export async function loadPolicy(path: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
+export async function loadPolicy(
+  path: string,
+  options: PolicyLoadOptions = {},
+): Promise<LoadedPolicy> {
   const stat = await Deno.stat(path).catch(() => undefined);
   if (!stat) {
     throw new KmError(
@@ -129,7 +132,7 @@ async function readHead(path: string): Promise<Uint8Array> {
   return head.subarray(0, n ?? 0);
 }
 
-async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedPolicy> {
+async function loadDirectory(dir: string, options: PolicyLoadOptions): Promise<LoadedPolicy> {
   const { bundle, revision, inputUse } = await buildDirectory(dir, options);
   const { wasm, data } = await readBundle(bundle, dir);
   const policy = await WasmPolicy.load(wasm, data, { name: dir });
@@ -137,7 +140,7 @@ async function loadDirectory(dir: string, options: LoadOptions): Promise<LoadedP
 }
 
 /** A single .rego file, compiled as a directory that holds only it. */
-async function loadRegoFile(path: string, options: LoadOptions): Promise<LoadedPolicy> {
+async function loadRegoFile(path: string, options: PolicyLoadOptions): Promise<LoadedPolicy> {
   const { bundle, revision, inputUse } = await buildRegoFile(path, options);
   const { wasm, data } = await readBundle(bundle, path);
   const policy = await WasmPolicy.load(wasm, data, { name: path });
@@ -159,7 +162,7 @@ export interface BuiltDirectory {
  */
 export async function buildDirectory(
   dir: string,
-  options: LoadOptions = {},
+  options: PolicyLoadOptions = {},
 ): Promise<BuiltDirectory> {
   const files = await policyFiles(dir);
   if (!files.some((f) => f.name.endsWith(".rego"))) {
@@ -174,7 +177,7 @@ export async function buildDirectory(
  */
 export async function buildRegoFile(
   path: string,
-  options: LoadOptions = {},
+  options: PolicyLoadOptions = {},
 ): Promise<BuiltDirectory> {
   const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   const [dir, name] = cut < 0 ? [".", path] : [path.slice(0, cut) || "/", path.slice(cut + 1)];
@@ -208,7 +211,7 @@ async function buildFiles(
   dir: string,
   files: readonly PolicyFile[],
   what: string,
-  options: LoadOptions,
+  options: PolicyLoadOptions,
 ): Promise<BuiltDirectory> {
   const capabilitiesText = JSON.stringify(capabilities);
   const enc = new TextEncoder();
