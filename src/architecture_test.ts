@@ -32,7 +32,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   policy: ["jsonrpc", "relay", "approval", "wasi", "pins"],
   audit: ["jsonrpc", "relay"],
   config: ["jsonrpc", "relay", "audit"],
-  dashboard: ["jsonrpc", "relay", "approval"],
+  dashboard: ["jsonrpc", "relay", "approval", "pins"],
   monitor: ["jsonrpc", "relay", "approval", "policy", "pins", "audit", "config"],
   clients: [],
   cli: [

@@ -10,6 +10,10 @@ import type {
   AnswerBody,
   ApprovalList,
   Hello,
+  PinAcceptBody,
+  PinAccepted,
+  PinServerDetail,
+  PinServerList,
   PolicyReport,
   RecordDetail,
   RecordFilter,
@@ -134,6 +138,24 @@ export function getApprovals(signal?: AbortSignal): Promise<ApprovalList> {
 export function answerApproval(id: string, answer: ApprovalAnswer): Promise<AnswerAccepted> {
   const body: AnswerBody = { answer };
   return requestJson(`/api/approvals/${encodeURIComponent(id)}`, { method: "POST", body });
+}
+
+/** `GET /api/pins`: the servers with pins (the tool catalogue). */
+export function getPins(signal?: AbortSignal): Promise<PinServerList> {
+  return getJson("/api/pins", signal);
+}
+
+/** `GET /api/pins/<id>`: a server's pinned items, the changed ones with their diff. */
+export function getPinServer(id: string, signal?: AbortSignal): Promise<PinServerDetail> {
+  return getJson(`/api/pins/${encodeURIComponent(id)}`, signal);
+}
+
+/**
+ * `POST /api/pins/<id>/accept`: the latest definitions seen become the pins: one item
+ * (`{kind, name}`) or all (`{}`).
+ */
+export function acceptPins(id: string, body: PinAcceptBody): Promise<PinAccepted> {
+  return requestJson(`/api/pins/${encodeURIComponent(id)}/accept`, { method: "POST", body });
 }
 
 /** The state of the live stream, for the header's indicator. */

@@ -15,6 +15,7 @@ import { EmptyState } from "./components/notice.tsx";
 import { Policy } from "./components/policy.tsx";
 import { Sessions } from "./components/sessions.tsx";
 import { Stats } from "./components/stats.tsx";
+import { Tools } from "./components/tools.tsx";
 import { useNow } from "./hooks.ts";
 import { useLive } from "./live.ts";
 import { APPROVALS_HREF, formatRoute, parseRoute, type Query, type Route } from "./router.ts";
@@ -25,6 +26,7 @@ const TITLES: Record<Route["view"], string> = {
   sessions: "Sessions",
   stats: "Statistics",
   policy: "Policy",
+  tools: "Tools",
   call: "Call",
   not_found: "Not found",
 };
@@ -81,6 +83,12 @@ export function App() {
     { id: "sessions", label: "Sessions", href: "#/sessions" },
     { id: "stats", label: "Statistics", href: "#/stats" },
     { id: "policy", label: "Policy", href: "#/policy" },
+    {
+      id: "tools",
+      label: "Tools",
+      href: "#/tools",
+      title: "The tool catalogue: definitions km pinned per server, and their changes",
+    },
   ];
   const active = route.view === "call"
     ? "activity"
@@ -120,6 +128,9 @@ export function App() {
           <Stats query={route.query} live={live} now={now} navigate={navigate} />
         )}
         {route.view === "policy" && <Policy live={live} now={now} />}
+        {route.view === "tools" && (
+          <Tools query={route.query} live={live} now={now} navigate={navigate} />
+        )}
         {route.view === "not_found" && (
           <section class="view">
             <EmptyState title="Nothing here">

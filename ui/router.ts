@@ -1,6 +1,6 @@
 /**
  * Hash routes, so every view and filter is a link: `#/` activity (its filter in the query),
- * `#/approvals`, `#/sessions`, `#/stats?server=…`, `#/policy`,
+ * `#/approvals`, `#/sessions`, `#/stats?server=…`, `#/policy`, `#/tools?server=<id>`,
  * `#/call/<session>/<seq>?<feed filter>`. Pure: parsing and formatting only; the app owns
  * `location`.
  */
@@ -17,6 +17,8 @@ export type Route =
   | { readonly view: "sessions"; readonly query: Query }
   | { readonly view: "stats"; readonly query: Query }
   | { readonly view: "policy"; readonly query: Query }
+  /** The tool catalogue: servers with pins, one of them (`server`: its identity id) open. */
+  | { readonly view: "tools"; readonly query: Query }
   /** One record; `query` is the feed filter the back link returns to. */
   | {
     readonly view: "call";
@@ -27,7 +29,7 @@ export type Route =
   | { readonly view: "not_found"; readonly path: string; readonly query: Query };
 
 /** The view names that have a tab. */
-export const TABS = ["activity", "approvals", "sessions", "stats", "policy"] as const;
+export const TABS = ["activity", "approvals", "sessions", "stats", "policy", "tools"] as const;
 
 /** Parses `location.hash` (with or without the leading `#`). Unknown paths give `not_found`. */
 export function parseRoute(hash: string): Route {
@@ -47,7 +49,8 @@ export function parseRoute(hash: string): Route {
   if (rest.length === 0) {
     if (head === "activity") return { view: "activity", query };
     if (
-      head === "approvals" || head === "sessions" || head === "stats" || head === "policy"
+      head === "approvals" || head === "sessions" || head === "stats" || head === "policy" ||
+      head === "tools"
     ) return { view: head, query };
   }
   if (head === "call" && rest.length === 2 && /^\d+$/.test(rest[1])) {

@@ -74,3 +74,13 @@ Deno.test("the approvals view has a tab and a canonical link", () => {
   equal(formatRoute({ view: "approvals", query: {} }), APPROVALS_HREF);
   equal(parseRoute(APPROVALS_HREF).view, "approvals");
 });
+
+Deno.test("the tool catalogue's route carries the server open", () => {
+  const route = parseRoute("#/tools?server=0123456789abcdef0123456789abcdef");
+  assertEquals(route, {
+    view: "tools",
+    query: { server: "0123456789abcdef0123456789abcdef" },
+  });
+  equal(formatRoute(route), "#/tools?server=0123456789abcdef0123456789abcdef");
+  equal(TABS.includes("tools"), true);
+});

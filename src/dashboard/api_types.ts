@@ -11,6 +11,9 @@
  * - `GET /api/approvals` → {@link ApprovalList}
  * - `POST /api/approvals/<id>` with {@link AnswerBody} → 202 {@link AnswerAccepted}; 404 when
  *   the approval is unknown or already answered; same-origin requests only.
+ * - `GET /api/pins` → {@link PinServerList}; `GET /api/pins/<id>` → {@link PinServerDetail}
+ * - `POST /api/pins/<id>/accept` with {@link PinAcceptBody} → {@link PinAccepted}; same-origin
+ *   requests only, like answering an approval.
  * - `GET /api/events` → server-sent events: `record` ({@link RecordSummary}),
  *   `session` ({@link SessionSummary}), `approval` ({@link PendingApproval}: a new pending
  *   approval), `approval_done` ({@link ApprovalDone}) and `hello` ({@link Hello}) first.
@@ -23,6 +26,8 @@
 import type { ApprovalAnswer, PendingApproval } from "../approval/types.ts";
 import type { Direction } from "../jsonrpc/correlation.ts";
 import type { RecordedAction } from "../decision_summary.ts";
+import type { ListKind } from "../pins/definition.ts";
+import type { FieldChange } from "../pins/diff.ts";
 
 /** One audit record, summarised for lists: no bodies. */
 export interface RecordSummary {
@@ -250,4 +255,79 @@ export interface AnswerBody {
 export interface AnswerAccepted {
   readonly id: string;
   readonly answer: ApprovalAnswer;
+}
+
+/** A server with pins, as `GET /api/pins` lists it (src/pins/manage.ts, summarize). */
+export interface PinServer {
+  /** The server identity's id (its pin file's name). */
+  readonly id: string;
+  readonly command: readonly string[];
+  /** The name the server reports (`serverInfo.name`). */
+  readonly server_name: string;
+  /** The name the latest km session gave it (`--name`). */
+  readonly km_name?: string;
+  readonly pinned: Readonly<Record<ListKind, number>>;
+  /** Definitions last seen differing from their pins, per kind. */
+  readonly changed: Readonly<Record<ListKind, number>>;
+  /** All kinds' changes. */
+  readonly changed_total: number;
+  readonly last_change?: string;
+  readonly last_pinned?: string;
+}
+
+/** `GET /api/pins`. */
+export interface PinServerList {
+  readonly servers: readonly PinServer[];
+  /** Pin files that could not be read, left out. */
+  readonly skipped: readonly string[];
+}
+
+/** A definition seen differing from its pin. */
+export interface PinChange {
+  readonly seen_at: string;
+  readonly hash: string;
+  /** The definition seen; absent when it was too large to keep. */
+  readonly definition?: Record<string, unknown>;
+  /** The fields that differ (src/pins/manage.ts, changesOf). */
+  readonly changed: readonly FieldChange[];
+  /** Labels of the definition seen. */
+  readonly labels: readonly string[];
+  /** Labels the change adds. */
+  readonly added_labels: readonly string[];
+}
+
+/** One pinned tool, prompt or resource template. */
+export interface PinItem {
+  readonly kind: ListKind;
+  readonly name: string;
+  readonly hash: string;
+  readonly first_seen: string;
+  /** The pinned definition; absent when it was too large to keep. */
+  readonly definition?: Record<string, unknown>;
+  /** The detectors' labels of the pinned definition. */
+  readonly labels: readonly string[];
+  readonly change?: PinChange;
+}
+
+/** `GET /api/pins/<id>`: items per kind, by name. */
+export interface PinServerDetail {
+  readonly server: PinServer;
+  readonly items: Readonly<Record<ListKind, readonly PinItem[]>>;
+}
+
+/** `POST /api/pins/<id>/accept`: one item (`kind` and `name`), a kind, a name, or `{}` for all. */
+export interface PinAcceptBody {
+  readonly kind?: ListKind;
+  readonly name?: string;
+}
+
+/** The answer of an accept: what became the pins. */
+export interface PinAccepted {
+  readonly id: string;
+  readonly accepted: readonly {
+    readonly kind: ListKind;
+    readonly name: string;
+    readonly hash: string;
+    readonly added_labels: readonly string[];
+  }[];
 }

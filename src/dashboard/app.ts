@@ -5,8 +5,8 @@
  * 127.0.0.1 to every port of it, so any other local web server would receive it. No `?token=`:
  * an address ends up in logs. The page and its scripts hold no data and need no token; the page
  * takes the token from the address's fragment (`#token=…`, never sent to a server) and sends it
- * as the header. The API is read-only but for answering approvals (`POST /api/approvals/<id>`,
- * same-origin only); `km monitor` connects on its own route with its own checks
+ * as the header. The API is read-only but for answering approvals (`POST /api/approvals/<id>`)
+ * and accepting pins (`POST /api/pins/<id>/accept`), same-origin only; `km monitor` connects on its own route with its own checks
  * (`GET /api/monitor`, a WebSocket).
  *
  * Hono's middleware set the security headers (hono/secure-headers), check the API's token
@@ -23,11 +23,18 @@ import { etag } from "hono/etag";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import { MONITOR_PATH } from "../approval/wire.ts";
-import type { AnswerAccepted, ApprovalList, Hello, RecordDetail } from "./api_types.ts";
+import type {
+  AnswerAccepted,
+  ApprovalList,
+  Hello,
+  PinServerList,
+  RecordDetail,
+} from "./api_types.ts";
 import { answeredBy, type ApprovalRegistry, parseAnswerBody } from "./approvals.ts";
 import { FILTER_KEYS, parseFilter } from "./filter.ts";
 import type { Hub } from "./hub.ts";
 import type { Entry, LogIndex } from "./log_index.ts";
+import { acceptPins, listPins, parseAcceptBody, pinDetail } from "./pins.ts";
 import {
   API_TOKEN_ERROR,
   CONTENT_SECURITY_POLICY,
@@ -65,6 +72,10 @@ export interface AppDeps {
    * `Deno.upgradeWebSocket`, wired to `approvals`). Absent: the route answers 501.
    */
   readonly acceptMonitor?: (request: Request) => Response;
+  /** The pin folder (`<dataDir>/pins`) of the tool catalogue; absent: no server has pins. */
+  readonly pinsDir?: string;
+  /** The time now (for an accept's pins); default Date.now. */
+  readonly now?: () => number;
 }
 
 const DEFAULT_LIMIT = 200;
@@ -72,8 +83,9 @@ const MAX_LIMIT = 1000;
 const STDERR_WINDOW_MS = 2000;
 const RECORD_KEYS = new Set([...FILTER_KEYS, "before", "limit"]);
 const STATS_KEYS = new Set(["session", "server", "tool", "since"]);
-/** The one route that takes a POST. */
+/** The routes that take a POST: answering an approval, accepting pins. */
 const ANSWER_PATH = /^\/api\/approvals\/[^/]+$/;
+const ACCEPT_PATH = /^\/api\/pins\/[^/]+\/accept$/;
 export const MAX_ANSWER_BYTES = 4096;
 
 const SHELL = `<!doctype html>
@@ -134,7 +146,7 @@ export function createApp(deps: AppDeps): Hono {
     if (c.req.header("sec-fetch-site") === "cross-site") {
       return c.json({ error: "cross-site requests are not allowed" }, 403);
     }
-    const answerPath = ANSWER_PATH.test(c.req.path);
+    const answerPath = ANSWER_PATH.test(c.req.path) || ACCEPT_PATH.test(c.req.path);
     if (c.req.method === "POST" && answerPath) {
       const refusal = writeRefusal((n) => c.req.header(n), port);
       if (refusal) return c.json({ error: refusal.error }, refusal.status);
@@ -142,7 +154,8 @@ export function createApp(deps: AppDeps): Hono {
       c.header("Allow", answerPath ? "POST" : "GET, HEAD");
       return c.json({
         error: `${c.req.method} is not allowed: the dashboard is read-only ` +
-          "but for answering approvals (POST /api/approvals/<id>)",
+          "but for answering approvals (POST /api/approvals/<id>) and accepting pins " +
+          "(POST /api/pins/<id>/accept)",
       }, 405);
     }
     return await next();
@@ -264,6 +277,31 @@ export function createApp(deps: AppDeps): Hono {
     }
     const accepted: AnswerAccepted = { id, answer: body.answer };
     return c.json(accepted, 202);
+  });
+
+  // The tool catalogue: the pin files of the data folder (pins.ts).
+  app.get("/api/pins", async (c) => {
+    if (deps.pinsDir === undefined) {
+      const none: PinServerList = { servers: [], skipped: [] };
+      return c.json(none);
+    }
+    const { status, body } = await listPins(deps.pinsDir);
+    return c.json(body, status);
+  });
+
+  app.get("/api/pins/:id", async (c) => {
+    if (deps.pinsDir === undefined) return c.json({ error: "this dashboard reads no pins" }, 404);
+    const { status, body } = await pinDetail(deps.pinsDir, c.req.param("id"));
+    return c.json(body, status);
+  });
+
+  app.post("/api/pins/:id/accept", jsonOnly, answerLimit, async (c) => {
+    if (deps.pinsDir === undefined) return c.json({ error: "this dashboard reads no pins" }, 404);
+    const body = parseAcceptBody(await c.req.text());
+    if ("error" in body) return c.json({ error: body.error }, 400);
+    const now = new Date((deps.now ?? Date.now)()).toISOString();
+    const { status, body: answer } = await acceptPins(deps.pinsDir, c.req.param("id"), body, now);
+    return c.json(answer, status);
   });
 
   app.get("/api/events", (c) => {

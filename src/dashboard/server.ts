@@ -22,6 +22,11 @@ export interface DashboardOptions {
   readonly token?: string;
   /** Summaries kept in memory. */
   readonly maxRecords?: number;
+  /**
+   * The pin folder the tool catalogue reads; default `pins` beside the log folder, which is
+   * `<dataDir>/pins` when the logs are the data folder's (`<dataDir>/logs`).
+   */
+  readonly pinsDir?: string;
 }
 
 export interface Dashboard {
@@ -73,6 +78,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     assets: options.assets,
     approvals,
     acceptMonitor: (request) => acceptMonitor(request, approvals, sockets),
+    pinsDir: options.pinsDir ?? besideLogs(options.logDir, "pins"),
   });
   const { server, fellBack } = listen(options.port, app.fetch);
   port = server.addr.port;
@@ -93,6 +99,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       await server.shutdown();
     },
   };
+}
+
+/** A folder beside the log folder (`<dataDir>/logs` → `<dataDir>/<name>`). */
+export function besideLogs(logDir: string, name: string): string {
+  const trimmed = logDir.replace(/[\\/]+$/, "");
+  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  const separator = cut === -1 ? "/" : trimmed[cut];
+  return `${cut === -1 ? "." : trimmed.slice(0, cut) || separator}${separator}${name}`;
 }
 
 /** Upgrades a monitor's request (its checks passed) and links the socket to the registry. */

@@ -7,7 +7,7 @@ import type { LiveStatus } from "../api.ts";
 import { formatCount } from "../format.ts";
 
 export interface Tab {
-  readonly id: "activity" | "approvals" | "sessions" | "stats" | "policy";
+  readonly id: "activity" | "approvals" | "sessions" | "stats" | "policy" | "tools";
   readonly label: string;
   readonly href: string;
   /** A number shown beside the label (`<id>-badge`), highlighted when above zero. */
