@@ -161,6 +161,8 @@ export async function runUi(config: Config, open: boolean, io: CliIo): Promise<n
   try {
     dashboard = await startDashboard({
       logDir,
+      // Where km monitor keeps the servers' pins (src/monitor/policy_gate.ts): the catalogue.
+      ...(dataDir === undefined ? {} : { pinsDir: `${dataDir}/pins` }),
       port: config.ui.port,
       assets: ASSETS,
       isAlive: discovery.pidAlive,
