@@ -271,7 +271,8 @@ Deno.test("a policy folder replaced by a rename is reloaded, and so are later ed
       if (found.length >= count) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`fewer than ${count} policy_reloaded records`);
+    const events = (await readSessionLog(logs)).filter((r) => r.type === "lifecycle");
+    throw new Error(`fewer than ${count} policy_reloaded records: ${JSON.stringify(events)}`);
   };
   await rejects(echo());
   // The deploy tools' way: build the new folder aside, then swap it in by renames.

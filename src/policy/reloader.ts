@@ -82,20 +82,26 @@ export function watchPath(path: string, onChange: () => void): () => void {
   let closed = false;
   let watcher: Deno.FsWatcher | undefined;
   let identity = identityOf(target);
-  /** The files' state, read only while no watch could be set (see `recheck`). */
-  let contents: string | undefined;
+  /**
+   * The files' state as of the last change reported. The once-a-second look compares it too: a
+   * watch set up just as the folder was swapped in can miss the first edits (seen in tests under
+   * load), and a folder with no watch at all (inotify's limit reached) has only this.
+   */
+  let contents = contentsOf(target);
+  const changed = () => {
+    contents = contentsOf(target);
+    onChange();
+  };
   const follow = () => {
     close(watcher);
     watcher = undefined;
     try {
       watcher = Deno.watchFs(target, { recursive: true });
     } catch {
-      // Gone for now, or no watch to be had (inotify's limit of instances reached): the
-      // once-a-second look below compares the files themselves.
-      contents = contentsOf(target);
+      // Gone for now, or no watch to be had: the once-a-second look compares the files.
       return;
     }
-    void forEachEvent(watcher, onChange);
+    void forEachEvent(watcher, changed);
   };
   follow();
   const recheck = () => {
@@ -104,14 +110,10 @@ export function watchPath(path: string, onChange: () => void): () => void {
     if (now !== identity) {
       identity = now;
       follow();
-      onChange();
-    } else if (watcher === undefined) {
-      const seen = contentsOf(target);
-      if (seen !== contents) {
-        contents = seen;
-        follow();
-        onChange();
-      }
+      changed();
+    } else if (contentsOf(target) !== contents) {
+      if (watcher === undefined) follow();
+      changed();
     }
   };
   let outer: Deno.FsWatcher | undefined;
