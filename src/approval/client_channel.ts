@@ -183,7 +183,8 @@ export class ClientChannel implements ApprovalChannel {
     if (asked.used) {
       return { error: `approval ${claims.approval} was already used by an earlier retry` };
     }
-    if (retry.hash !== claims.request || retry.hash !== asked.hash) {
+    // The state is signed over this same hash: one comparison covers both.
+    if (retry.hash !== asked.hash) {
       return {
         error:
           `the retry is not the request approval ${claims.approval} asked about (its method or params differ)`,

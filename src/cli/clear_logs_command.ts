@@ -13,6 +13,7 @@ import {
 } from "../audit/prune.ts";
 import { sessionMatches } from "../audit/retention.ts";
 import { type Diagnostics, terminalSafe, type TextWriter } from "../diagnostics.ts";
+import { askYesNo, canAsk, type ConfirmIo } from "./confirm.ts";
 import { pidAlive } from "../discovery.ts";
 import { KmError } from "../errors.ts";
 import { formatBytes } from "../monitor/report.ts";
@@ -121,13 +122,9 @@ function whyKept(file: InspectedFile): string {
     : "has no start record naming its km process, so km cannot tell it has ended: not deleted";
 }
 
-export interface ClearLogsIo {
+export interface ClearLogsIo extends ConfirmIo {
   readonly out: TextWriter;
   readonly diagnostics: Diagnostics;
-  /** Where the answer to "delete these?" is read. */
-  readonly stdin: ReadableStream<Uint8Array>;
-  /** Whether a person is at stdin (default: Deno's stdin is a terminal). */
-  readonly isTerminal?: () => boolean;
   readonly now?: () => number;
   readonly isAlive?: (pid: number) => boolean;
 }
@@ -157,7 +154,7 @@ export async function runClearLogs(
     formatBytes(bytes)
   })`;
   if (!request.yes) {
-    if (!(io.isTerminal ?? (() => Deno.stdin.isTerminal()))()) {
+    if (!canAsk(io)) {
       throw new KmError(
         "USAGE",
         `km clear-logs would delete ${what} from "${logDir}", and cannot ask: stdin is not a ` +
@@ -166,9 +163,7 @@ export async function runClearLogs(
       );
     }
     io.out.write(`km will delete ${what}:\n${plan.remove.map(listing).join("")}`);
-    io.out.write("Delete them? [y/N] ");
-    const answer = await readLine(io.stdin);
-    if (!/^\s*y(es)?\s*$/i.test(answer ?? "")) {
+    if (!await askYesNo("Delete them?", io)) {
       io.out.write("nothing deleted\n");
       return 0;
     }
@@ -186,21 +181,4 @@ function listing(file: InspectedFile): string {
       formatBytes(file.size)
     })`,
   ) + "\n";
-}
-
-/** The first line of the stream; undefined when it ends first. */
-async function readLine(stream: ReadableStream<Uint8Array>): Promise<string | undefined> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) return text === "" ? undefined : text;
-      text += decoder.decode(value, { stream: true });
-    }
-    return text.slice(0, text.indexOf("\n"));
-  } finally {
-    reader.releaseLock();
-  }
 }

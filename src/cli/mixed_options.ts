@@ -5,13 +5,17 @@
  */
 import { type OptionSpec, parseOptions } from "./options.ts";
 
-/** The options among `args`, wherever they are, and the other arguments in order. */
+/**
+ * The options among `args`, wherever they are, and the other arguments in order; on top of
+ * `leading`, the options already read before a subcommand (a list option adds to them).
+ */
 export function parseMixed(
   args: readonly string[],
   specs: readonly OptionSpec[],
   command: string,
+  leading: Readonly<Record<string, string | boolean | string[]>> = {},
 ): { values: Record<string, string | boolean | string[]>; positionals: string[] } {
-  const values: Record<string, string | boolean | string[]> = {};
+  const values: Record<string, string | boolean | string[]> = { ...leading };
   const positionals: string[] = [];
   let left = args;
   while (left.length > 0) {

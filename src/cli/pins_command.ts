@@ -5,9 +5,11 @@
  * written here; what to show and what to write is src/pins/manage.ts. Nothing goes to the
  * audit log: accept and reset print what they did.
  */
+import { parseMixed } from "./mixed_options.ts";
 import { defaultDataDir, serverNameOf } from "../audit/paths.ts";
 import type { Config } from "../config/config.ts";
 import { type Diagnostics, terminalSafe, type TextWriter } from "../diagnostics.ts";
+import { askYesNo, canAsk, type ConfirmIo } from "./confirm.ts";
 import { KmError } from "../errors.ts";
 import { LIST_KINDS } from "../pins/definition.ts";
 import {
@@ -22,7 +24,6 @@ import {
 import { parsePinDocument, pinFileText, writeFileAtomically } from "../pins/pin_file.ts";
 import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION } from "./common_options.ts";
 import type { CommandInfo } from "./help.ts";
-import { parseOptions } from "./options.ts";
 
 export const PINS_COMMAND: CommandInfo = {
   name: "pins",
@@ -50,14 +51,11 @@ km's name for its command. accept and reset ask at a terminal; otherwise they ne
 A session that is running keeps the pins it loaded until it ends.`,
 };
 
-export interface PinsIo {
+export interface PinsIo extends ConfirmIo {
   readonly out: TextWriter;
   readonly diagnostics: Diagnostics;
-  readonly stdin: ReadableStream<Uint8Array>;
   readonly env: Readonly<Record<string, string>>;
   readonly os: string;
-  /** Whether a person is at stdin (default: Deno's stdin is a terminal). */
-  readonly isTerminal?: () => boolean;
   readonly now?: () => number;
 }
 
@@ -74,21 +72,8 @@ export function pinFolder(config: Config, env: Readonly<Record<string, string>>,
 
 /** Options may come before or after the words (`accept srv --yes`). */
 export function parsePinsArgs(args: readonly string[], leading: Values) {
-  const values: Record<string, string | boolean | string[]> = { ...leading };
-  const words: string[] = [];
-  let rest = args;
-  while (rest.length > 0) {
-    const parsed = parseOptions(rest, PINS_COMMAND.options, "pins");
-    Object.assign(values, parsed.values);
-    if (parsed.separated) {
-      words.push(...parsed.rest);
-      break;
-    }
-    if (parsed.rest.length === 0) break;
-    words.push(parsed.rest[0]);
-    rest = parsed.rest.slice(1);
-  }
-  return { values, words };
+  const { values, positionals } = parseMixed(args, PINS_COMMAND.options, "pins", leading);
+  return { values, words: positionals };
 }
 
 const VERBS = { list: [0, 0], diff: [1, 2], accept: [1, 2], reset: [1, 1] } as const;
@@ -227,16 +212,14 @@ function summaryText(entry: PinFileEntry): string {
 
 async function confirm(question: string, values: Values, io: PinsIo): Promise<boolean> {
   if (values.yes === true) return true;
-  if (!(io.isTerminal ?? (() => Deno.stdin.isTerminal()))()) {
+  if (!canAsk(io)) {
     throw new KmError(
       "USAGE",
       `${question.replace(/\?$/, "")}: km cannot ask, stdin is not a terminal`,
       "pass --yes to do it without asking",
     );
   }
-  io.out.write(`${terminalSafe(question)} [y/N] `);
-  const answer = await readLine(io.stdin);
-  return /^\s*y(es)?\s*$/i.test(answer ?? "");
+  return await askYesNo(question, io);
 }
 
 /** The pin files of `dir`; unreadable ones are named in a warning and left out. */
@@ -264,21 +247,4 @@ async function readPinFiles(dir: string, diagnostics: Diagnostics): Promise<PinF
     }
   }
   return out;
-}
-
-/** The first line of the stream; undefined when it ends first. */
-async function readLine(stream: ReadableStream<Uint8Array>): Promise<string | undefined> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) return text === "" ? undefined : text;
-      text += decoder.decode(value, { stream: true });
-    }
-    return text.slice(0, text.indexOf("\n"));
-  } finally {
-    reader.releaseLock();
-  }
 }

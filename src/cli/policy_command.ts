@@ -2,6 +2,7 @@
  * `km policy build|test|eval`: compile a policy directory to a bundle, test it on OPA's
  * interpreter and on its WASM build, evaluate one input document. Results go to `io.out`.
  */
+import { parseMixed } from "./mixed_options.ts";
 import { suggest } from "../suggest.ts";
 import { type JsoncError, parseJsonc } from "../jsonc.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
@@ -21,7 +22,6 @@ import type { ResultSet } from "../policy/wasm/wasm_host.ts";
 import { HELP_OPTION } from "./common_options.ts";
 import { inputWarnings } from "./input_members.ts";
 import { commandHelp, type CommandInfo } from "./help.ts";
-import { type OptionSpec, parseOptions } from "./options.ts";
 
 /** What `km policy` needs of the CLI's io. */
 export interface PolicyIo {
@@ -174,7 +174,7 @@ export async function runPolicy(args: readonly string[], io: PolicyIo): Promise<
       "run `km policy --help` to list them",
     );
   }
-  const { values, positionals } = parseInterleaved(rest, sub.options, sub.name);
+  const { values, positionals } = parseMixed(rest, sub.options, sub.name);
   if (values.help) {
     io.out.write(commandHelp(sub));
     return 0;
@@ -197,23 +197,6 @@ function word(sub: Subcommand): string {
 }
 
 /** Options may come before or after the positional arguments (`build dir -o out`). */
-function parseInterleaved(args: readonly string[], specs: readonly OptionSpec[], command: string) {
-  const values: Record<string, string | boolean | string[]> = {};
-  const positionals: string[] = [];
-  let rest = args;
-  while (rest.length > 0) {
-    const parsed = parseOptions(rest, specs, command);
-    Object.assign(values, parsed.values);
-    if (parsed.separated) {
-      positionals.push(...parsed.rest);
-      break;
-    }
-    if (parsed.rest.length === 0) break;
-    positionals.push(parsed.rest[0]);
-    rest = parsed.rest.slice(1);
-  }
-  return { values, positionals };
-}
 
 async function requireDirectory(dir: string, verb: string): Promise<void> {
   const stat = await Deno.stat(dir).catch(() => undefined);

@@ -1,4 +1,5 @@
 /** The real CliIo: Deno's stdin/stdout/stderr, environment, signals and process spawning. */
+import { readTextIfThere } from "../read_text_if_there.ts";
 import { Diagnostics, StderrQueue } from "../diagnostics.ts";
 import { systemClock } from "../relay/events.ts";
 import { spawnUpstream } from "../monitor/upstream.ts";
@@ -63,14 +64,7 @@ export function systemIo(): CliIo & { flush(): Promise<void> } {
         for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
       };
     },
-    readFile(path) {
-      try {
-        return Deno.readTextFileSync(path);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return undefined;
-        throw error;
-      }
-    },
+    readFile: readTextIfThere,
     commandContext: {
       exists: (path) => {
         try {

@@ -5,6 +5,8 @@
  * file's mode). src/clients/ is imported dynamically, so its parsers load only for these
  * commands. docs/clients.md is the user's guide.
  */
+import { readTextIfThere } from "../read_text_if_there.ts";
+import { parseMixed } from "./mixed_options.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { suggest } from "../suggest.ts";
@@ -12,7 +14,7 @@ import type { Client, ConfigFile } from "../clients/clients.ts";
 import type { Outcome, Result } from "../clients/wrap.ts";
 import { HELP_OPTION } from "./common_options.ts";
 import type { CommandInfo } from "./help.ts";
-import { type OptionSpec, parseOptions } from "./options.ts";
+import type { OptionSpec } from "./options.ts";
 import { statusText, wrapStatus } from "./wrap_status.ts";
 
 /** What the wrap commands need of the CLI's io. */
@@ -100,8 +102,8 @@ export async function runWrap(
   io: WrapIo,
 ): Promise<number> {
   const info = verb === "wrap" ? WRAP_COMMAND : UNWRAP_COMMAND;
-  const { values: more, positionals } = parseInterleaved(rest, info.options, verb);
-  const options = merge(values, more);
+  // Options may come before and after the client's name: `km wrap cursor --dry-run`.
+  const { values: options, positionals } = parseMixed(rest, info.options, verb, values);
   const clients = await import("../clients/mod.ts");
   const km = kmCommand(clients, options.km as string | undefined);
   if (options.status) return status(clients, positionals, km, io);
@@ -211,7 +213,7 @@ function status(
   const chosen = positionals.length > 0
     ? positionals.map((n) => named(clients, n))
     : clients.CLIENTS;
-  io.out.write(statusText(wrapStatus(clients, chosen, km, io, readIfThere)));
+  io.out.write(statusText(wrapStatus(clients, chosen, km, io, readTextIfThere)));
   return 0;
 }
 
@@ -314,7 +316,7 @@ function backupsOf(clients: Clients, path: string) {
   const backups = [];
   for (const entry of Deno.readDirSync(dir)) {
     if (!entry.isFile || !clients.isBackupOf(entry.name, name)) continue;
-    const text = readIfThere(`${dir}/${entry.name}`);
+    const text = readTextIfThere(`${dir}/${entry.name}`);
     if (text !== undefined) backups.push({ name: `${dir}/${entry.name}`, text });
   }
   return backups;
@@ -354,15 +356,6 @@ export function writeAtomic(path: string, text: string, mode: number | undefined
   }
 }
 
-function readIfThere(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
 function kmCommand(clients: Clients, text: string | undefined): string[] {
   if (text === undefined) return ["km"];
   let words: string[];
@@ -378,33 +371,4 @@ function kmCommand(clients: Clients, text: string | undefined): string[] {
 function absolute(path: string, io: WrapIo): string {
   if (/^([a-zA-Z]:)?[\\/]/.test(path)) return path;
   return `${io.cwd}${io.os === "windows" ? "\\" : "/"}${path}`;
-}
-
-/** Options may come before and after the client's name: `km wrap cursor --dry-run`. */
-function parseInterleaved(args: readonly string[], specs: readonly OptionSpec[], command: string) {
-  let values: Values = {};
-  const positionals: string[] = [];
-  let rest = args;
-  while (rest.length > 0) {
-    const parsed = parseOptions(rest, specs, command);
-    values = merge(values, parsed.values);
-    if (parsed.separated) {
-      positionals.push(...parsed.rest);
-      break;
-    }
-    if (parsed.rest.length === 0) break;
-    positionals.push(parsed.rest[0]);
-    rest = parsed.rest.slice(1);
-  }
-  return { values, positionals };
-}
-
-function merge(a: Values, b: Values): Values {
-  const out: Record<string, string | boolean | string[]> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    out[key] = Array.isArray(value) && Array.isArray(out[key])
-      ? [...(out[key] as string[]), ...value]
-      : value;
-  }
-  return out;
 }

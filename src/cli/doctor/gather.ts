@@ -6,6 +6,7 @@
  * them. It only reads, except for one empty file it creates and removes in each folder km
  * writes to, to learn whether km can.
  */
+import { readTextIfThere } from "../../read_text_if_there.ts";
 import { defaultDataDir, logDirOf } from "../../audit/paths.ts";
 import type { Config } from "../../config/config.ts";
 import { ignoredWarning, loadConfig, type Loaded } from "../../config/load.ts";
@@ -61,7 +62,7 @@ export async function gatherFacts(io: GatherIo): Promise<DoctorFacts> {
     folders: [folderFacts("data", dataDir, true), folderFacts("log", logDir, false)],
     ...(config?.logFile ? { logFile: fileFacts(config.logFile) } : {}),
     dashboard: await dashboardFacts(dataDir, io),
-    clients: wrapStatus(clients, clients.CLIENTS, ["km"], io, readIfThere),
+    clients: wrapStatus(clients, clients.CLIENTS, ["km"], io, readTextIfThere),
   };
 }
 
@@ -261,13 +262,4 @@ async function dashboardFacts(
     logDir: found.logDir,
     ...("sessions" in state ? { sessions: state.sessions.length } : {}),
   };
-}
-
-function readIfThere(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
 }
