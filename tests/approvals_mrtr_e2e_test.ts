@@ -9,9 +9,9 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { startUi } from "./dashboard.ts";
-import { kmCommand, monitor, readSessionLog } from "./helpers.ts";
+import { monitor, readSessionLog } from "./helpers.ts";
 import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
-import { SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
+import { clientLines, monitorCommand, SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
 
 type Line = Record<string, unknown>;
 type AuditRecord = Record<string, unknown>;
@@ -69,19 +69,7 @@ async function run(
       "--calls",
       JSON.stringify(calls),
       "--",
-      ...kmCommand(
-        "monitor",
-        "--quiet",
-        "--policy",
-        policy,
-        "--log-dir",
-        session.logDir,
-        "--data-dir",
-        `${session.dir}/data`,
-        ...session.kmFlags,
-        "--",
-        ...SDK_SERVERS.find((s) => s.name === server)!.command,
-      ),
+      ...monitorCommand(session, policy, SDK_SERVERS.find((s) => s.name === server)!.command),
     ];
     const child = new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).spawn();
     if (answer === "wait") {
@@ -91,11 +79,11 @@ async function run(
       child.kill("SIGTERM");
     }
     const out = await child.output();
-    const text = new TextDecoder().decode(out.stdout);
     if (answer !== "wait" && !out.success) {
-      throw new Error(`the client failed:\n${text}\n${new TextDecoder().decode(out.stderr)}`);
+      const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
+      throw new Error(`the client failed:\n${stdout}\n${stderr}`);
     }
-    const lines = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const lines = clientLines(out.stdout);
     // km writes its last records as it exits, after the client has gone.
     await until(async () => (await records(session.logDir)).some((r) => r.event === "shutdown"));
     return { lines, records: await records(session.logDir), executed: await session.read() };

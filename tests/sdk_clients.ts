@@ -4,7 +4,8 @@
  * server command after `--`, and writes JSON lines (see tests/peers/python/client.py). Not part
  * of km.
  */
-import { ROOT } from "./helpers.ts";
+import { kmCommand, ROOT } from "./helpers.ts";
+import type { ExecLogSession } from "./sdk_servers.ts";
 
 export const SDK_CLIENTS = {
   "python-mcp2": [`${ROOT}.tools/py-mcp2/bin/python`, `${ROOT}tests/peers/python/client.py`],
@@ -14,3 +15,32 @@ export const SDK_CLIENTS = {
 } as const;
 
 export type SdkClientName = keyof typeof SDK_CLIENTS;
+
+/**
+ * `km monitor --quiet --policy <policy>` in front of `server`, with the session's log and data
+ * folders and its exec log passed on to the server: what a test client starts.
+ */
+export function monitorCommand(
+  session: ExecLogSession,
+  policy: string,
+  server: readonly string[],
+): string[] {
+  return kmCommand(
+    "monitor",
+    "--quiet",
+    "--policy",
+    policy,
+    "--log-dir",
+    session.logDir,
+    "--data-dir",
+    `${session.dir}/data`,
+    ...session.kmFlags,
+    "--",
+    ...server,
+  );
+}
+
+/** The JSON lines a test client wrote on stdout. */
+export function clientLines(stdout: Uint8Array): Record<string, unknown>[] {
+  return new TextDecoder().decode(stdout).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}

@@ -8,9 +8,8 @@
  * server's exec log proves the denied call never ran. (Approvals: approvals_mrtr_e2e_test.ts.)
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { kmCommand } from "./helpers.ts";
 import { execLogSession, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
-import { SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
+import { clientLines, monitorCommand, SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
 
 const CLIENTS = SDK_CLIENTS;
 type ClientName = SdkClientName;
@@ -52,19 +51,7 @@ async function run(
     await Deno.mkdir(policy);
     await Deno.writeTextFile(`${policy}/policy.rego`, POLICY);
     const serverCommand = SDK_SERVERS.find((s) => s.name === server)!.command;
-    const command = !throughKm ? serverCommand : kmCommand(
-      "monitor",
-      "--quiet",
-      "--policy",
-      policy,
-      "--log-dir",
-      session.logDir,
-      "--data-dir",
-      `${session.dir}/data`,
-      ...session.kmFlags,
-      "--",
-      ...serverCommand,
-    );
+    const command = throughKm ? monitorCommand(session, policy, serverCommand) : serverCommand;
     const [program, ...args] = [
       ...CLIENTS[client],
       "--list-tools",
@@ -81,9 +68,9 @@ async function run(
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    ok(out.success, `${client} failed:\n${text}\n${new TextDecoder().decode(out.stderr)}`);
-    const lines = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
+    ok(out.success, `${client} failed:\n${stdout}\n${stderr}`);
+    const lines = clientLines(out.stdout);
     return { lines, executed: (await session.read()).map((e) => e.tool) };
   } finally {
     await session.cleanup();
