@@ -5,6 +5,7 @@
  * written here; what to show and what to write is src/pins/manage.ts. Nothing goes to the
  * audit log: accept and reset print what they did.
  */
+import { readPinFolder } from "../pins/pin_folder.ts";
 import { parseMixed } from "./mixed_options.ts";
 import { defaultDataDir, serverNameOf } from "../audit/paths.ts";
 import type { Config } from "../config/config.ts";
@@ -21,7 +22,7 @@ import {
   type PinFileEntry,
   summarize,
 } from "../pins/manage.ts";
-import { parsePinDocument, pinFileText, writeFileAtomically } from "../pins/pin_file.ts";
+import { pinFileText, writeFileAtomically } from "../pins/pin_file.ts";
 import { CONFIG_OPTION, DATA_DIR_OPTION, HELP_OPTION } from "./common_options.ts";
 import type { CommandInfo } from "./help.ts";
 
@@ -224,27 +225,17 @@ async function confirm(question: string, values: Values, io: PinsIo): Promise<bo
 
 /** The pin files of `dir`; unreadable ones are named in a warning and left out. */
 async function readPinFiles(dir: string, diagnostics: Diagnostics): Promise<PinFileEntry[]> {
-  const out: PinFileEntry[] = [];
-  let names: string[];
+  let folder;
   try {
-    names = [];
-    for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
+    folder = await readPinFolder(dir);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return out;
     throw new KmError(
       "INTERNAL",
       `cannot read the pin folder "${dir}": ${(error as Error).message}`,
     );
   }
-  for (const name of names.sort()) {
-    const match = /^([0-9a-f]{32})\.json$/.exec(name);
-    if (!match) continue;
-    const path = `${dir}/${name}`;
-    try {
-      out.push({ id: match[1], path, doc: parsePinDocument(await Deno.readTextFile(path)) });
-    } catch (error) {
-      diagnostics.warn(`skipping "${path}": not a pin file (${(error as Error).message})`);
-    }
+  for (const { path, error } of folder.skipped) {
+    diagnostics.warn(`skipping "${path}": not a pin file (${error})`);
   }
-  return out;
+  return folder.entries;
 }

@@ -8,13 +8,8 @@
 import { compareListing, type Pin } from "../pins/compare.ts";
 import { LIST_KINDS, type ListKind } from "../pins/definition.ts";
 import { accept, changesOf, type PinFileEntry, summarize } from "../pins/manage.ts";
-import {
-  emptySeen,
-  MAX_PIN_FILE_BYTES,
-  parsePinDocument,
-  pinFileText,
-  writeFileAtomically,
-} from "../pins/pin_file.ts";
+import { emptySeen, pinFileText, writeFileAtomically } from "../pins/pin_file.ts";
+import { PIN_ID, readPinEntry, readPinFolder } from "../pins/pin_folder.ts";
 import type {
   PinAcceptBody,
   PinAccepted,
@@ -24,52 +19,10 @@ import type {
   PinServerList,
 } from "./api_types.ts";
 
-/** A pin file's name: the identity's id. */
-const PIN_FILE = /^([0-9a-f]{32})\.json$/;
-export const PIN_ID = /^[0-9a-f]{32}$/;
-
 /** An answer: the status and its JSON body. */
 export type PinsAnswer<T> =
   | { readonly status: 200; readonly body: T }
   | { readonly status: 400 | 404 | 500; readonly body: { readonly error: string } };
-
-/** The pin files of `dir`, by name; those that cannot be read are named in `skipped`. */
-export async function readPinFiles(
-  dir: string,
-): Promise<{ entries: PinFileEntry[]; skipped: string[] }> {
-  const entries: PinFileEntry[] = [];
-  const skipped: string[] = [];
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { entries, skipped };
-    throw error;
-  }
-  for (const name of names.sort()) {
-    const match = PIN_FILE.exec(name);
-    if (!match) continue;
-    const entry = await readPinFile(dir, match[1]);
-    if ("error" in entry) skipped.push(`${name}: ${entry.error}`);
-    else entries.push(entry);
-  }
-  return { entries, skipped };
-}
-
-async function readPinFile(
-  dir: string,
-  id: string,
-): Promise<PinFileEntry | { error: string; missing?: true }> {
-  const path = `${dir}/${id}.json`;
-  try {
-    const size = (await Deno.stat(path)).size;
-    if (size > MAX_PIN_FILE_BYTES) return { error: `larger than ${MAX_PIN_FILE_BYTES} bytes` };
-    return { id, path, doc: parsePinDocument(await Deno.readTextFile(path)) };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { error: "no such file", missing: true };
-    return { error: (error as Error).message };
-  }
-}
 
 function serverOf(entry: PinFileEntry): PinServer {
   const s = summarize(entry);
@@ -90,7 +43,8 @@ function serverOf(entry: PinFileEntry): PinServer {
 /** `GET /api/pins`. */
 export async function listPins(dir: string): Promise<PinsAnswer<PinServerList>> {
   try {
-    const { entries, skipped } = await readPinFiles(dir);
+    const { entries, skipped: unread } = await readPinFolder(dir);
+    const skipped = unread.map((s) => `${s.name}: ${s.error}`);
     return { status: 200, body: { servers: entries.map(serverOf), skipped } };
   } catch (error) {
     return {
@@ -116,7 +70,7 @@ async function entryOf(dir: string, id: string) {
   if (!PIN_ID.test(id)) {
     return { status: 400 as const, body: { error: `"${id}" is not a server identity id` } };
   }
-  const entry = await readPinFile(dir, id);
+  const entry = await readPinEntry(dir, id);
   if ("missing" in entry) {
     return { status: 404 as const, body: { error: `no server with pins has the id "${id}"` } };
   }
