@@ -133,3 +133,11 @@ function decodeRun(
 export function parseMessage(content: Uint8Array): Message {
   return parseLine(content).message;
 }
+
+/** A received line's bytes without its `\n` or `\r\n`. */
+export function withoutTerminator(raw: Uint8Array): Uint8Array {
+  let end = raw.length;
+  if (end > 0 && raw[end - 1] === 0x0a) end--;
+  if (end > 0 && raw[end - 1] === 0x0d) end--;
+  return raw.subarray(0, end);
+}

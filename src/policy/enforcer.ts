@@ -10,7 +10,7 @@ import { appliedOf } from "../approval/records.ts";
 import { JsonRpcError, RPC_CODES } from "../errors.ts";
 import { type Correlation, type Direction, toolOf } from "../jsonrpc/correlation.ts";
 import { idKeyOf, type Message } from "../jsonrpc/message.ts";
-import { parseLineWhole } from "../jsonrpc/parse_line.ts";
+import { parseLineWhole, withoutTerminator } from "../jsonrpc/parse_line.ts";
 import type { DecisionSummary } from "../decision_summary.ts";
 import type { BatchItem, Gate, MessageEvent, Release, Verdict } from "../relay/events.ts";
 import { type Action, type Decision, firedRules, readDecision, reasonTexts } from "./decision.ts";
@@ -767,11 +767,4 @@ function withIntegrity(verdict: Verdict, findings: readonly Finding[]): Verdict 
   if (findings.length === 0) return verdict;
   const integrity = [...new Set(findings.map((f) => f.code))];
   return { ...verdict, summary: { ...verdict.summary, integrity } };
-}
-
-function withoutTerminator(raw: Uint8Array): Uint8Array {
-  let end = raw.length;
-  if (end > 0 && raw[end - 1] === 0x0a) end--;
-  if (end > 0 && raw[end - 1] === 0x0d) end--;
-  return raw.subarray(0, end);
 }

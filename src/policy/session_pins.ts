@@ -6,12 +6,12 @@
  */
 import type { Direction, PendingRequest } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
-import { parseLineWhole } from "../jsonrpc/parse_line.ts";
+import { parseLineWhole, withoutTerminator } from "../jsonrpc/parse_line.ts";
 import type { ItemPin } from "../pins/compare.ts";
 import { LIST_METHODS, type ListKind } from "../pins/definition.ts";
 import type { PinTracker } from "../pins/tracker.ts";
 import type { MessageEvent } from "../relay/events.ts";
-import { trimOldest } from "../trim_oldest.ts";
+import { ListPages } from "./list_pages.ts";
 import type { SessionState } from "./session_state.ts";
 
 type Obj = Record<string, unknown>;
@@ -27,14 +27,11 @@ export interface PolicyPins {
   readonly removed: readonly string[];
 }
 
-/** List requests awaiting their answer, at most. */
-const MAX_PENDING_LISTS = 64;
-
 export class SessionPins {
   readonly #tracker: PinTracker;
   readonly #state: SessionState;
-  /** Id key of each pending list request to whether it asked for a next page. */
-  readonly #cursors = new Map<string, boolean>();
+  /** Pending list requests, and which asked for a next page. */
+  readonly #lists = new ListPages((method) => Object.hasOwn(LIST_METHODS, method));
   /** The comparisons of the latest event, by the id key of the response. */
   #latest = new Map<string, PolicyPins>();
   #latestSeq = -1;
@@ -78,19 +75,12 @@ export class SessionPins {
 
   #one(direction: Direction, m: Message, request: PendingRequest | undefined, seq: number) {
     if (direction === "client_to_server") {
-      if (m.kind === "request" && Object.hasOwn(LIST_METHODS, m.method)) {
-        const cursor = (m.params as Obj | undefined)?.cursor;
-        this.#cursors.delete(m.id.key);
-        this.#cursors.set(m.id.key, cursor !== undefined && cursor !== null);
-        trimOldest(this.#cursors, MAX_PENDING_LISTS);
-      }
+      if (m.kind === "request") this.#lists.requested(m);
       return;
     }
-    if (!request || !Object.hasOwn(LIST_METHODS, request.method)) return;
-    if (m.kind !== "response" && m.kind !== "error") return;
-    const nextPage = this.#cursors.get(request.id.key) ?? false;
-    this.#cursors.delete(request.id.key);
-    if (m.kind !== "response") return;
+    if (!request || (m.kind !== "response" && m.kind !== "error")) return;
+    const nextPage = this.#lists.answered(request);
+    if (nextPage === undefined || m.kind !== "response") return;
     const { kind, member } = LIST_METHODS[request.method];
     const result = m.result as Obj | undefined;
     const items = typeof result === "object" && result !== null ? result[member] : undefined;
@@ -117,11 +107,4 @@ export class SessionPins {
 function isListResponse(event: MessageEvent): boolean {
   const method = event.correlation?.request.method;
   return method !== undefined && Object.hasOwn(LIST_METHODS, method);
-}
-
-function withoutTerminator(raw: Uint8Array): Uint8Array {
-  let end = raw.length;
-  if (end > 0 && raw[end - 1] === 0x0a) end--;
-  if (end > 0 && raw[end - 1] === 0x0d) end--;
-  return raw.subarray(0, end);
 }

@@ -7,7 +7,7 @@
 import { type Direction, type PendingRequest, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
-import { trimOldest } from "../trim_oldest.ts";
+import { ListPages } from "./list_pages.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -60,9 +60,6 @@ export interface CallStats {
 /** The sliding window of `CallCount.lastMinute`. */
 export const RATE_WINDOW_MS = 60_000;
 
-/** tools/list requests still awaiting their response, at most (a client has one or two). */
-const MAX_PENDING_LISTS = 64;
-
 /**
  * Names the server never listed that get call counters of their own, at most. Calls of more
  * names than this (typos, or a client inventing names by the thousand) count in the totals
@@ -88,8 +85,8 @@ export class SessionState {
   /** The protocol version the latest client request's `_meta` carried. */
   #metaVersion?: string;
   #tools = new Map<string, Obj>();
-  /** Id key of each pending tools/list request to whether it asked for a next page. */
-  readonly #lists = new Map<string, boolean>();
+  /** Pending tools/list requests, and which asked for a next page. */
+  readonly #lists = new ListPages((method) => method === "tools/list");
   readonly #total = new CallCounter();
   readonly #calls = new Map<string, CallCounter>();
   /** Counters in `#calls` of names that were not listed when first called. */
@@ -183,9 +180,7 @@ export class SessionState {
           break;
         }
         case "tools/list":
-          this.#lists.delete(message.id.key); // a reused id: the newer request counts
-          this.#lists.set(message.id.key, params?.cursor !== undefined && params.cursor !== null);
-          trimOldest(this.#lists, MAX_PENDING_LISTS);
+          this.#lists.requested(message);
           break;
         case "tools/call":
           if (forwarded) this.#countCall(toolOf(message.method, message.params));
@@ -195,9 +190,8 @@ export class SessionState {
     }
     if (direction !== "server_to_client" || !request) return;
     if (message.kind !== "response" && message.kind !== "error") return;
-    if (request.method === "tools/list") {
-      const nextPage = this.#lists.get(request.id.key) ?? false;
-      this.#lists.delete(request.id.key);
+    const nextPage = this.#lists.answered(request);
+    if (nextPage !== undefined) {
       if (message.kind === "response") this.#learnTools(message.result, nextPage);
     } else if (request.method === "initialize" && message.kind === "response") {
       const result = objectOr(message.result);
