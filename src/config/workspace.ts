@@ -5,6 +5,7 @@
  * settings (their config file, KM_* variables, flags, the defaults) give. Each key has one rule;
  * the table is also the documentation (docs/configuration.md lists it).
  */
+import { isJsonObject as isObject } from "../json_object.ts";
 
 /**
  * - `any`: neither weakens enforcement, the audit log nor the server's environment.
@@ -149,8 +150,4 @@ function screenOne(
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

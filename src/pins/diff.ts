@@ -3,6 +3,7 @@
  * their value before and after: a policy can ask whether only `description` changed, and the
  * audit log shows the change without the whole definition. Pure.
  */
+import { isJsonObject as isObject } from "../json_object.ts";
 import { canonicalJson } from "./definition.ts";
 
 /** One changed field; `before` is absent for a field added, `after` for one removed. */
@@ -15,9 +16,6 @@ export interface FieldChange {
 
 /** Changes listed per definition, at most; more are summed up in one last entry. */
 export const MAX_CHANGES = 64;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `a.b`, or `a["x.y"]` for a key that is not a plain name. */
 function join(path: string, key: string): string {

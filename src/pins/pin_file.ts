@@ -11,6 +11,7 @@
  * dropped when a listing shows the pinned definition again. Older files without it read as
  * having seen nothing; the format stays `km.pins/v1` (a reader ignores members it does not know).
  */
+import { isJsonObject as isObject } from "../json_object.ts";
 import type { Pin } from "./compare.ts";
 import { LIST_KINDS, type ListKind, type ServerIdentity } from "./definition.ts";
 
@@ -73,9 +74,6 @@ export interface PinStore {
 export function parsePinFile(text: string): PinSet {
   return parsePinDocument(text).pins;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a pin file's text whole; throws a message naming what is wrong. */
 export function parsePinDocument(text: string): PinDocument {

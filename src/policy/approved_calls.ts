@@ -7,6 +7,7 @@
  * answer to an approved request and be that request, params for params (input_required.ts's
  * hash); anything else is judged afresh. Pure; bounded.
  */
+import { objectOr } from "../json_object.ts";
 import { heldRequestHash } from "../approval/input_required.ts";
 import type { MessageEvent } from "../relay/events.ts";
 import { trimOldest } from "../trim_oldest.ts";
@@ -75,10 +76,4 @@ export class ApprovedCalls {
     this.#states.delete(state);
     return approved.approval;
   }
-}
-
-function objectOr(value: unknown): Obj | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Obj
-    : undefined;
 }

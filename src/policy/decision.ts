@@ -3,6 +3,7 @@
  * else (no result, several, a wrong shape, an unknown action) is a malformed decision, which
  * the caller turns into a deny for requests: km fails closed.
  */
+import { isJsonObject as isObject } from "../json_object.ts";
 import type { ResultSet } from "./wasm/wasm_host.ts";
 import type { Redaction } from "./transform.ts";
 
@@ -119,10 +120,6 @@ function strings(value: unknown, name: string): string[] {
 function list(value: unknown, name: string): unknown[] {
   if (!Array.isArray(value)) throw new MalformedDecision(`${name} must be a list`);
   return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function fail(message: string): never {

@@ -4,6 +4,7 @@
  * subtrees with the input; values taken from the ops (and `copy` sources) are cloned so the
  * result never aliases the patch or itself.
  */
+import { isJsonObject as isObject } from "../json_object.ts";
 
 /** A patch that is malformed or cannot be applied. `index` is the failing op's position. */
 export class JsonPatchError extends Error {
@@ -236,8 +237,4 @@ function cloneJson(value: unknown): unknown {
 
 function isContainer(value: unknown): value is Obj | unknown[] {
   return typeof value === "object" && value !== null;
-}
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@
  * often each has been called. Learned facts come from the messages themselves, so they are
  * claims by the peers, not verified identities.
  */
+import { objectOr } from "../json_object.ts";
 import { type Direction, type PendingRequest, toolOf } from "../jsonrpc/correlation.ts";
 import type { Message } from "../jsonrpc/message.ts";
 import type { MessageEvent } from "../relay/events.ts";
@@ -272,12 +273,6 @@ class CallCounter {
     }
     this.#head = head;
   }
-}
-
-function objectOr(value: unknown): Obj | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Obj
-    : undefined;
 }
 
 /** `{ [key]: value }`, or nothing when the value is absent: members are omitted, never null. */

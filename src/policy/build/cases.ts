@@ -4,6 +4,7 @@
  * that the two are seen to agree. `want` is a partial decision: every key it has must equal
  * that key of the decision (docs/policy.md, "km policy"). Pure: the caller reads the files.
  */
+import { isJsonObject as isObject } from "../../json_object.ts";
 import { parseJsoncAs } from "../../jsonc.ts";
 import { KmError } from "../../errors.ts";
 import { suggest } from "../../suggest.ts";
@@ -187,8 +188,4 @@ function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
