@@ -37,7 +37,8 @@ async function readOr(path: string, fallback: string): Promise<string> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything is at `path` (setup.ts asks too). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;

@@ -9,19 +9,10 @@
  */
 import { buildOpaWasm } from "./build_opa_wasm.ts";
 import { installOpa } from "./install_opa.ts";
-import { installSdkPeers } from "./install_sdk_peers.ts";
+import { exists, installSdkPeers } from "./install_sdk_peers.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const peers = `${root}tests/peers`;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function installPeers(): Promise<void> {
   const marker = `${peers}/node_modules/.package-lock.json`;
