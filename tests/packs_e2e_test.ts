@@ -11,204 +11,20 @@
  * With KM_PACKS_LOG_COPY=<dir>, each session's audit log is copied there (docs/packs.md quotes
  * such a run).
  */
-import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
-import { startUi } from "./dashboard.ts";
-import { kmCommand, readSessionLog, ROOT } from "./helpers.ts";
-import { connect } from "./sdk_client.ts";
-
-const PACKS = `${ROOT}policies/packs`;
-const POLICY_DENIED = -32010;
-
-type AuditRecord = Record<string, unknown>;
-type Answer = "accept" | "decline" | "dashboard";
-type ToolResult = { content: { type: string; text: string }[]; isError?: boolean };
-
-interface Result {
-  action: string;
-  applied: string;
-  reasons: string[];
-  rules: string[];
-  risk?: number;
-  labels?: string[];
-  approval_id?: string;
-}
-
-/**
- * One agent session: the dashboard (`km ui`), and the SDK client through km to `server` with
- * the pack. The client answers km's elicitations with the answer queued by `expect`; a
- * "dashboard" answer leaves the client's prompt open until the dashboard has answered (km then
- * withdraws the client's question).
- */
-async function agentSession(pack: string, server: string, name: string) {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: `km-pack-${pack}-` }));
-  const logDir = `${dir}/logs`;
-  const dataDir = `${dir}/data`;
-  const execLog = `${dir}/exec.jsonl`;
-  const ui = await startUi(["--data-dir", dataDir, "--log-dir", logDir, "--port", "0"]);
-  const answers: Answer[] = [];
-  const elicitations: string[] = [];
-  const headers = { Authorization: `Bearer ${ui.token}` };
-  let connected: Awaited<ReturnType<typeof connect>> | undefined;
-  try {
-    connected = await connect(
-      kmCommand(
-        "monitor",
-        "--quiet",
-        "--policy",
-        `${PACKS}/${pack}`,
-        "--log-dir",
-        logDir,
-        "--data-dir",
-        dataDir,
-        "--env",
-        `KM_TEST_EXEC_LOG=${execLog}`,
-        "--",
-        "node",
-        `${ROOT}tests/peers/${server}`,
-      ),
-      undefined,
-      (request, extra) => {
-        elicitations.push(String(request.params.message));
-        const answer = answers.shift();
-        if (answer === "accept") return { action: "accept", content: { scope: "once" } };
-        if (answer === "decline") return { action: "decline" };
-        // Left to the dashboard: wait until km withdraws the question.
-        return new Promise((resolve) => {
-          extra.signal.addEventListener("abort", () => resolve({ action: "cancel" }));
-        });
-      },
-    );
-  } catch (error) {
-    await ui.stop();
-    await Deno.remove(dir, { recursive: true });
-    throw error;
-  }
-  const client = connected.client;
-
-  /** The pending approval the dashboard lists for `tool`, once it is there. */
-  async function pendingInDashboard(tool: string) {
-    for (const deadline = Date.now() + 10_000;;) {
-      const { approvals } = await (await fetch(`${ui.base}/api/approvals`, { headers })).json();
-      const found = (approvals as { id: string; tool?: string; reasons: string[] }[])
-        .find((a) => a.tool === tool);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no approval for ${tool} in the dashboard`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  return {
-    client,
-    elicitations,
-    /** Queues the client's answer to the next elicitation. */
-    expect(answer: Answer) {
-      answers.push(answer);
-    },
-    pendingInDashboard,
-    /** Answers the pending approval of `tool` in the dashboard, as its page does. */
-    async answerInDashboard(tool: string, answer: "approve" | "deny") {
-      const pending = await pendingInDashboard(tool);
-      const posted = await fetch(`${ui.base}/api/approvals/${pending.id}`, {
-        method: "POST",
-        headers: { ...headers, Origin: ui.base, "Content-Type": "application/json" },
-        body: JSON.stringify({ answer }),
-      });
-      ok(posted.ok, `the dashboard refused the answer: ${posted.status} ${await posted.text()}`);
-      return pending;
-    },
-    /** Every call the server executed, in order. */
-    async executed(): Promise<{ tool: string; arguments: Record<string, unknown> }[]> {
-      try {
-        return (await Deno.readTextFile(execLog)).split("\n").filter(Boolean).map((l) =>
-          JSON.parse(l)
-        );
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return [];
-        throw error;
-      }
-    },
-    /** Ends the session (km and the server exit) and returns every audit record. */
-    async close(): Promise<AuditRecord[]> {
-      await client.close();
-      for (const deadline = Date.now() + 10_000;;) {
-        const records = await readSessionLog(logDir).catch(() => []);
-        if (records.some((r) => r.event === "shutdown")) {
-          const copy = Deno.env.get("KM_PACKS_LOG_COPY");
-          if (copy) {
-            await Deno.mkdir(copy, { recursive: true });
-            await Deno.writeTextFile(
-              `${copy}/${name}.jsonl`,
-              records.map((r) => JSON.stringify(r)).join("\n") + "\n",
-            );
-          }
-          return records;
-        }
-        if (Date.now() > deadline) throw new Error("km wrote no shutdown record");
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-    async end() {
-      await client.close().catch(() => {});
-      await ui.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-/** The text of a tool result's content. */
-function text(result: unknown): string {
-  return (result as ToolResult).content.map((c) => c.text).join("");
-}
-
-/** Asserts that `call` was refused by km (-32010) with these rules, and returns the message. */
-async function refused(call: Promise<unknown>, rules: string[], message?: RegExp) {
-  let got = "";
-  await rejects(call, (e: Error & { code?: number; data?: { rules?: string[] } }) => {
-    equal(e.code, POLICY_DENIED, e.message);
-    deepStrictEqual([...new Set(e.data?.rules ?? [])].sort(), [...rules].sort(), e.message);
-    if (message) match(e.message, message);
-    got = e.message;
-    return true;
-  });
-  return got;
-}
-
-/** The tools/call request records, in order. */
-function calls(records: AuditRecord[]): AuditRecord[] {
-  return records.filter((r) =>
-    r.type === "message" && r.kind === "request" && r.method === "tools/call" &&
-    r.origin !== "km"
-  );
-}
-
-/** The server's answer to a request record. */
-function answerTo(records: AuditRecord[], request: AuditRecord): AuditRecord | undefined {
-  return records.find((r) =>
-    r.type === "message" && r.direction === "server_to_client" && r.request_seq === request.seq &&
-    r.origin !== "km"
-  );
-}
-
-/** Each approval's tool (from approval_requested), outcome and channel, in order. */
-function approvals(records: AuditRecord[]): unknown[][] {
-  const tools = new Map(
-    records.filter((r) => r.event === "approval_requested").map((r) => [r.approval_id, r.tool]),
-  );
-  return records.filter((r) => r.event === "approval_resolved")
-    .map((r) => [tools.get(r.approval_id), r.outcome, r.channel]);
-}
-
-function result(record: AuditRecord | undefined): Result {
-  ok(record, "no such record");
-  return record.result as Result;
-}
-
-/** Asserts the members of `want` on a record's decision. */
-function decision(record: AuditRecord | undefined, want: Partial<Result>): void {
-  const got = result(record);
-  const picked = Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof Result]]));
-  deepStrictEqual(picked, want, `seq ${record!.seq}: ${JSON.stringify(got)}`);
-}
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { ROOT } from "./helpers.ts";
+import {
+  agentSession,
+  answerTo,
+  approvals,
+  calls,
+  decision,
+  DEVENV_SERVER,
+  PACKS,
+  refused,
+  result,
+  text,
+} from "./pack_session.ts";
 
 // Fake credentials, as the stand-in server prints them (assembled so scanners skip this file).
 const AWS_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
@@ -216,7 +32,7 @@ const AWS_SECRET = ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"].join("");
 const GH_TOKEN = ["ghp_", "EXAMPLE00000000000000000000000000000"].join("");
 
 Deno.test("pack devenv: an agent session on the dev-environment server, every dangerous step stopped", async () => {
-  const s = await agentSession("devenv", "devenv_server.mjs", "devenv");
+  const s = await agentSession("devenv", `${PACKS}/devenv`, DEVENV_SERVER);
   try {
     const call = (name: string, args: Record<string, unknown>) =>
       s.client.callTool({ name, arguments: args });
@@ -407,7 +223,10 @@ Deno.test("pack devenv: an agent session on the dev-environment server, every da
 });
 
 Deno.test("pack k8s: an agent session on the resource-recommendation server, nothing applied unseen", async () => {
-  const s = await agentSession("k8s", "k8s_server.mjs", "k8s");
+  const s = await agentSession("k8s", `${PACKS}/k8s`, [
+    "node",
+    `${ROOT}tests/peers/k8s_server.mjs`,
+  ]);
   try {
     const call = (name: string, args: Record<string, unknown>) =>
       s.client.callTool({ name, arguments: args });

@@ -53,6 +53,26 @@ decision := {"abc": crypto.sha256("abc"), "input": crypto.sha256(input.s)}`);
   });
 });
 
+Deno.test("km.fs.realpath follows this machine's links; a loop fails the evaluation", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.mkdir(`${dir}/ws`);
+    await Deno.symlink("/etc", `${dir}/ws/notes`);
+    await Deno.symlink("loop", `${dir}/ws/loop`);
+    const policy = await loadRego(`package kilometers
+decision := km.fs.realpath(input.path)`);
+    equal(policy.evaluate({ path: `${dir}/ws/notes/x` })[0].result, "/etc/x");
+    equal(policy.evaluate({ path: `${dir}/ws/new/file` })[0].result, `${dir}/ws/new/file`);
+    throws(
+      () => policy.evaluate({ path: `${dir}/ws/loop/x` }),
+      evalFailed(/built-in km\.fs\.realpath: .*\/ws\/loop\/x: more than 40 symbolic links/),
+    );
+    throws(() => policy.evaluate({ path: "ws/x" }), evalFailed(/ws\/x is not an absolute path/));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a built-in that throws fails the evaluation, naming the built-in", async () => {
   const policy = await loadRego(`package kilometers
 decision := regex.replace(input.s, input.pattern, "x")`);

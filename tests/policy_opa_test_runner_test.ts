@@ -59,6 +59,39 @@ test_wrong if decision.action == "allow" with input as {"tool": {"name": "rm"}}
   });
 });
 
+// km.fs.realpath reads the machine's files only when km runs the compiled policy: in OPA's
+// interpreter a test mocks it, and an unmocked call says so (km's OPA) or is unsupported (opa).
+const REALPATH_POLICY = `package kilometers
+
+deny contains {"rule": "out", "reason": real} if {
+	real := km.fs.realpath(input.path)
+	not startswith(real, "/ws/")
+}
+`;
+
+for (const [compiler, opaPath] of [["km's OPA", undefined], ["opa", "opa"]] as const) {
+  Deno.test(`runOpaTest (${compiler}): a test mocks km.fs.realpath; unmocked it errors`, async () => {
+    const files = {
+      "policy.rego": REALPATH_POLICY,
+      "policy_test.rego": `package kilometers
+fake(p) := "/etc/x" if p == "/ws/link/x"
+else := p
+test_link_out if decision.action == "deny" with input as {"path": "/ws/link/x"} with km.fs.realpath as fake
+test_inside if decision.action == "allow" with input as {"path": "/ws/a"} with km.fs.realpath as fake
+test_unmocked if decision.action == "allow" with input as {"path": "/ws/a"}
+`,
+    };
+    await withFiles(files, async (dir) => {
+      const run = await runOpaTest(dir, opaPath && requireOpa());
+      ok(run);
+      assertEquals([run.ok, run.passed, run.failed], [false, 2, 1], run.output);
+      ok(run.output.includes("test_unmocked: ERROR"), run.output);
+      const why = opaPath ? "unsupported built-in: km.fs.realpath" : "in a test, mock it";
+      ok(run.output.includes(why), run.output);
+    });
+  });
+}
+
 Deno.test("interpreterDecisions gives each input its decision, in order", async () => {
   const files = { "policy.rego": POLICY, "data.json": '{"blocked": ["rm"]}' };
   await withFiles(files, async (dir) => {

@@ -7,11 +7,14 @@
 import type { Decision } from "./decision.ts";
 import type { InputUse } from "./build/input_use.ts";
 import { trimOldest } from "../trim_oldest.ts";
+import { KM_BUILTINS } from "./wasm/builtins.ts";
 
 /** Members that differ for every message: an input holding any of them never repeats. */
 const NEW_EVERY_TIME = new Set(["id", "message", "request", "stats"]);
-/** Built-ins whose answer is not a function of their arguments. */
-const NOT_PURE = new Set(["time.now_ns"]);
+/** Built-ins whose answer is not a function of their arguments (the clock, the file system). */
+const NOT_PURE = new Set(
+  Object.entries(KM_BUILTINS).filter(([, b]) => b.nondeterministic).map(([name]) => name),
+);
 
 /** Whether decisions of a policy that reads `use` and calls `builtins` may be remembered. */
 export function cacheable(use: InputUse, builtins: readonly string[]): boolean {

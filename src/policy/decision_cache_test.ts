@@ -30,7 +30,7 @@ Deno.test("DecisionCache does not keep inputs longer than its limit", () => {
   equal(cache.get("123456789"), undefined);
 });
 
-Deno.test("cacheable() only for known members that repeat, and no clock", () => {
+Deno.test("cacheable() only for known members that repeat, and no clock or file system", () => {
   ok(cacheable({ members: ["kind", "method", "tool", "session"] }, ["regex.replace"]));
   ok(cacheable({ members: [] }, []));
   for (const member of ["id", "message", "request", "stats"]) {
@@ -38,6 +38,7 @@ Deno.test("cacheable() only for known members that repeat, and no clock", () => 
   }
   equal(cacheable({}, []), false, "a policy that reads the whole input");
   equal(cacheable({ members: ["kind"] }, ["time.now_ns"]), false, "a policy that reads the clock");
+  equal(cacheable({ members: ["tool"] }, ["km.fs.realpath"]), false, "one that reads the files");
 });
 
 Deno.test("DecisionCache freezes what it keeps, so no message's handling can change it", () => {

@@ -13,14 +13,28 @@
  * git tools keep commits and pushes in memory. The server does no access control of its own:
  * that is the policy's job, which is the point.
  *
+ * With `--root DIR` it is a server on km's own machine instead: the workspace is DIR, and the
+ * file tools and git_clone read and write the real files there, following the real symbolic
+ * links (what policies/packs/devenv's `resolve_on_host` is for); the terminal stays canned.
+ *
  * Every executed tool call appends one JSON line, {"server": "devenv", "tool", "arguments"}, to
  * the file named by KM_TEST_EXEC_LOG before the result is returned, so a test proves that a call
  * km denied never ran. The credentials below are fake and assembled from pieces so that secret
  * scanners do not flag this file.
  *
- *   node tests/peers/devenv_server.mjs
+ *   node tests/peers/devenv_server.mjs [--root DIR]
  */
-import { appendFileSync } from "node:fs";
+import {
+  appendFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
@@ -29,7 +43,10 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 const ZOD = "zod";
 const { z } = await import(ZOD);
 
-const WORKSPACE = "/home/project";
+const rootFlag = process.argv.indexOf("--root");
+/** The workspace on disk (`--root`), or undefined for the in-memory tree. */
+const DISK = rootFlag > 0 ? process.argv[rootFlag + 1] : undefined;
+const WORKSPACE = DISK ?? "/home/project";
 
 const AWS_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
 const AWS_SECRET = ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"].join("");
@@ -133,6 +150,84 @@ function resolve(path, follow = true) {
   return "/" + parts.join("/");
 }
 
+/**
+ * The file operations of the tools, each answering where the path led (`resolved`) or throwing
+ * an Error whose message the tool returns: on the in-memory tree, or (`--root`) on disk.
+ */
+const memoryFiles = {
+  read(path) {
+    const resolved = resolve(path);
+    const node = tree.get(resolved);
+    if (node?.type !== "file") throw new Error(`${path}: no such file`);
+    return { resolved, content: node.content };
+  },
+  write(path, content) {
+    const resolved = resolve(path);
+    const parent = resolved.slice(0, resolved.lastIndexOf("/")) || "/";
+    if (tree.get(parent)?.type !== "dir") throw new Error(`${path}: no such directory`);
+    file(resolved, content);
+    return { resolved };
+  },
+  list(path) {
+    const resolved = resolve(path);
+    if (tree.get(resolved)?.type !== "dir") throw new Error(`${path}: not a directory`);
+    const prefix = resolved === "/" ? "/" : resolved + "/";
+    const entries = [...tree.entries()]
+      .filter(([p]) => p.startsWith(prefix) && p !== "/" && !p.slice(prefix.length).includes("/"))
+      .map(([p, node]) => ({
+        name: p.slice(prefix.length),
+        type: node.type,
+        ...(node.type === "symlink" ? { target: node.target } : {}),
+      }));
+    return { resolved, entries };
+  },
+  clone(path, readme) {
+    const resolved = resolve(path);
+    dir(resolved);
+    file(`${resolved}/README.md`, readme);
+    return { resolved };
+  },
+};
+
+/** The real files under DISK, as a server on the machine has them (links followed by the OS). */
+const diskFiles = {
+  read(path) {
+    const at = onDisk(path);
+    return { resolved: realpathSync(at), content: readFileSync(at, "utf8") };
+  },
+  write(path, content) {
+    const at = onDisk(path);
+    writeFileSync(at, content);
+    return { resolved: realpathSync(at) };
+  },
+  list(path) {
+    const at = onDisk(path);
+    const entries = readdirSync(at).map((name) => {
+      const info = lstatSync(join(at, name));
+      const type = info.isSymbolicLink() ? "symlink" : info.isDirectory() ? "dir" : "file";
+      return {
+        name,
+        type,
+        ...(type === "symlink" ? { target: readlinkSync(join(at, name)) } : {}),
+      };
+    });
+    return { resolved: realpathSync(at), entries };
+  },
+  clone(path, readme) {
+    const at = onDisk(path);
+    mkdirSync(at, { recursive: true });
+    writeFileSync(join(at, "README.md"), readme);
+    return { resolved: realpathSync(at) };
+  },
+};
+
+/** `path` on disk: relative paths are relative to the workspace. */
+function onDisk(path) {
+  return path.startsWith("/") ? path : join(WORKSPACE, path);
+}
+
+const files = DISK ? diskFiles : memoryFiles;
+
 /** Appends the call synchronously (one write(2), O_APPEND): the line is whole before we answer. */
 function record(tool, args) {
   const path = process.env.KM_TEST_EXEC_LOG;
@@ -152,6 +247,14 @@ const failure = (message) => ({
   content: [{ type: "text", text: message }],
   isError: true,
 });
+/** The tool's answer, or its failure named by the tool. */
+function attempt(tool, run) {
+  try {
+    return run();
+  } catch (error) {
+    return failure(`${tool}: ${error.message}`);
+  }
+}
 
 const server = new McpServer({ name: "devenv", version: "0.3.0" });
 
@@ -172,13 +275,9 @@ server.registerTool("fs_read", {
   annotations: { readOnlyHint: true },
 }, ({ path }) => {
   record("fs_read", { path });
-  const resolved = resolve(path);
-  const node = tree.get(resolved);
-  if (node?.type !== "file") return failure(`fs_read: ${path}: no such file`);
-  return text(node.content, {
-    path,
-    resolved_path: resolved,
-    content: node.content,
+  return attempt("fs_read", () => {
+    const { resolved, content } = files.read(path);
+    return text(content, { path, resolved_path: resolved, content });
   });
 });
 
@@ -199,17 +298,14 @@ server.registerTool("fs_write", {
   annotations: { destructiveHint: true },
 }, ({ path, content }) => {
   record("fs_write", { path, content });
-  const resolved = resolve(path);
-  const parent = resolved.slice(0, resolved.lastIndexOf("/")) || "/";
-  if (tree.get(parent)?.type !== "dir") {
-    return failure(`fs_write: ${path}: no such directory`);
-  }
-  file(resolved, content);
-  const bytes = Buffer.byteLength(content);
-  return text(`wrote ${bytes} bytes to ${resolved}`, {
-    path,
-    resolved_path: resolved,
-    bytes,
+  return attempt("fs_write", () => {
+    const { resolved } = files.write(path, content);
+    const bytes = Buffer.byteLength(content);
+    return text(`wrote ${bytes} bytes to ${resolved}`, {
+      path,
+      resolved_path: resolved,
+      bytes,
+    });
   });
 });
 
@@ -231,24 +327,15 @@ server.registerTool("fs_list", {
   annotations: { readOnlyHint: true },
 }, ({ path = WORKSPACE }) => {
   record("fs_list", { path });
-  const resolved = resolve(path);
-  if (tree.get(resolved)?.type !== "dir") {
-    return failure(`fs_list: ${path}: not a directory`);
-  }
-  const prefix = resolved === "/" ? "/" : resolved + "/";
-  const entries = [...tree.entries()]
-    .filter(([p]) => p.startsWith(prefix) && p !== "/" && !p.slice(prefix.length).includes("/"))
-    .map(([p, node]) => ({
-      name: p.slice(prefix.length),
-      type: node.type,
-      ...(node.type === "symlink" ? { target: node.target } : {}),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const listing = entries.map((e) =>
-    `${e.type === "dir" ? "d" : e.type === "symlink" ? "l" : "-"} ${e.name}` +
-    (e.target ? ` -> ${e.target}` : "")
-  ).join("\n");
-  return text(listing, { path, resolved_path: resolved, entries });
+  return attempt("fs_list", () => {
+    const { resolved, entries } = files.list(path);
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    const listing = entries.map((e) =>
+      `${e.type === "dir" ? "d" : e.type === "symlink" ? "l" : "-"} ${e.name}` +
+      (e.target ? ` -> ${e.target}` : "")
+    ).join("\n");
+    return text(listing, { path, resolved_path: resolved, entries });
+  });
 });
 
 /** Canned terminal outputs: the first pattern that matches the command answers it. */
@@ -314,10 +401,10 @@ server.registerTool("git_clone", {
 }, ({ url, path }) => {
   record("git_clone", path === undefined ? { url } : { url, path });
   const name = path ?? url.replace(/\.git$/, "").split("/").pop();
-  const target = resolve(name);
-  dir(target);
-  file(`${target}/README.md`, `# ${name}\n`);
-  return text(`Cloning into '${name}'...\ndone: ${target}`);
+  return attempt("git_clone", () => {
+    const { resolved } = files.clone(name, `# ${name}\n`);
+    return text(`Cloning into '${name}'...\ndone: ${resolved}`);
+  });
 });
 
 server.registerTool("git_commit", {

@@ -8,8 +8,9 @@
 # What it does, by rule id:
 #   files     fs-invalid-path, fs-home-path, fs-traversal, fs-outside-workspace, fs-secret-dir,
 #             fs-secret-file, fs-shell-profile (deny); fs-git-internals (ask);
-#             fs-symlink-escape (deny the server's answer when the path it resolved, following
-#             symlinks, lies outside the workspace or in a secret place);
+#             fs-symlink-escape (deny when the path, following symlinks, lies outside the
+#             workspace or in a secret place: before the call when the server shares km's
+#             files (data.devenv.resolve_on_host), else in the server's answer);
 #             .env files are readable, with every value redacted from the answer.
 #   terminal  cmd-invalid, cmd-rm-root, cmd-pipe-to-shell, cmd-reverse-shell, cmd-shell-profile,
 #             cmd-ssh, cmd-cloud-credentials, cmd-symlink-escape (deny);
@@ -199,6 +200,59 @@ labels contains "secret-file" if {
 	_secret_redact(p)
 }
 
+# A server on this machine (data.devenv.resolve_on_host): each path is also followed on disk,
+# through every symbolic link, before the call runs (km.fs.realpath). A path that looks inside
+# the workspace may lead out of it: `notes/x` where `notes` links to /etc, or a dangling link
+# whose target a write would create. A file system km cannot read (the link loops, no
+# permission) fails the evaluation, and the call is refused.
+_on_host if _cfg.resolve_on_host == true
+
+# Where the workspace root leads (it may itself be reached through a link, as /tmp is on some
+# systems): where paths lead is compared with this.
+_real_root := _segments(km.fs.realpath(_root_text)) if _on_host
+
+_real_root := _root if not _on_host
+
+# [argument, value, where it leads] for each plain path inside the workspace that a link leads
+# somewhere else.
+_leads contains [key, p, real] if {
+	_on_host
+	some [key, p] in _paths
+	_plain(p)
+	_inside(p)
+	real := km.fs.realpath(_shown(p))
+	_segments(real) != _abs(p)
+}
+
+_real_inside(real) if {
+	s := _segments(real)
+	count(s) >= count(_real_root)
+	array.slice(s, 0, count(_real_root)) == _real_root
+}
+
+deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads to {real} through a symbolic link, outside the workspace {_root_text}"} if {
+	some [key, p, real] in _leads
+	not _real_inside(real)
+}
+
+deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads to {real} through a symbolic link, into a credentials directory ({seg})"} if {
+	some [key, p, real] in _leads
+	seg := _in_secret_dir(real)
+}
+
+deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads to {real} through a symbolic link, a key or credentials file"} if {
+	some [key, p, real] in _leads
+	[key, p] in _content_paths
+	_secret_deny(real)
+}
+
+deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads to {real} through a symbolic link, a shell profile"} if {
+	some [key, p, real] in _leads
+	[key, p] in _content_paths
+	_tool == "fs_write"
+	_base(real) in _cfg.shell_profiles
+}
+
 # The answer: the server says where the path led (resolved_path, symlinks followed). A path that
 # looked fine may lead out of the workspace through a symlink inside it; its answer is blocked.
 _resolved := input.message.result.structuredContent.resolved_path if {
@@ -208,7 +262,7 @@ _resolved := input.message.result.structuredContent.resolved_path if {
 }
 
 deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: the path resolved to {_resolved}, outside the workspace {_root_text} (a symlink leads out)"} if {
-	not _inside(_resolved)
+	not _real_inside(_resolved)
 }
 
 deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: the path resolved to {_resolved}, in a credentials directory ({seg})"} if {

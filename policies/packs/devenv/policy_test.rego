@@ -205,6 +205,85 @@ test_symlinks_leading_out_block_the_answer if {
 	data.kilometers.decision.action == "allow" with input as _read_answer("README.md", "/home/project/README.md", "# shop-api")
 }
 
+# A machine's links for the tests of data.devenv.resolve_on_host (km.fs.realpath reads the real
+# file system when km runs the policy; here it is mocked): a link's path -> its target.
+_links := {
+	"/home/project/notes": "/etc",
+	"/home/project/keys": "/home/user/.ssh",
+	"/home/project/current": "/home/project/src",
+	"/home/project/hook": "/etc/cron.d/job",
+	"/home/project/rc": "/home/user/.bashrc",
+	"/home/project/deploy-key": "/home/project/config/deploy.pem",
+	"/srv/ws": "/home/project",
+}
+
+_fake_realpath(p) := concat("", [target, substring(p, count(link), -1)]) if {
+	some link, target in _links
+	_under(p, link)
+} else := p
+
+_under(p, link) if p == link
+
+_under(p, link) if startswith(p, concat("", [link, "/"]))
+
+test_on_host_links_out_of_the_workspace_are_denied_before_the_call if {
+	d := data.kilometers.decision with input as _call("fs_write", {"path": "notes/cron.d/job", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+	d.deny == [{"rule": "fs-symlink-escape", "reason": "fs_write: path notes/cron.d/job leads to /etc/cron.d/job through a symbolic link, outside the workspace /home/project"}]
+	d.risk == 90
+
+	# A dangling link: the write would create its target.
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_write", {"path": "hook", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+
+	# Out, and into ~/.ssh: one reason each.
+	keys := data.kilometers.decision with input as _call("fs_read", {"path": "keys/config"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+	count(keys.deny) == 2
+	_rules(keys) == {"fs-symlink-escape"}
+
+	# A shell profile under another name; a working directory; a commit's files.
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_write", {"path": "rc", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("terminal_exec", {"command": "ls", "cwd": "notes"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("git_commit", {"message": "m", "files": ["src/a.js", "notes/passwd"]})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+}
+
+test_on_host_links_inside_the_workspace_pass if {
+	data.kilometers.decision.action == "allow" with input as _call("fs_read", {"path": "current/server.js"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/new.js", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+
+	# A key file under another name is still a key file.
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_read", {"path": "deploy-key"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+
+	# The workspace root itself reached through a link.
+	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/a.js", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with data.devenv.workspace_root as "/srv/ws"
+		with km.fs.realpath as _fake_realpath
+}
+
+test_off_host_the_files_are_not_read if {
+	# The default: the server's files are not km's (a container), so no link is followed here;
+	# the answer's resolved_path is judged instead (test_symlinks_leading_out_block_the_answer).
+	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "notes/passwd", "content": "x"})
+		with km.fs.realpath as _fake_realpath
+}
+
 test_env_file_values_are_redacted_in_the_answer if {
 	d := data.kilometers.decision with input as _read_answer(".env", "/home/project/.env", "PORT=3000\nSESSION_SECRET=change-me")
 	d.action == "transform"

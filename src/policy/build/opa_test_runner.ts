@@ -8,6 +8,7 @@
 import { type PolicyFile, policyFiles, stagePolicy } from "./load_policy.ts";
 import { chooseCompiler, type PolicyCompiler, runCompiler } from "./policy_compiler.ts";
 import type { ResultSet } from "../wasm/wasm_host.ts";
+import { KM_BUILTINS } from "../wasm/builtins.ts";
 
 /** What `opa test` said. */
 export interface OpaTestRun {
@@ -27,8 +28,9 @@ export interface OpaTestRun {
 export async function runOpaTest(dir: string, opaPath?: string): Promise<OpaTestRun | undefined> {
   const files = await policyFiles(dir, { tests: true });
   if (!files.some((f) => f.name.endsWith("_test.rego"))) return undefined;
-  return await withStaged(dir, files, opaPath, async (opa, staged, _work, shown) => {
-    const run = await runOpa(opa, ["test", "--verbose", "--explain", "notes", staged], [staged]);
+  return await withStaged(dir, files, opaPath, async (opa, staged, work, shown) => {
+    const args = ["test", "--verbose", "--explain", "notes", ...await kmOwn(opa, work), staged];
+    const run = await runOpa(opa, args, [staged]);
     const output = shown(run.output);
     const count = (label: string) =>
       Number(new RegExp(`^${label}: (\\d+)/`, "m").exec(output)?.[1]);
@@ -53,6 +55,7 @@ export async function interpreterDecisions(
       await Deno.writeTextFile(`${work}/inputs.json`, JSON.stringify(batch));
       const { code, output } = await runOpa(opa, [
         "eval",
+        ...await kmOwn(opa, work),
         "--format",
         "json",
         "--data",
@@ -123,6 +126,31 @@ async function withStaged<T>(
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * For an `opa` executable, `--capabilities` with OPA's own built-ins and km's (`km.*`), so that
+ * it type-checks policies calling them (a test mocks them with `with`); km's in-process OPA
+ * declares them itself (tools/opa-wasm/km_builtins.go). Written once per staged directory.
+ */
+async function kmOwn(opa: PolicyCompiler, work: string): Promise<string[]> {
+  if (opa.kind !== "opa") return [];
+  const path = `${work}/capabilities.json`;
+  const written = await Deno.stat(path).then(() => true, () => false);
+  if (!written) {
+    const current = await runOpa(opa, ["capabilities", "--current"], []);
+    if (current.code !== 0) {
+      throw new Error(`${opa.path} capabilities --current failed: ${current.output.trim()}`);
+    }
+    const capabilities = JSON.parse(current.output);
+    for (const [name, builtin] of Object.entries(KM_BUILTINS)) {
+      if (!name.startsWith("km.")) continue;
+      const nondeterministic = builtin.nondeterministic ? { nondeterministic: true } : {};
+      capabilities.builtins.push({ name, decl: builtin.decl, ...nondeterministic });
+    }
+    await Deno.writeTextFile(path, JSON.stringify(capabilities));
+  }
+  return ["--capabilities", path];
 }
 
 async function runOpa(

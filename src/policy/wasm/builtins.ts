@@ -5,6 +5,7 @@
  */
 import { regexReplace } from "./regex_replace.ts";
 import { sha256Hex } from "../../sha256.ts";
+import { hostPathKind, realpathMissing } from "./fs_realpath.ts";
 
 /** What a built-in may ask of the evaluation it runs in. */
 export interface EvalContext {
@@ -34,7 +35,8 @@ const number = { type: "number" } as const;
 
 /**
  * km's built-ins. Their declarations repeat OPA's own, so that policies written against OPA
- * behave the same; `scripts/gen_capabilities.ts` checks that they still agree.
+ * behave the same; `scripts/gen_capabilities.ts` checks that they still agree. `km.*` are km's
+ * own (docs/policy.md, "Built-ins km adds"); `opa test` knows them from tools/opa-wasm.
  */
 export const KM_BUILTINS: Readonly<Record<string, BuiltinDefinition>> = {
   "time.now_ns": {
@@ -49,6 +51,12 @@ export const KM_BUILTINS: Readonly<Record<string, BuiltinDefinition>> = {
   "crypto.sha256": {
     fn: (args) => sha256Hex(new TextEncoder().encode(str(args, 0))),
     decl: { type: "function", args: [string], result: string },
+  },
+  // Where a path leads on this machine, through symbolic links (fs_realpath.ts).
+  "km.fs.realpath": {
+    fn: (args) => realpathMissing(str(args, 0), hostPathKind),
+    decl: { type: "function", args: [string], result: string },
+    nondeterministic: true,
   },
 };
 
