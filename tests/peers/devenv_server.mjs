@@ -1,7 +1,7 @@
 /**
  * A stand-in for a development-environment MCP server (the shape of a WebContainer-style server:
- * files, a terminal and git), on the official TypeScript SDK (@modelcontextprotocol/sdk, as
- * tests/peers/ts_server.mjs), for the end-to-end test of the policy pack policies/packs/devenv.
+ * files, a terminal and git), on the official TypeScript SDK (v1, or v2 with `--sdk v2`: see
+ * server_sdk.mjs), for the end-to-end test of the policy pack policies/packs/devenv.
  * Plain ESM for Node: no build step.
  *
  * It behaves like the real thing without touching the machine: an in-memory file tree rooted at
@@ -22,7 +22,7 @@
  * km denied never ran. The credentials below are fake and assembled from pieces so that secret
  * scanners do not flag this file.
  *
- *   node tests/peers/devenv_server.mjs [--root DIR]
+ *   node tests/peers/devenv_server.mjs [--root DIR] [--sdk v1|v2]
  */
 import {
   appendFileSync,
@@ -35,13 +35,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-
-// zod is the SDK's own dependency; not a literal specifier so that `deno check` leaves it alone
-// (see ts_server.mjs).
-const ZOD = "zod";
-const { z } = await import(ZOD);
+import { McpServer, serve, z } from "./server_sdk.mjs";
 
 const rootFlag = process.argv.indexOf("--root");
 /** The workspace on disk (`--root`), or undefined for the in-memory tree. */
@@ -454,4 +448,4 @@ server.registerTool("git_push", {
   );
 });
 
-await server.connect(new StdioServerTransport());
+await serve(server);

@@ -1,8 +1,8 @@
 /**
  * A stand-in for a Kubernetes resource-recommendation MCP server (the shape of a krr-based one:
  * scan_recommendations, preview_changes, apply_recommendations, rollback_changes,
- * get_execution_history), on the official TypeScript SDK (@modelcontextprotocol/sdk, as
- * tests/peers/ts_server.mjs), for the end-to-end test of the policy pack policies/packs/k8s.
+ * get_execution_history), on the official TypeScript SDK (v1, or v2 with `--sdk v2`: see
+ * server_sdk.mjs), for the end-to-end test of the policy pack policies/packs/k8s.
  * Plain ESM for Node: no build step.
  *
  * It behaves like the real thing without a cluster: workloads with per-container CPU and memory
@@ -17,16 +17,10 @@
  * file named by KM_TEST_EXEC_LOG before the result is returned, so a test proves that a call km
  * denied never ran (and sees the arguments a transformed call really had).
  *
- *   node tests/peers/k8s_server.mjs
+ *   node tests/peers/k8s_server.mjs [--sdk v1|v2]
  */
 import { appendFileSync } from "node:fs";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-
-// zod is the SDK's own dependency; not a literal specifier so that `deno check` leaves it alone
-// (see ts_server.mjs).
-const ZOD = "zod";
-const { z } = await import(ZOD);
+import { McpServer, serve, z } from "./server_sdk.mjs";
 
 /** namespace/kind/name -> {container -> {cpu, memory}} (requests), and krr's recommendations. */
 const workloads = new Map();
@@ -268,4 +262,4 @@ server.registerTool("get_execution_history", {
   );
 });
 
-await server.connect(new StdioServerTransport());
+await serve(server);
