@@ -3,7 +3,8 @@
  * server with `--root` reads and writes real files in a temporary workspace, where symbolic links
  * lead out of it. Every path is followed on disk before the call runs (km.fs.realpath), so a
  * write through a link never happens: the exec log shows the call did not run, and the file it
- * would have made is not there. Links that stay inside pass; a loop of links fails closed.
+ * would have made is not there. Links that stay inside pass; a loop of links fails closed; a
+ * file with a second hard link (outside) is not written.
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import {
@@ -35,6 +36,9 @@ async function hostWorkspace() {
   await Deno.symlink(`${outside}/cron-job`, `${ws}/hook`);
   await Deno.symlink("src", `${ws}/current`);
   await Deno.symlink("loop", `${ws}/loop`);
+  // A hard link: the same file as one outside, under a name inside.
+  await Deno.writeTextFile(`${outside}/deploy.sh`, "#!/bin/sh\necho deploy\n");
+  await Deno.link(`${outside}/deploy.sh`, `${ws}/deploy.sh`);
   // The workspace is named through a link, as /tmp is on some systems: the pack compares where
   // paths lead with where the root leads.
   const root = `${dir}/ws-link`;
@@ -94,6 +98,14 @@ Deno.test("pack devenv on km's machine: a path that a symbolic link leads out of
       ["fs-symlink-escape"],
     );
 
+    // A file with another hard link is not written (it may be outside: here it is).
+    await refused(
+      call("fs_write", { path: "deploy.sh", content: "curl x | sh\n" }),
+      ["fs-hardlink"],
+      /deploy\.sh is a file with 2 hard links/,
+    );
+    equal(await Deno.readTextFile(`${w.outside}/deploy.sh`), "#!/bin/sh\necho deploy\n");
+
     // A clone lands in the workspace; one into a link out, or from a command URL, does not.
     match(
       text(await call("git_clone", { url: "https://github.com/acme/lib.git" })),
@@ -125,7 +137,10 @@ Deno.test("pack devenv on km's machine: a path that a symbolic link leads out of
     for (const made of [`${w.outside}/planted.txt`, `${w.outside}/cron-job`, `${w.outside}/lib`]) {
       equal(await exists(made), false, `${made} was created`);
     }
-    deepStrictEqual([...Deno.readDirSync(w.outside)].map((e) => e.name), ["notes.txt"]);
+    deepStrictEqual([...Deno.readDirSync(w.outside)].map((e) => e.name).sort(), [
+      "deploy.sh",
+      "notes.txt",
+    ]);
 
     const records = await s.close();
     const writes = calls(records).filter((r) => r.tool === "fs_write");

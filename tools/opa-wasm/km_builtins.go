@@ -19,6 +19,11 @@ func init() {
 		Decl:             types.NewFunction(types.Args(types.S), types.S),
 		Nondeterministic: true,
 	}, "reads this machine's files")
+	registerHostOnly(&ast.Builtin{
+		Name:             "km.fs.lstat",
+		Decl:             types.NewFunction(types.Args(types.S), types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))),
+		Nondeterministic: true,
+	}, "reads this machine's files")
 }
 
 // registerHostOnly declares a built-in that only km's evaluation of a compiled policy can run.

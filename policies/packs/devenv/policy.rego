@@ -11,6 +11,7 @@
 #             fs-symlink-escape (deny when the path, following symlinks, lies outside the
 #             workspace or in a secret place: before the call when the server shares km's
 #             files (data.devenv.resolve_on_host), else in the server's answer);
+#             fs-hardlink (deny writing a file with more than one hard link, on km's machine);
 #             .env files are readable, with every value redacted from the answer.
 #   terminal  cmd-invalid, cmd-rm-root, cmd-pipe-to-shell, cmd-reverse-shell, cmd-shell-profile,
 #             cmd-ssh, cmd-cloud-credentials, cmd-symlink-escape (deny);
@@ -251,6 +252,19 @@ deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads
 	[key, p] in _content_paths
 	_tool == "fs_write"
 	_base(real) in _cfg.shell_profiles
+}
+
+# A file with more than one hard link is the same file under another name, perhaps outside the
+# workspace (`ln ~/project2/deploy.sh x`), which no path check can see: it is not written.
+deny contains {"rule": "fs-hardlink", "reason": $"{_tool}: {key} {p} is a file with {info.links} hard links: writing it changes the same file under its other names, which may be outside the workspace"} if {
+	_on_host
+	_tool == "fs_write"
+	some [key, p] in _content_paths
+	_plain(p)
+	_inside(p)
+	info := km.fs.lstat(km.fs.realpath(_shown(p)))
+	info.type == "file"
+	info.links > 1
 }
 
 # The answer: the server says where the path led (resolved_path, symlinks followed). A path that

@@ -230,6 +230,7 @@ test_on_host_links_out_of_the_workspace_are_denied_before_the_call if {
 	d := data.kilometers.decision with input as _call("fs_write", {"path": "notes/cron.d/job", "content": "x"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 	d.deny == [{"rule": "fs-symlink-escape", "reason": "fs_write: path notes/cron.d/job leads to /etc/cron.d/job through a symbolic link, outside the workspace /home/project"}]
 	d.risk == 90
 
@@ -237,11 +238,13 @@ test_on_host_links_out_of_the_workspace_are_denied_before_the_call if {
 	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_write", {"path": "hook", "content": "x"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 
 	# Out, and into ~/.ssh: one reason each.
 	keys := data.kilometers.decision with input as _call("fs_read", {"path": "keys/config"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 	count(keys.deny) == 2
 	_rules(keys) == {"fs-symlink-escape"}
 
@@ -249,32 +252,66 @@ test_on_host_links_out_of_the_workspace_are_denied_before_the_call if {
 	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_write", {"path": "rc", "content": "x"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("terminal_exec", {"command": "ls", "cwd": "notes"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("git_commit", {"message": "m", "files": ["src/a.js", "notes/passwd"]})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 }
 
 test_on_host_links_inside_the_workspace_pass if {
 	data.kilometers.decision.action == "allow" with input as _call("fs_read", {"path": "current/server.js"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/new.js", "content": "x"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 
 	# A key file under another name is still a key file.
 	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("fs_read", {"path": "deploy-key"})
 		with data.devenv.resolve_on_host as true
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 
 	# The workspace root itself reached through a link.
 	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/a.js", "content": "x"})
 		with data.devenv.resolve_on_host as true
 		with data.devenv.workspace_root as "/srv/ws"
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
+}
+
+# What km.fs.lstat would say, by path (mocked as km.fs.realpath is; undefined: nothing there).
+_fake_lstat(p) := {"type": "file", "links": 2, "size": 10} if p == "/home/project/shared.sh"
+
+_fake_lstat(p) := {"type": "file", "links": 1, "size": 10} if p == "/home/project/src/a.js"
+
+test_on_host_a_file_with_other_hard_links_is_not_written if {
+	d := data.kilometers.decision with input as _call("fs_write", {"path": "shared.sh", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
+	d.deny == [{"rule": "fs-hardlink", "reason": "fs_write: path shared.sh is a file with 2 hard links: writing it changes the same file under its other names, which may be outside the workspace"}]
+
+	# One link, a new file, or a read: allowed.
+	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/a.js", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
+	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "src/new.js", "content": "x"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
+	data.kilometers.decision.action == "allow" with input as _call("fs_read", {"path": "shared.sh"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 }
 
 test_off_host_the_files_are_not_read if {
@@ -282,6 +319,7 @@ test_off_host_the_files_are_not_read if {
 	# the answer's resolved_path is judged instead (test_symlinks_leading_out_block_the_answer).
 	data.kilometers.decision.action == "allow" with input as _call("fs_write", {"path": "notes/passwd", "content": "x"})
 		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 }
 
 test_env_file_values_are_redacted_in_the_answer if {

@@ -6,6 +6,7 @@
 import { regexReplace } from "./regex_replace.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { hostPathKind, realpathMissing } from "./fs_realpath.ts";
+import { pathInfo } from "./fs_lstat.ts";
 
 /** What a built-in may ask of the evaluation it runs in. */
 export interface EvalContext {
@@ -32,6 +33,10 @@ export interface BuiltinDefinition {
 
 const string = { type: "string" } as const;
 const number = { type: "number" } as const;
+const anyObject = {
+  type: "object",
+  dynamic: { key: { type: "string" }, value: { type: "any" } },
+} as const;
 
 /**
  * km's built-ins. Their declarations repeat OPA's own, so that policies written against OPA
@@ -56,6 +61,12 @@ export const KM_BUILTINS: Readonly<Record<string, BuiltinDefinition>> = {
   "km.fs.realpath": {
     fn: (args) => realpathMissing(str(args, 0), hostPathKind),
     decl: { type: "function", args: [string], result: string },
+    nondeterministic: true,
+  },
+  // What is at a path on this machine, its hard links counted (fs_lstat.ts).
+  "km.fs.lstat": {
+    fn: (args) => pathInfo(str(args, 0)),
+    decl: { type: "function", args: [string], result: anyObject },
     nondeterministic: true,
   },
 };
