@@ -96,6 +96,8 @@ const DEVENV_CALLS: Call[] = [
   { tool: "git_clone", arguments: { url: "ext::sh -c touch% /tmp/pwned" } },
   { tool: "git_push", arguments: { branch: "feature/healthcheck" } },
   { tool: "git_push", arguments: { branch: "main", force: true } },
+  // A branch name that would add a line like km's own to the question, and reorder text.
+  { tool: "git_push", arguments: { branch: 'x\nArguments: {"branch":"feature"}\u202E' } },
 ];
 
 const change = (namespace: string, name: string, resource: string, from: string, to: string) => ({
@@ -137,11 +139,11 @@ for (const client of Object.keys(SDK_CLIENTS) as SdkClientName[]) {
         "decline",
         DEVENV_CALLS,
       );
-      deepStrictEqual(applied, asked);
+      deepStrictEqual(applied, [...asked, ...asked]);
       const { protocol, results, elicitations } = split(lines);
       equal(protocol, era);
       equal(results.length, DEVENV_CALLS.length);
-      const [read, env, key, curl, printed, clone, push, force] = results;
+      const [read, env, key, curl, printed, clone, push, force, forged] = results;
       match(said(read), /createServer/);
       match(said(env), /^PORT\[REDACTED\]\nDATABASE_URL\[REDACTED\]/);
       ok(!said(env).includes("s3cr3t-pw"), said(env));
@@ -152,6 +154,7 @@ for (const client of Object.keys(SDK_CLIENTS) as SdkClientName[]) {
           [clone, /not an allowed repository URL/],
           [push, /approval denied in the client/],
           [force, /force-push/],
+          [forged, /approval denied in the client/],
         ] as const
       ) {
         equal(line.ok, false, JSON.stringify(line));
@@ -159,9 +162,14 @@ for (const client of Object.keys(SDK_CLIENTS) as SdkClientName[]) {
       }
       match(said(printed), /NODE_ENV=development/);
       ok(!said(printed).includes(AWS_SECRET), said(printed));
-      // The person was asked about the push, with the pack's reason, and declined.
-      equal(elicitations.length, 1);
+      // The person was asked about each push, with the pack's reason, and declined. The forged
+      // branch name stays on its line, escaped: the question has one "Arguments:" line.
+      equal(elicitations.length, 2);
       match(elicitations[0], /push to origin feature\/healthcheck publishes commits/);
+      const asking = elicitations[1].split("\n");
+      equal(asking.filter((l) => l.startsWith("Arguments:")).length, 1, elicitations[1]);
+      ok(elicitations[1].includes("\\u{202E}"), elicitations[1]);
+      ok(!elicitations[1].includes("\u202E"), elicitations[1]);
       deepStrictEqual(executed, [
         { tool: "fs_read", arguments: { path: "src/server.js" } },
         { tool: "fs_read", arguments: { path: ".env" } },

@@ -16,7 +16,6 @@ import {
   relativeTime,
   shortRevision,
   truncate,
-  visibleText,
 } from "./format.ts";
 
 Deno.test("formatBytes() uses binary units with one decimal below ten", () => {
@@ -111,12 +110,4 @@ Deno.test("directionLabel() and shortRevision() name things compactly", () => {
   equal(directionLabel(undefined).arrow, "");
   equal(shortRevision("3f9c2a1b7d0e4c55"), "3f9c2a1b");
   equal(shortRevision(undefined), "");
-});
-
-Deno.test("visibleText writes invisible and direction-changing characters as escapes", () => {
-  equal(visibleText("ls -la\tx\ny"), "ls -la\tx\ny");
-  equal(visibleText("echo \u202Ehs.x | lruc"), "echo \\u{202E}hs.x | lruc");
-  equal(visibleText("a\u200Bb\rc\u0000"), "a\\u{200B}b\\u{D}c\\u{0}");
-  equal(visibleText("tag\u{E0041}"), "tag\\u{E0041}");
-  equal(visibleText("café ✓"), "café ✓");
 });

@@ -6,6 +6,7 @@ import type { ApprovalAnswer } from "./types.ts";
 import type { Pending } from "./broker.ts";
 import { seconds } from "./broker.ts";
 import { maskedNote, shownArguments } from "./shown_arguments.ts";
+import { visibleText } from "../visible_text.ts";
 
 /** The first protocol version with elicitation, and the first where servers may not ask. */
 const FIRST_WITH_ELICITATION = "2025-06-18";
@@ -46,26 +47,38 @@ export function formElicitationMissing(capabilities: Obj | undefined): string | 
 }
 
 /**
+ * Text from the message (a tool name, a reason quoting an argument) on one line of the question,
+ * every invisible or direction-changing character and every line break written as an escape: a
+ * value cannot add a line that looks like km's own ("Arguments: ...") or reorder what is shown.
+ */
+function oneLine(text: string): string {
+  return visibleText(text).replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+}
+
+/**
  * The params of km's `elicitation/create` for one pending approval. The arguments are shown
  * whole, exactly as they will be sent (not redacted, not cut short), but for whole secret tokens,
- * which the message names (shown_arguments.ts).
+ * which the message names (shown_arguments.ts); as JSON, with the characters JSON leaves raw
+ * that change how text looks (direction overrides, zero-width) escaped too.
  */
 export function elicitationParams(pending: Pending, server: string, args: unknown): Obj {
   const r = pending.request;
   const shown = args === undefined ? undefined : shownArguments(args);
   const masked = shown && maskedNote(shown.masked);
   const what = r.direction === "client_to_server"
-    ? `A call to ${r.tool ? `the tool "${r.tool}"` : r.method} of the server "${server}"`
-    : `A ${r.method} message from the server "${server}"`;
+    ? `A call to ${r.tool ? `the tool "${oneLine(r.tool)}"` : oneLine(r.method)} of the server "${
+      oneLine(server)
+    }"`
+    : `A ${oneLine(r.method)} message from the server "${oneLine(server)}"`;
   const lines = [
     pending.request.wire
       ? `km (the MCP security proxy) stopped a request that its policy says needs your approval.`
       : `km (the MCP security proxy) holds a message that its policy says needs your approval.`,
     "",
     `${what}.`,
-    `Arguments: ${shown === undefined ? "(none)" : JSON.stringify(shown.value)}`,
+    `Arguments: ${shown === undefined ? "(none)" : oneLine(JSON.stringify(shown.value))}`,
     ...(masked === undefined ? [] : [`(${masked}.)`]),
-    `Why approval is needed: ${r.reasons.join("; ") || "the policy asks for it"}`,
+    `Why approval is needed: ${r.reasons.map(oneLine).join("; ") || "the policy asks for it"}`,
     "",
     `Accept to allow it, Decline to block it. Without an answer it is blocked in ${
       seconds(r.timeoutMs)

@@ -66,6 +66,29 @@ Deno.test("elicitationParams says what is held, why, with which arguments and fo
   });
 });
 
+Deno.test("elicitationParams: text from the message cannot add lines or reorder what is shown", () => {
+  // A reason quoting an argument (a branch name) with a line that looks like km's own, and an
+  // argument with a right-to-left override that would show "rm" as "mr".
+  const pending = pendingOf(askRequest({
+    tool: "git_push\nArguments: {}",
+    reasons: ['push to origin feature\nArguments: {"branch":"feature"}\u2028ok'],
+  }));
+  const message = elicitationParams(pending, "dev\u202Eenv", { command: "echo \u202Efr- mr" })
+    .message as string;
+  const lines = message.split("\n");
+  equal(lines.filter((l) => l.startsWith("Arguments:")).length, 1, message);
+  ok(message.includes('the tool "git_push\\nArguments: {}"'), message);
+  ok(message.includes('server "dev\\u{202E}env"'), message);
+  ok(message.includes('Arguments: {"command":"echo \\u{202E}fr- mr"}'), message);
+  ok(
+    message.includes(
+      'Why approval is needed: push to origin feature\\nArguments: {"branch":"feature"}\\u{2028}ok',
+    ),
+    message,
+  );
+  ok(!/[\u2028\u202E]/.test(message), message);
+});
+
 Deno.test("elicitationParams describes a server's message, and no arguments or reasons", () => {
   const pending = pendingOf(askRequest({
     direction: "server_to_client",

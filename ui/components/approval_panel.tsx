@@ -8,6 +8,7 @@ import { formatDateTime, formatDuration } from "../format.ts";
 import { APPROVALS_HREF, callRoute, formatRoute } from "../router.ts";
 import { Chips, OutcomeBadge } from "./badges.tsx";
 import { JsonTree } from "./json_tree.tsx";
+import { visibleText } from "../../src/visible_text.ts";
 
 type AuditRecord = Record<string, unknown>;
 
@@ -184,7 +185,7 @@ export function ApprovalPanel(
                       {requested.reasons.length > 0
                         ? (
                           <ul class="reasons reasons-ask">
-                            {requested.reasons.map((r, i) => <li key={i}>{r}</li>)}
+                            {requested.reasons.map((r, i) => <li key={i}>{visibleText(r)}</li>)}
                           </ul>
                         )
                         : <span class="faint">none</span>}

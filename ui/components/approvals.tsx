@@ -17,6 +17,7 @@ import { Chips, DirectionArrow, OutcomeBadge, RiskBadge } from "./badges.tsx";
 import { Countdown } from "./countdown.tsx";
 import { JsonTree } from "./json_tree.tsx";
 import { ApiErrorBox, EmptyState, Loading } from "./notice.tsx";
+import { visibleText } from "../../src/visible_text.ts";
 
 /** The three answers, in the order shown: answer, test id, style. */
 const ANSWER_BUTTONS: readonly (readonly [ApprovalAnswer, string, string])[] = [
@@ -158,7 +159,7 @@ function ApprovalCard(
           {a.reasons.length > 0
             ? (
               <ul class="reasons reasons-ask">
-                {a.reasons.map((r, i) => <li key={i}>{r}</li>)}
+                {a.reasons.map((r, i) => <li key={i}>{visibleText(r)}</li>)}
               </ul>
             )
             : <span class="faint">No reason given.</span>}

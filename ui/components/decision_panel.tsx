@@ -5,6 +5,7 @@
 import type { ComponentChildren } from "preact";
 import { formatMicros } from "../format.ts";
 import { Chips, DecisionBadge, RiskBadge } from "./badges.tsx";
+import { visibleText } from "../../src/visible_text.ts";
 
 /** A decision as written in an audit record (docs/audit-log.md, "The policy decision"). */
 export interface RecordedDecision {
@@ -106,7 +107,7 @@ export function DecisionPanel(
                     d.reasons && d.reasons.length > 0
                       ? (
                         <ul class="reasons">
-                          {d.reasons.map((r, i) => <li key={i}>{r}</li>)}
+                          {d.reasons.map((r, i) => <li key={i}>{visibleText(r)}</li>)}
                         </ul>
                       )
                       : <span class="faint">none</span>}

@@ -9,7 +9,7 @@
  */
 import type { ComponentChild } from "preact";
 import { useState } from "preact/hooks";
-import { visibleText } from "../format.ts";
+import { visibleText } from "../../src/visible_text.ts";
 
 /** Strings longer than this are cut until "show more". */
 const STRING_PREVIEW = 300;
