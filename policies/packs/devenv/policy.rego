@@ -21,7 +21,8 @@
 #   results   credentials in any result of this server are redacted (the patterns of
 #             policies/examples/redact-secrets).
 #   batches   devenv-batch: a JSON-RPC batch of tool calls is denied (this pack judges calls one
-#             by one).
+#             by one); devenv-invalid-arguments: arguments that are not an object are denied.
+# File names and commands are matched without case (case-insensitive file systems).
 # Every tool call gets a risk (10 reads ... 70 pushes, 90 denials) and labels.
 #
 # Pattern matching on commands is a tripwire, not a sandbox: see README.md, "Limits".
@@ -79,17 +80,23 @@ _glob(patterns, name) if {
 	glob.match(pattern, ["/"], name)
 }
 
-_secret_deny(p) if _glob(_cfg.secret_files.deny, _base(p))
+# File names are compared without case: on a case-insensitive file system (macOS, Windows)
+# `.ENV`, `ID_RSA` and `.BashRC` are the files the lists name.
+_name_glob(patterns, name) if _glob([lower(pattern) | some pattern in patterns], lower(name))
+
+_secret_deny(p) if _name_glob(_cfg.secret_files.deny, _base(p))
 
 _secret_redact(p) if {
-	_glob(_cfg.secret_files.redact, _base(p))
-	not _glob(_cfg.secret_files.allow, _base(p))
+	_name_glob(_cfg.secret_files.redact, _base(p))
+	not _name_glob(_cfg.secret_files.allow, _base(p))
 }
 
 _in_secret_dir(p) := seg if {
 	some seg in _abs(p)
-	seg in _cfg.secret_dirs
+	lower(seg) in {lower(d) | some d in _cfg.secret_dirs}
 }
+
+_shell_profile(p) if lower(_base(p)) in {lower(f) | some f in _cfg.shell_profiles}
 
 # A path that the textual checks below can judge (the others are denied by the first rules).
 _plain(p) if {
@@ -125,6 +132,20 @@ _paths contains [$"files[{i}]", f] if {
 _content_paths contains [key, p] if {
 	some [key, p] in _paths
 	_tool in {"fs_read", "fs_write", "git_commit"}
+}
+
+# Arguments the rules cannot read are not passed on: a server lenient about their shape could
+# read a path or a command the rules never saw.
+deny contains {"rule": "devenv-invalid-arguments", "reason": $"{_tool}: the arguments are not an object"} if {
+	_call
+	not is_object(_args)
+}
+
+deny contains {"rule": "fs-invalid-path", "reason": "git_commit: files is not a list of paths"} if {
+	_call
+	_tool == "git_commit"
+	files := _args.files
+	not is_array(files)
 }
 
 deny contains {"rule": "fs-invalid-path", "reason": $"{_tool}: {key} is not a string"} if {
@@ -172,7 +193,7 @@ deny contains {"rule": "fs-shell-profile", "reason": $"{_tool}: {p} is a shell p
 	some [_, p] in _content_paths
 	_tool == "fs_write"
 	_plain(p)
-	_base(p) in _cfg.shell_profiles
+	_shell_profile(p)
 }
 
 # Git runs hooks, and .git/config can name programs (core.sshCommand, core.hooksPath).
@@ -185,9 +206,9 @@ ask contains {"rule": "fs-git-internals", "reason": $"{_tool}: {p} changes git's
 
 _git_internal(s) if {
 	some i, seg in s
-	seg == ".git"
+	lower(seg) == ".git"
 	i + 1 < count(s)
-	s[i + 1] in {"hooks", "config"}
+	lower(s[i + 1]) in {"hooks", "config"}
 }
 
 labels contains "workspace-boundary" if {
@@ -251,7 +272,7 @@ deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads
 	some [key, p, real] in _leads
 	[key, p] in _content_paths
 	_tool == "fs_write"
-	_base(real) in _cfg.shell_profiles
+	_shell_profile(real)
 }
 
 # A file with more than one hard link is the same file under another name, perhaps outside the
@@ -353,17 +374,19 @@ _command_forms := {
 	},
 }
 
+# Commands are matched without case: on a case-insensitive file system `RM`, `CURL` and
+# `~/.BASHRC` find the same programs and files.
 deny contains {"rule": id, "reason": $"terminal_exec: {form.what}: {_short(_cmd)}"} if {
 	some id, form in _command_forms
 	some pattern in form.patterns
-	regex.match(pattern, _cmd)
+	regex.match(concat("", ["(?i)", pattern]), _cmd)
 }
 
 # rm -r aimed at /, the home directory or a top-level system directory. Cleaning the workspace
 # (rm -rf node_modules, rm -rf /home/project/dist) is allowed.
-_rm_recursive := `(^|[^\w-])rm\s([^;&|]*\s)?(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)(\s|$)`
+_rm_recursive := `(?i)(^|[^\w-])rm\s([^;&|]*\s)?(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)(\s|$)`
 
-_rm_target := `(^|[^\w-])rm\s[^;&|]*\s["']?(/\*?|~/?\*?|\$\{?HOME\}?/?\*?|/(bin|boot|dev|etc|home|lib|lib64|opt|root|sbin|srv|sys|usr|var)/?\*?)["']?(\s|$|[;&|])`
+_rm_target := `(?i)(^|[^\w-])rm\s[^;&|]*\s["']?(/\*?|~/?\*?|\$\{?HOME\}?/?\*?|/(bin|boot|dev|etc|home|lib|lib64|opt|root|sbin|srv|sys|usr|var)/?\*?)["']?(\s|$|[;&|])`
 
 deny contains {"rule": "cmd-rm-root", "reason": $"terminal_exec: deletes /, the home directory or a system directory: {_short(_cmd)}"} if {
 	regex.match(_rm_recursive, _cmd)
@@ -371,12 +394,12 @@ deny contains {"rule": "cmd-rm-root", "reason": $"terminal_exec: deletes /, the 
 }
 
 deny contains {"rule": "cmd-rm-root", "reason": $"terminal_exec: rm --no-preserve-root: {_short(_cmd)}"} if {
-	regex.match(`(^|[^\w-])rm\s[^;&|]*--no-preserve-root`, _cmd)
+	regex.match(`(?i)(^|[^\w-])rm\s[^;&|]*--no-preserve-root`, _cmd)
 }
 
 # ln -s TARGET: a link to a place outside the workspace, made now and followed later by fs_read.
 deny contains {"rule": "cmd-symlink-escape", "reason": $"terminal_exec: links to {target}, outside the workspace {_root_text}: {_short(_cmd)}"} if {
-	some m in regex.find_all_string_submatch_n(`(?:^|[^\w-])ln\s+((?:-[a-zA-Z-]+\s+)*)["']?([^\s"';&|]+)`, _cmd, -1)
+	some m in regex.find_all_string_submatch_n(`(?i)(?:^|[^\w-])ln\s+((?:-[a-zA-Z-]+\s+)*)["']?([^\s"';&|]+)`, _cmd, -1)
 	regex.match(`(^|\s)(-[a-zA-Z]*s[a-zA-Z]*|--symbolic)(\s|$)`, m[1])
 	target := m[2]
 	_link_escapes(target)
@@ -429,11 +452,13 @@ _pushes contains {
 
 # `git push [flags] [remote [refspec...]]` in a terminal command.
 _pushes contains push if {
-	some m in regex.find_all_string_submatch_n(`(?:^|[^\w-])git\s+(?:[^;&|]*\s)?push((?:[ \t]+[^\s;&|]+)*)`, _cmd, -1)
+	some m in regex.find_all_string_submatch_n(`(?i)(?:^|[^\w-])git\s+(?:[^;&|]*\s)?push((?:[ \t]+[^\s;&|]+)*)`, _cmd, -1)
 	words := [w | some w in split(replace(m[1], "\t", " "), " "); w != ""]
 	flags := [w | some w in words; startswith(w, "-")]
 	positional := [w | some w in words; not startswith(w, "-")]
-	force := count([f | some f in flags; regex.match(`^(--force(-with-lease)?(=.*)?|-[a-zA-Z]*f[a-zA-Z]*)$`, f)]) > 0
+	# Forcing, and what also overwrites or deletes remote branches: --mirror, --delete (-d),
+	# --prune.
+	force := count([f | some f in flags; regex.match(`^(--force(-with-lease|-if-includes)?(=.*)?|--mirror|--delete|--prune|-[a-zA-Z]*[fd][a-zA-Z]*)$`, f)]) > 0
 	some push in _terminal_pushes(positional, force)
 }
 
@@ -449,7 +474,7 @@ _first(list) := list[0] if count(list) > 0
 
 _first(list) := "origin" if count(list) == 0
 
-# "+src:dst" forces; the branch pushed to is dst (or src), without refs/heads/.
+# "+src:dst" forces, ":dst" deletes; the branch pushed to is dst (or src), without refs/heads/.
 _refspec_push(remote, ref, force) := {
 	"remote": remote,
 	"branch": trim_prefix(_dst(trim_prefix(ref, "+")), "refs/heads/"),
@@ -460,6 +485,9 @@ _refspec_push(remote, ref, force) := {
 _forced(force, _) if force
 
 _forced(_, ref) if startswith(ref, "+")
+
+# ":branch" pushes nothing to it: it deletes it.
+_forced(_, ref) if startswith(ref, ":")
 
 default _forced(_, _) := false
 

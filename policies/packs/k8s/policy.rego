@@ -18,6 +18,7 @@
 #   (patch)                  transform  apply_recommendations without `dry_run: false` or true:
 #                                   `dry_run: true` is added, so the server only rehearses
 #   k8s-batch                deny   a JSON-RPC batch of tool calls
+#   k8s-invalid-arguments    deny   a call whose arguments are not an object
 # rollback_changes is allowed and labelled "rollback"; every call gets a risk score and labels.
 package kilometers
 
@@ -82,6 +83,12 @@ _percent(pct) := $"+{round(pct * 10) / 10}%" if pct > 0
 _percent(pct) := $"{round(pct * 10) / 10}%" if pct <= 0
 
 _line(c, pct) := $"{c.namespace}/{lower(c.kind)}/{c.name} container {c.container}: {c.resource} {c.from} -> {c.to} ({_percent(pct)})"
+
+# Arguments the rules cannot read are not passed on (a lenient server could apply them unjudged).
+deny contains {"rule": "k8s-invalid-arguments", "reason": $"{_tool}: the arguments are not an object"} if {
+	_call
+	not is_object(_args)
+}
 
 deny contains {"rule": "k8s-invalid-change", "reason": $"{_tool}: changes must be a non-empty list"} if {
 	_call

@@ -134,6 +134,7 @@ test_changes_that_cannot_be_judged_are_denied if {
 	_rules(data.kilometers.decision) == {"k8s-invalid-change"} with input as _call("apply_recommendations", {"changes": [object.union(_api_cpu, {"to": "lots"})], "dry_run": true})
 	_rules(data.kilometers.decision) == {"k8s-invalid-change"} with input as _call("apply_recommendations", {"changes": [object.union(_api_cpu, {"from": "0"})], "dry_run": true})
 	_rules(data.kilometers.decision) == {"k8s-invalid-change"} with input as _call("preview_changes", {})
+	"k8s-invalid-arguments" in _rules(data.kilometers.decision) with input as _call("apply_recommendations", [_api_cpu])
 }
 
 test_rollbacks_pass_labelled if {
