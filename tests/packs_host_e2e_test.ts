@@ -116,6 +116,12 @@ Deno.test("pack devenv on km's machine: a path that a symbolic link leads out of
       call("git_clone", { url: "https://github.com/acme/lib.git", path: "notes/lib" }),
       ["fs-symlink-escape"],
     );
+    // Without a path, git would clone into "notes", named after the URL: a link out.
+    await refused(
+      call("git_clone", { url: "https://github.com/acme/notes.git" }),
+      ["fs-symlink-escape"],
+      /folder \(from the url\) notes leads to .*\/outside through a symbolic link/,
+    );
     await refused(
       call("git_clone", { url: "ext::sh -c touch% /tmp/pwned" }),
       ["git-clone-url"],

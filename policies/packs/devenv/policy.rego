@@ -122,6 +122,18 @@ _paths contains ["path", _args.path] if {
 	_tool == "git_clone"
 }
 
+# Without a path, git clones into a folder named after the URL (its last part, less ".git").
+_paths contains ["folder (from the url)", _clone_folder(_args.url)] if {
+	_call
+	_tool == "git_clone"
+	not "path" in object.keys(_args)
+}
+
+_clone_folder(url) := trim_suffix(parts[count(parts) - 1], ".git") if {
+	is_string(url)
+	parts := split(trim_right(url, "/"), "/")
+}
+
 _paths contains [$"files[{i}]", f] if {
 	_call
 	_tool == "git_commit"

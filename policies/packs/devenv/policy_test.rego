@@ -217,9 +217,22 @@ test_names_and_commands_without_case if {
 test_clone_urls if {
 	data.kilometers.decision.action == "allow" with input as _call("git_clone", {"url": "https://github.com/acme/lib.git"})
 	_rules(data.kilometers.decision) == {"git-clone-url"} with input as _call("git_clone", {"url": "ext::sh -c touch% /tmp/pwned"})
-	_rules(data.kilometers.decision) == {"git-clone-url"} with input as _call("git_clone", {"url": "file:///home/user/.ssh"})
+	_rules(data.kilometers.decision) == {"git-clone-url", "fs-secret-dir"} with input as _call("git_clone", {"url": "file:///home/user/.ssh"})
 	_rules(data.kilometers.decision) == {"git-clone-url"} with input as _call("git_clone", {"url": "--upload-pack=touch /tmp/x"})
 	_rules(data.kilometers.decision) == {"fs-outside-workspace"} with input as _call("git_clone", {"url": "https://github.com/acme/lib", "path": "/tmp/lib"})
+}
+
+test_a_clone_without_a_path_is_judged_by_the_folder_it_makes if {
+	_rules(data.kilometers.decision) == {"fs-secret-dir"} with input as _call("git_clone", {"url": "https://github.com/acme/.ssh"})
+	_rules(data.kilometers.decision) == {"fs-traversal"} with input as _call("git_clone", {"url": "https://github.com/acme/.."})
+	_rules(data.kilometers.decision) == {"fs-symlink-escape"} with input as _call("git_clone", {"url": "https://github.com/acme/notes.git/"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
+	data.kilometers.decision.action == "allow" with input as _call("git_clone", {"url": "https://github.com/acme/lib.git"})
+		with data.devenv.resolve_on_host as true
+		with km.fs.realpath as _fake_realpath
+		with km.fs.lstat as _fake_lstat
 }
 
 test_symlinks_leading_out_block_the_answer if {
