@@ -14,7 +14,7 @@
 #             fs-hardlink (deny writing a file with more than one hard link, on km's machine);
 #             .env files are readable, with every value redacted from the answer.
 #   terminal  cmd-invalid, cmd-rm-root, cmd-pipe-to-shell, cmd-reverse-shell, cmd-shell-profile,
-#             cmd-ssh, cmd-cloud-credentials, cmd-symlink-escape (deny);
+#             cmd-ssh, cmd-cloud-credentials, cmd-secret-file, cmd-symlink-escape (deny);
 #             terminal-rate-limit (deny past data.devenv.terminal_exec_per_minute).
 #   git       git-push (ask for every push, tool or terminal), git-push-protected (ask, names the
 #             protected branch), git-force-push-protected (deny), git-clone-url (deny).
@@ -392,6 +392,17 @@ deny contains {"rule": id, "reason": $"terminal_exec: {form.what}: {_short(_cmd)
 	some id, form in _command_forms
 	some pattern in form.patterns
 	regex.match(concat("", ["(?i)", pattern]), _cmd)
+}
+
+# A key or credentials file named in a command (cat ~/.netrc, cp ~/.git-credentials ., a hard
+# link to one, openssl on a .pem): the words of the command, split at blanks, quotes and shell
+# punctuation, whose file name is in data.devenv.secret_files.deny.
+deny contains {"rule": "cmd-secret-file", "reason": $"terminal_exec: names a key or credentials file ({name}): {_short(_cmd)}"} if {
+	some [word] in regex.find_all_string_submatch_n(`[^\s;&|<>()'"=,]+`, _cmd, -1)
+	parts := split(word, "/")
+	name := parts[count(parts) - 1]
+	name != ""
+	_name_glob(_cfg.secret_files.deny, name)
 }
 
 # rm -r aimed at /, the home directory or a top-level system directory. Cleaning the workspace
