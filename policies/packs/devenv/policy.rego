@@ -466,12 +466,18 @@ labels contains "rate-limited" if {
 _pushes contains {
 	"remote": object.get(_args, "remote", "origin"),
 	"branch": object.get(_args, "branch", ""),
-	"force": object.get(_args, "force", false) == true,
+	"force": _force_arg,
 	"how": "git_push",
 } if {
 	_call
 	_tool == "git_push"
 }
+
+# git_push's force: anything but false or absent counts (a lenient server may read 1 or "yes"
+# as true).
+default _force_arg := true
+
+_force_arg := false if object.get(_args, "force", false) in {false, null}
 
 # `git push [flags] [remote [refspec...]]` in a terminal command.
 _pushes contains push if {

@@ -171,6 +171,13 @@ test_pushes_need_approval if {
 	_rules(data.kilometers.decision) == {"git-force-push-protected"} with input as _call("git_push", {"force": true})
 }
 
+test_a_force_that_is_not_a_boolean_counts if {
+	_rules(data.kilometers.decision) == {"git-force-push-protected"} with input as _call("git_push", {"branch": "main", "force": 1})
+	_rules(data.kilometers.decision) == {"git-force-push-protected"} with input as _call("git_push", {"branch": "main", "force": "yes"})
+	_rules(data.kilometers.decision) == {"git-push", "git-push-protected"} with input as _call("git_push", {"branch": "main", "force": false})
+	_rules(data.kilometers.decision) == {"git-push", "git-push-protected"} with input as _call("git_push", {"branch": "main", "force": null})
+}
+
 test_pushes_from_the_terminal if {
 	d := data.kilometers.decision with input as _sh("git push origin main")
 	{r | some r in d.ask} == {
