@@ -249,12 +249,17 @@ _real_root := _root if not _on_host
 
 # [argument, value, where it leads] for each plain path inside the workspace that a link leads
 # somewhere else.
-_leads contains [key, p, real] if {
+# Where each plain path inside the workspace leads on disk, looked up once per path.
+_real_path[p] := km.fs.realpath(_shown(p)) if {
 	_on_host
-	some [key, p] in _paths
+	some [_, p] in _paths
 	_plain(p)
 	_inside(p)
-	real := km.fs.realpath(_shown(p))
+}
+
+_leads contains [key, p, real] if {
+	some [key, p] in _paths
+	real := _real_path[p]
 	_segments(real) != _abs(p)
 }
 
@@ -290,12 +295,9 @@ deny contains {"rule": "fs-symlink-escape", "reason": $"{_tool}: {key} {p} leads
 # A file with more than one hard link is the same file under another name, perhaps outside the
 # workspace (`ln ~/project2/deploy.sh x`), which no path check can see: it is not written.
 deny contains {"rule": "fs-hardlink", "reason": $"{_tool}: {key} {p} is a file with {info.links} hard links: writing it changes the same file under its other names, which may be outside the workspace"} if {
-	_on_host
 	_tool == "fs_write"
 	some [key, p] in _content_paths
-	_plain(p)
-	_inside(p)
-	info := km.fs.lstat(km.fs.realpath(_shown(p)))
+	info := km.fs.lstat(_real_path[p])
 	info.type == "file"
 	info.links > 1
 }
