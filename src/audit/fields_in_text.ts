@@ -9,15 +9,9 @@
  * string and may open the next, so a stray quote earlier in free text does not hide a later
  * field; a segment between two quotes is scanned once.
  */
-import { closingQuote } from "../jsonrpc/json_depth.ts";
+import { closingQuote, skipSpace, valueEnd } from "../jsonrpc/json_depth.ts";
 
-const QUOTE = 0x22;
 const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 export const FIELD_LABEL = "[REDACTED:field]";
 const REPLACEMENT = `"${FIELD_LABEL}"`;
@@ -66,41 +60,4 @@ function nameOf(literal: string): string {
   } catch {
     return literal;
   }
-}
-
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** JSON's whitespace, and the others free text uses around a colon. */
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xa0;
-}
-
-/**
- * Where the value starting at `start` ends: after its closing quote, after its matching
- * bracket (or at the end of a text cut short), or at the delimiter after a bare word.
- */
-function valueEnd(text: string, start: number): number {
-  const first = text.charCodeAt(start);
-  if (first === QUOTE) return Math.min(closingQuote(text, start) + 1, text.length);
-  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-    let depth = 0;
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) i = closingQuote(text, i);
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
-    }
-    return text.length;
-  }
-  let i = start;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
-    i++;
-  }
-  return i;
 }

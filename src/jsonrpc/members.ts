@@ -6,7 +6,7 @@
  *
  * The text must be valid JSON (as every message km parsed is); nothing is validated again.
  */
-import { closingQuote } from "./json_depth.ts";
+import { closingQuote, skipSpace, valueEnd } from "./json_depth.ts";
 
 /** One member of an object: `"name": value`, by offsets into the text. */
 export interface MemberSpan {
@@ -21,9 +21,6 @@ export interface MemberSpan {
 
 const QUOTE = 0x22;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /**
@@ -81,39 +78,4 @@ export function withoutMembers(
     first = false;
   }
   return out + text.slice(members[members.length - 1].end, close + 1);
-}
-
-/** Offset just past the JSON value that starts at `i`. */
-function valueEnd(text: string, i: number): number {
-  const first = text.charCodeAt(i);
-  if (first === QUOTE) return closingQuote(text, i) + 1;
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-    // A number, true, false or null: up to the next delimiter.
-    let j = i;
-    while (j < text.length) {
-      const c = text.charCodeAt(j);
-      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
-      j++;
-    }
-    return j;
-  }
-  let depth = 0;
-  for (let j = i; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === QUOTE) j = closingQuote(text, j);
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (--depth === 0) return j + 1;
-    }
-  }
-  return text.length;
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
 }
