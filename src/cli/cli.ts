@@ -5,6 +5,7 @@
 import { suggest } from "../suggest.ts";
 import { CONFIG_COMMAND, runConfigCommand } from "./config_command.ts";
 import { loadConfig, type Loaded } from "../config/load.ts";
+import type { Config } from "../config/config.ts";
 import type { Diagnostics, TextWriter } from "../diagnostics.ts";
 import { KmError } from "../errors.ts";
 import { type MonitorDeps, runMonitor } from "../monitor/monitor.ts";
@@ -83,11 +84,7 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     run(parsed, io) {
       noArguments("logs", parsed.rest);
       const query = logsQuery(parsed.values, Date.now());
-      const { config } = load(
-        io,
-        folderFlagsLayer(parsed.values),
-        parsed.values.config as string | undefined,
-      );
+      const config = folderConfig(io, parsed.values);
       return runLogs(logFolder(config, io.env, io.os), query, io);
     },
   },
@@ -96,11 +93,7 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     run(parsed, io) {
       noArguments("clear-logs", parsed.rest);
       const request = clearRequest(parsed.values);
-      const { config } = load(
-        io,
-        folderFlagsLayer(parsed.values),
-        parsed.values.config as string | undefined,
-      );
+      const config = folderConfig(io, parsed.values);
       return runClearLogs(logFolder(config, io.env, io.os), request, io);
     },
   },
@@ -119,11 +112,7 @@ Settings come from flags, then KM_* environment variables, then ./km.jsonc, then
     ...PINS_COMMAND,
     run(parsed, io) {
       const { values, words } = parsePinsArgs(parsed.rest, parsed.values);
-      const { config } = load(
-        io,
-        folderFlagsLayer(values),
-        values.config as string | undefined,
-      );
+      const config = folderConfig(io, values);
       return runPins(pinFolder(config, io.env, io.os), words, values, io);
     },
   },
@@ -133,6 +122,11 @@ function noArguments(command: string, rest: readonly string[]): void {
   if (rest.length > 0) {
     throw new KmError("USAGE", `km ${command} takes options only, got "${rest.join(" ")}"`);
   }
+}
+
+/** The configuration of a command that takes --log-dir, --data-dir and --config. */
+function folderConfig(io: CliIo, values: Readonly<Record<string, unknown>>): Config {
+  return load(io, folderFlagsLayer(values), values.config as string | undefined).config;
 }
 
 function load(io: CliIo, flags: Record<string, unknown>, configPath: string | undefined): Loaded {
