@@ -9,9 +9,15 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { startUi } from "./dashboard.ts";
-import { monitor, readSessionLog } from "./helpers.ts";
+import { finishedSessionLog, monitor, readSessionLog } from "./helpers.ts";
 import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
-import { clientLines, monitorCommand, SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
+import {
+  clientCommand,
+  clientLines,
+  monitorCommand,
+  SDK_CLIENTS,
+  type SdkClientName,
+} from "./sdk_clients.ts";
 
 type Line = Record<string, unknown>;
 type AuditRecord = Record<string, unknown>;
@@ -54,23 +60,18 @@ async function run(
   server: SdkServerName,
   answer: "accept" | "accept-session" | "decline" | "wait",
   calls: unknown[],
-  mode = "auto",
+  mode: "auto" | "legacy" = "auto",
   client: ClientName = "python-mcp2",
 ): Promise<Run> {
   const session = await execLogSession();
   const policy = await policyDir();
   try {
-    const [program, ...args] = [
-      ...CLIENTS[client],
-      "--answer",
-      answer,
-      "--mode",
-      mode,
-      "--calls",
-      JSON.stringify(calls),
-      "--",
-      ...monitorCommand(session, policy, SDK_SERVERS.find((s) => s.name === server)!.command),
-    ];
+    const serverCommand = SDK_SERVERS.find((s) => s.name === server)!.command;
+    const [program, ...args] = clientCommand(
+      client,
+      { answer, mode, calls },
+      monitorCommand(session, policy, serverCommand),
+    );
     const child = new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).spawn();
     if (answer === "wait") {
       await until(async () =>
@@ -84,9 +85,11 @@ async function run(
       throw new Error(`the client failed:\n${stdout}\n${stderr}`);
     }
     const lines = clientLines(out.stdout);
-    // km writes its last records as it exits, after the client has gone.
-    await until(async () => (await records(session.logDir)).some((r) => r.event === "shutdown"));
-    return { lines, records: await records(session.logDir), executed: await session.read() };
+    return {
+      lines,
+      records: await finishedSessionLog(session.logDir),
+      executed: await session.read(),
+    };
   } finally {
     await session.cleanup();
     await Deno.remove(policy, { recursive: true });

@@ -4,20 +4,10 @@
  * report says so line by line and exits 0; a log folder km cannot write to FAILs, exit 1.
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { FIXTURES, kmCommand } from "./helpers.ts";
+import { FIXTURES, runKm } from "./helpers.ts";
 
-async function km(cwd: string, env: Record<string, string>, ...args: string[]) {
-  const [program, ...rest] = kmCommand(...args);
-  const output = await new Deno.Command(program, {
-    args: rest,
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function km(cwd: string, env: Record<string, string>, ...args: string[]) {
+  return runKm(args, { cwd, env, clearEnv: true });
 }
 
 /** Deno's cache as the tests' Deno has it: km in another HOME must not download it again. */

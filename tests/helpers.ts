@@ -13,6 +13,34 @@ export function kmCommand(...args: string[]): string[] {
   return [Deno.execPath(), "run", ...KM_DENO_FLAGS, KM_MAIN, ...args];
 }
 
+/** What a km command printed and how it exited. */
+export interface KmRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `km <args>` to its end, with no stdin; `options` as Deno.Command's. */
+export async function runKm(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; clearEnv?: boolean } = {},
+): Promise<KmRun> {
+  const [program, ...rest] = kmCommand(...args);
+  const output = await new Deno.Command(program, {
+    ...options,
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
+  };
+}
+
 /** A node command line for a server script. */
 export function nodeCommand(...args: string[]): string[] {
   return ["node", ...args];
@@ -33,6 +61,22 @@ export async function readSessionLog(dir: string): Promise<Record<string, unknow
   const text = await Deno.readTextFile(`${dir}/${files[0]}`);
   const whole = text.slice(0, text.lastIndexOf("\n") + 1);
   return whole.trimEnd().split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+
+/**
+ * Every record of the session log in `dir` once km has written its shutdown record (km writes
+ * its last records as it exits, which may be after its client has gone).
+ */
+export async function finishedSessionLog(
+  dir: string,
+  ms = 20_000,
+): Promise<Record<string, unknown>[]> {
+  for (const deadline = Date.now() + ms;;) {
+    const records = await readSessionLog(dir).catch(() => []);
+    if (records.some((r) => r.event === "shutdown")) return records;
+    if (Date.now() > deadline) throw new Error(`km wrote no shutdown record in ${dir}`);
+    await wait(25);
+  }
 }
 
 /** True while a process with this pid exists. */

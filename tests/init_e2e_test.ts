@@ -5,40 +5,34 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { requireOpa } from "../src/policy/_testing.ts";
-import { kmCommand } from "./helpers.ts";
+import { runKm } from "./helpers.ts";
 
 requireOpa();
 
-async function km(cwd: string, ...args: string[]) {
-  const [program, ...rest] = kmCommand(...args);
-  const { code, stdout, stderr } = await new Deno.Command(program, {
-    args: rest,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, out: text.decode(stdout), err: text.decode(stderr) };
+function km(cwd: string, ...args: string[]) {
+  return runKm(args, { cwd });
 }
 
 Deno.test("km init writes a starter policy that km policy test passes, and refuses to overwrite", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const init = await km(dir, "init", "project");
-    equal(init.code, 0, init.err);
-    ok(init.out.includes("km policy test project/policies"), init.out);
+    equal(init.code, 0, init.stderr);
+    ok(init.stdout.includes("km policy test project/policies"), init.stdout);
     const test = await km(dir, "policy", "test", "project/policies");
-    equal(test.code, 0, test.out + test.err);
-    ok(/PASS: opa test 5 passed, 0 failed; cases 3 passed, 0 failed/.test(test.out), test.out);
+    equal(test.code, 0, test.stdout + test.stderr);
+    ok(
+      /PASS: opa test 5 passed, 0 failed; cases 3 passed, 0 failed/.test(test.stdout),
+      test.stdout,
+    );
     const config = await km(`${dir}/project`, "config", "show", "--config", "km.jsonc");
-    equal(config.code, 0, config.err);
-    ok(config.out.includes('"path": "./policies"'), config.out);
+    equal(config.code, 0, config.stderr);
+    ok(config.stdout.includes('"path": "./policies"'), config.stdout);
     const again = await km(dir, "init", "project");
     equal(again.code, 2);
     ok(
-      again.err.includes(`km init would replace 5 files already there: ${dir}/project/km.jsonc`),
-      again.err,
+      again.stderr.includes(`km init would replace 5 files already there: ${dir}/project/km.jsonc`),
+      again.stderr,
     );
     equal((await km(dir, "init", "project", "--force")).code, 0);
   } finally {

@@ -12,6 +12,7 @@ import {
   kmCommand,
   type KmProcess,
   monitor,
+  runKm,
 } from "./helpers.ts";
 
 const SCRIPTED = `${FIXTURES}/scripted_server.mjs`;
@@ -19,17 +20,7 @@ const SECRET = "sk-ant-api03-" + "a".repeat(40);
 const call = (id: number) =>
   `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"work","arguments":{"note":"${SECRET}"}}}\n`;
 
-async function km(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const [program, ...rest] = kmCommand(...args);
-  const { code, stdout, stderr } = await new Deno.Command(program, {
-    args: rest,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, out: text.decode(stdout), err: text.decode(stderr) };
-}
+const km = (...args: string[]) => runKm(args);
 
 const files = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
@@ -56,13 +47,19 @@ Deno.test("km logs and km clear-logs over real sessions, one ended and one live"
 
     // Readable: one line per record, as km monitor -v shows messages; redacted.
     const all = await km("logs", "--log-dir", dir);
-    equal(all.code, 0, all.err);
-    ok(/ alpha → request tools\/call #1 work \(\d+ B\)\n/.test(all.out), all.out);
-    ok(/ alpha ← response #1 tools\/call work [\d.]+ (µs|ms) \(\d+ B\)\n/.test(all.out), all.out);
-    ok(all.out.includes(" alpha stderr: second line with [REDACTED:aws_access_key_id]"), all.out);
-    ok(/ beta \[start\] node /.test(all.out), all.out);
-    ok(!all.out.includes(SECRET) && !all.out.includes("AKIAIOSFODNN7EXAMPLE"), "redacted");
-    ok(all.out.indexOf(" alpha ") < all.out.indexOf(" beta "), "oldest session first");
+    equal(all.code, 0, all.stderr);
+    ok(/ alpha → request tools\/call #1 work \(\d+ B\)\n/.test(all.stdout), all.stdout);
+    ok(
+      / alpha ← response #1 tools\/call work [\d.]+ (µs|ms) \(\d+ B\)\n/.test(all.stdout),
+      all.stdout,
+    );
+    ok(
+      all.stdout.includes(" alpha stderr: second line with [REDACTED:aws_access_key_id]"),
+      all.stdout,
+    );
+    ok(/ beta \[start\] node /.test(all.stdout), all.stdout);
+    ok(!all.stdout.includes(SECRET) && !all.stdout.includes("AKIAIOSFODNN7EXAMPLE"), "redacted");
+    ok(all.stdout.indexOf(" alpha ") < all.stdout.indexOf(" beta "), "oldest session first");
 
     // --json: the records as stored, filtered.
     const stored = (await Deno.readTextFile(`${dir}/${alphaFile}`)).split("\n").filter(Boolean);
@@ -77,31 +74,31 @@ Deno.test("km logs and km clear-logs over real sessions, one ended and one live"
       "work",
     );
     assertEquals(
-      calls.out.split("\n").filter(Boolean),
+      calls.stdout.split("\n").filter(Boolean),
       stored.filter((line) => JSON.parse(line).tool === "work"),
     );
-    equal(records(calls.out).length, 2); // the call and its response
+    equal(records(calls.stdout).length, 2); // the call and its response
     const betaId = records(
-      (await km("logs", "--log-dir", dir, "--json", "--server", "beta")).out,
+      (await km("logs", "--log-dir", dir, "--json", "--server", "beta")).stdout,
     )[0]
       .session_id as string;
     const session = records(
-      (await km("logs", "--log-dir", dir, "--json", "--session", betaId.slice(0, 8))).out,
+      (await km("logs", "--log-dir", dir, "--json", "--session", betaId.slice(0, 8))).stdout,
     );
     ok(session.length > 0 && session.every((r) => r.session_id === betaId));
     const allowed = records(
-      (await km("logs", "--log-dir", dir, "--json", "--decision", "allow")).out,
+      (await km("logs", "--log-dir", dir, "--json", "--decision", "allow")).stdout,
     );
     ok(allowed.length > 0 && allowed.every((r) => r.result.action === "allow"));
-    equal((await km("logs", "--log-dir", dir, "--decision", "deny")).out, "");
-    equal((await km("logs", "--log-dir", dir, "--since", "2999-01-01")).out, "");
+    equal((await km("logs", "--log-dir", dir, "--decision", "deny")).stdout, "");
+    equal((await km("logs", "--log-dir", dir, "--since", "2999-01-01")).stdout, "");
     equal(
-      records((await km("logs", "--log-dir", dir, "--json", "--since", "1h")).out).length,
-      records((await km("logs", "--log-dir", dir, "--json")).out).length,
+      records((await km("logs", "--log-dir", dir, "--json", "--since", "1h")).stdout).length,
+      records((await km("logs", "--log-dir", dir, "--json")).stdout).length,
     );
     const typo = await km("logs", "--log-dir", dir, "--since", "an hour");
     equal(typo.code, 2);
-    ok(typo.err.includes("--since expects an age"), typo.err);
+    ok(typo.stderr.includes("--since expects an age"), typo.stderr);
 
     // --follow: prints what is there, then the live session's new record, until SIGINT.
     const [program, ...rest] = kmCommand(
@@ -138,15 +135,15 @@ Deno.test("km logs and km clear-logs over real sessions, one ended and one live"
     for (const name of files(dir)) await Deno.utime(`${dir}/${name}`, old, old);
     const refused = await km("clear-logs", "--log-dir", dir, "--older-than", "7d");
     equal(refused.code, 2);
-    ok(refused.err.includes("stdin is not a terminal"), refused.err);
-    ok(refused.err.includes("pass --yes"), refused.err);
+    ok(refused.stderr.includes("stdin is not a terminal"), refused.stderr);
+    ok(refused.stderr.includes("pass --yes"), refused.stderr);
     const liveRefused = await km("clear-logs", "--log-dir", dir, "--session", betaId, "--yes");
     equal(liveRefused.code, 2);
-    ok(liveRefused.err.includes("is still running"), liveRefused.err);
+    ok(liveRefused.stderr.includes("is still running"), liveRefused.stderr);
     const cleared = await km("clear-logs", "--log-dir", dir, "--older-than", "7d", "--yes");
-    equal(cleared.code, 0, cleared.err);
-    ok(cleared.out.startsWith("deleted 1 of 1 session log"), cleared.out);
-    ok(cleared.err.includes(`keeping ${dir}/${betaFile}: it is still running`), cleared.err);
+    equal(cleared.code, 0, cleared.stderr);
+    ok(cleared.stdout.startsWith("deleted 1 of 1 session log"), cleared.stdout);
+    ok(cleared.stderr.includes(`keeping ${dir}/${betaFile}: it is still running`), cleared.stderr);
     assertEquals(files(dir), [betaFile]);
   } finally {
     if (live) {

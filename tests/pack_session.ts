@@ -6,7 +6,8 @@
  */
 import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { startUi } from "./dashboard.ts";
-import { kmCommand, readSessionLog, ROOT } from "./helpers.ts";
+import { finishedSessionLog, kmCommand, ROOT } from "./helpers.ts";
+import { readExecLog } from "./sdk_servers.ts";
 import { connect } from "./sdk_client.ts";
 
 export const PACKS = `${ROOT}policies/packs`;
@@ -110,35 +111,20 @@ export async function agentSession(name: string, policy: string, server: string[
       return pending;
     },
     /** Every call the server executed, in order. */
-    async executed(): Promise<{ tool: string; arguments: Record<string, unknown> }[]> {
-      try {
-        return (await Deno.readTextFile(execLog)).split("\n").filter(Boolean).map((l) =>
-          JSON.parse(l)
-        );
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return [];
-        throw error;
-      }
-    },
+    executed: () => readExecLog<{ tool: string; arguments: Record<string, unknown> }>(execLog),
     /** Ends the session (km and the server exit) and returns every audit record. */
     async close(): Promise<AuditRecord[]> {
       await client.close();
-      for (const deadline = Date.now() + 10_000;;) {
-        const records = await readSessionLog(logDir).catch(() => []);
-        if (records.some((r) => r.event === "shutdown")) {
-          const copy = Deno.env.get("KM_PACKS_LOG_COPY");
-          if (copy) {
-            await Deno.mkdir(copy, { recursive: true });
-            await Deno.writeTextFile(
-              `${copy}/${name}.jsonl`,
-              records.map((r) => JSON.stringify(r)).join("\n") + "\n",
-            );
-          }
-          return records;
-        }
-        if (Date.now() > deadline) throw new Error("km wrote no shutdown record");
-        await new Promise((r) => setTimeout(r, 25));
+      const records = await finishedSessionLog(logDir, 10_000);
+      const copy = Deno.env.get("KM_PACKS_LOG_COPY");
+      if (copy) {
+        await Deno.mkdir(copy, { recursive: true });
+        await Deno.writeTextFile(
+          `${copy}/${name}.jsonl`,
+          records.map((r) => JSON.stringify(r)).join("\n") + "\n",
+        );
       }
+      return records;
     },
     async end() {
       await client.close().catch(() => {});

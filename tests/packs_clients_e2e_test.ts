@@ -8,10 +8,16 @@
  * declined and an apply approved in the client, and the exec log shows what ran.
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { readSessionLog, ROOT } from "./helpers.ts";
+import { finishedSessionLog, ROOT } from "./helpers.ts";
 import { PACKS } from "./pack_session.ts";
-import { execLogSession } from "./sdk_servers.ts";
-import { clientLines, monitorCommand, SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
+import { execLogSession, readExecLog } from "./sdk_servers.ts";
+import {
+  clientCommand,
+  clientLines,
+  monitorCommand,
+  SDK_CLIENTS,
+  type SdkClientName,
+} from "./sdk_clients.ts";
 
 type Line = Record<string, unknown>;
 type Call = { tool: string; arguments: Record<string, unknown> };
@@ -27,17 +33,11 @@ async function session(
   const s = await execLogSession();
   try {
     const server = ["node", `${ROOT}tests/peers/${pack}_server.mjs`, "--sdk", "v2"];
-    const [program, ...args] = [
-      ...SDK_CLIENTS[client],
-      "--answer",
-      answer,
-      "--mode",
-      mode,
-      "--calls",
-      JSON.stringify(calls),
-      "--",
-      ...monitorCommand(s, `${PACKS}/${pack}`, server),
-    ];
+    const [program, ...args] = clientCommand(
+      client,
+      { answer, mode, calls },
+      monitorCommand(s, `${PACKS}/${pack}`, server),
+    );
     const out = await new Deno.Command(program, {
       args,
       env: s.env,
@@ -46,12 +46,12 @@ async function session(
     }).output();
     const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
     ok(out.success, `${client} failed:\n${stdout}\n${stderr}`);
-    const executed = (await s.read()).map((e) => ({
-      tool: e.tool,
-      arguments: (e as unknown as Call).arguments,
+    const executed = (await readExecLog<Call>(s.execLog)).map(({ tool, arguments: a }) => ({
+      tool,
+      arguments: a,
     }));
     // How km held each call it asked about: input_required (2026-07-28) or hold (elicitation).
-    const records = await finishedLog(s.logDir);
+    const records = await finishedSessionLog(s.logDir);
     const applied = records.filter((r) =>
       r.kind === "request" && r.method === "tools/call" &&
       (r.result as { action?: string } | undefined)?.action === "ask"
@@ -59,16 +59,6 @@ async function session(
     return { lines: clientLines(out.stdout), executed, applied };
   } finally {
     await s.cleanup();
-  }
-}
-
-/** The session's audit records, once km has written its shutdown record. */
-async function finishedLog(dir: string): Promise<Record<string, unknown>[]> {
-  for (const deadline = Date.now() + 10_000;;) {
-    const records = await readSessionLog(dir).catch(() => []);
-    if (records.some((r) => r.event === "shutdown")) return records;
-    if (Date.now() > deadline) throw new Error(`km wrote no shutdown record in ${dir}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -5,19 +5,13 @@
  * tests/policy_examples_test.ts.)
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { kmCommand, ROOT } from "./helpers.ts";
+import { ROOT, runKm } from "./helpers.ts";
 
 const PACKS = `${ROOT}policies/packs`;
 
 async function policyTest(dir: string): Promise<{ code: number; output: string }> {
-  const [program, ...args] = kmCommand("policy", "test", dir);
-  const { code, stdout, stderr } = await new Deno.Command(program, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code, output: dec.decode(stdout) + dec.decode(stderr) };
+  const { code, stdout, stderr } = await runKm(["policy", "test", dir]);
+  return { code, output: stdout + stderr };
 }
 
 const packs: string[] = [];

@@ -7,6 +7,8 @@
  */
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import { FIXTURES, kmCommand, readSessionLog, SERVER_FILESYSTEM } from "./helpers.ts";
+import { tool } from "./changing_tools.ts";
+import { readExecLog } from "./sdk_servers.ts";
 import { connect } from "./sdk_client.ts";
 
 const POLICY = `package kilometers
@@ -83,17 +85,8 @@ const listLabels = (records: Rec[]) =>
   records.filter((r) => r.type === "message" && r.direction === "server_to_client")
     .flatMap((r) => ((r.result as Rec | undefined)?.labels as string[] | undefined) ?? []);
 
-const tool = (name: string, description: string, more: Rec = {}) => ({
-  name,
-  description,
-  inputSchema: { type: "object", properties: { text: { type: "string" } } },
-  ...more,
-});
-
 const executed = async (path: string) =>
-  (await Deno.readTextFile(path).catch(() => "")).split("\n").filter(Boolean).map((l) =>
-    JSON.parse(l).tool
-  );
+  (await readExecLog<{ tool: string }>(path)).map((e) => e.tool);
 
 Deno.test("a server whose definitions change: pinned, a typo fix passes with a record, an injection is labelled and its call never runs", async () => {
   const t = await setup();

@@ -3,20 +3,13 @@
  * OPA's interpreter and the WebAssembly km runs. The default policy is held to the same.
  */
 import { equal } from "node:assert/strict";
-import { kmCommand, ROOT } from "./helpers.ts";
+import { ROOT, runKm } from "./helpers.ts";
 
 const EXAMPLES = `${ROOT}policies/examples`;
 
 async function policyTest(dir: string): Promise<{ code: number; output: string }> {
-  const [program, ...args] = kmCommand("policy", "test", dir);
-  const { code, stdout, stderr } = await new Deno.Command(program, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const dec = new TextDecoder();
-  return { code, output: dec.decode(stdout) + dec.decode(stderr) };
+  const { code, stdout, stderr } = await runKm(["policy", "test", dir]);
+  return { code, output: stdout + stderr };
 }
 
 const dirs: string[] = [];

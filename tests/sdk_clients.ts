@@ -40,6 +40,35 @@ export function monitorCommand(
   );
 }
 
+/** What a test client is asked to do (its command-line options). */
+export interface ClientRun {
+  /** The tools to call, in order: `{tool, arguments}`. */
+  readonly calls: readonly unknown[];
+  /** How it answers km's questions (default: the client's, accept). */
+  readonly answer?: "accept" | "accept-session" | "decline" | "cancel" | "wait";
+  /** `auto` (2026-07-28 where the server speaks it) or `legacy` (the handshake). */
+  readonly mode?: "auto" | "legacy";
+  readonly listTools?: boolean;
+}
+
+/** The command line of `client` doing `run` with `server` (after `--`). */
+export function clientCommand(
+  client: SdkClientName,
+  run: ClientRun,
+  server: readonly string[],
+): string[] {
+  return [
+    ...SDK_CLIENTS[client],
+    ...(run.listTools ? ["--list-tools"] : []),
+    ...(run.answer ? ["--answer", run.answer] : []),
+    ...(run.mode ? ["--mode", run.mode] : []),
+    "--calls",
+    JSON.stringify(run.calls),
+    "--",
+    ...server,
+  ];
+}
+
 /** The JSON lines a test client wrote on stdout. */
 export function clientLines(stdout: Uint8Array): Record<string, unknown>[] {
   return new TextDecoder().decode(stdout).split("\n").filter(Boolean).map((l) => JSON.parse(l));

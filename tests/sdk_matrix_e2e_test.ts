@@ -9,7 +9,13 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { execLogSession, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
-import { clientLines, monitorCommand, SDK_CLIENTS, type SdkClientName } from "./sdk_clients.ts";
+import {
+  clientCommand,
+  clientLines,
+  monitorCommand,
+  SDK_CLIENTS,
+  type SdkClientName,
+} from "./sdk_clients.ts";
 
 const CLIENTS = SDK_CLIENTS;
 type ClientName = SdkClientName;
@@ -52,16 +58,11 @@ async function run(
     await Deno.writeTextFile(`${policy}/policy.rego`, POLICY);
     const serverCommand = SDK_SERVERS.find((s) => s.name === server)!.command;
     const command = throughKm ? monitorCommand(session, policy, serverCommand) : serverCommand;
-    const [program, ...args] = [
-      ...CLIENTS[client],
-      "--list-tools",
-      "--mode",
-      mode,
-      "--calls",
-      JSON.stringify(CALLS),
-      "--",
-      ...command,
-    ];
+    const [program, ...args] = clientCommand(
+      client,
+      { listTools: true, mode, calls: CALLS },
+      command,
+    );
     const out = await new Deno.Command(program, {
       args,
       env: session.env,

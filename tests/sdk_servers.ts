@@ -76,8 +76,8 @@ export interface ExecEntry {
   arguments: Record<string, string>;
 }
 
-/** Every call recorded in the exec log at `path`; none when the file does not exist. */
-export async function readExecLog(path: string): Promise<ExecEntry[]> {
+/** Every call recorded in the exec log at `path` (entries of shape `T`); none when there is no file. */
+export async function readExecLog<T = ExecEntry>(path: string): Promise<T[]> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);

@@ -5,16 +5,10 @@
  * `km unwrap` gives the file's bytes back.
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { kmCommand, readSessionLog, SERVER_EVERYTHING } from "./helpers.ts";
+import { kmCommand, readSessionLog, runKm, SERVER_EVERYTHING } from "./helpers.ts";
 import { connect } from "./sdk_client.ts";
 
-async function km(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [program, ...rest] = kmCommand(...args);
-  const output = await new Deno.Command(program, { args: rest, stdout: "piped", stderr: "piped" })
-    .output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+const km = (...args: string[]) => runKm(args);
 
 Deno.test("a server wrapped by km wrap runs through km, and km unwrap restores the config", async () => {
   const dir = await Deno.makeTempDir({ prefix: "km-wrap-e2e-" });

@@ -1,42 +1,6 @@
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { applyRetention, filesOlderThan, retainLogs } from "./prune.ts";
-
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 10, 22);
-
-function session(id: string, pid: number, ended: boolean): string {
-  const lines = [
-    {
-      session_id: id,
-      seq: 1,
-      type: "lifecycle",
-      event: "start",
-      km: { pid },
-      server: { name: "srv" },
-    },
-    { session_id: id, seq: 2, type: "message", kind: "request", method: "ping" },
-    ...(ended ? [{ session_id: id, seq: 3, type: "lifecycle", event: "shutdown" }] : []),
-  ];
-  return lines.map((l) => JSON.stringify(l) + "\n").join("");
-}
-
-/** A log folder: `name` → [text, days since it was last written]. */
-async function withLogs(
-  files: Record<string, [string, number]>,
-  test: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    for (const [name, [text, days]] of Object.entries(files)) {
-      await Deno.writeTextFile(`${dir}/${name}`, text);
-      const at = new Date(NOW - days * DAY);
-      await Deno.utime(`${dir}/${name}`, at, at);
-    }
-    await test(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { DAY, NOW, sessionLog as session, withLogs } from "./_testing.ts";
 
 const alive = (pid: number) => pid === 1000;
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();

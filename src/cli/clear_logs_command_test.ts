@@ -1,45 +1,15 @@
 import { deepStrictEqual as assertEquals, equal, ok, rejects, throws } from "node:assert/strict";
 import { bufferWriter, Diagnostics } from "../diagnostics.ts";
 import { type ClearLogsIo, clearRequest, runClearLogs } from "./clear_logs_command.ts";
+import { NOW, sessionLog as session, withLogs } from "../audit/_testing.ts";
 
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 10, 22);
 const LIVE_PID = 1000;
-
-function session(id: string, pid: number, ended: boolean): string {
-  const lines = [
-    {
-      session_id: id,
-      seq: 1,
-      type: "lifecycle",
-      event: "start",
-      km: { pid },
-      server: { name: "srv" },
-    },
-    ...(ended ? [{ session_id: id, seq: 2, type: "lifecycle", event: "shutdown" }] : []),
-  ];
-  return lines.map((l) => JSON.stringify(l) + "\n").join("");
-}
 
 const FILES: Record<string, [string, number]> = {
   "old-ended.jsonl": [session("aaaa-1", 1, true), 10],
   "old-live.jsonl": [session("bbbb-2", LIVE_PID, false), 10],
   "new-ended.jsonl": [session("cccc-3", 2, true), 1],
 };
-
-async function withLogs(test: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
-    for (const [name, [text, days]] of Object.entries(FILES)) {
-      await Deno.writeTextFile(`${dir}/${name}`, text);
-      const at = new Date(NOW - days * DAY);
-      await Deno.utime(`${dir}/${name}`, at, at);
-    }
-    await test(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function io(terminal: boolean, answer = "") {
   const out = bufferWriter();
@@ -58,7 +28,7 @@ function io(terminal: boolean, answer = "") {
 const left = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
 Deno.test("km clear-logs --older-than --yes deletes old ended sessions, never a live one", async () => {
-  await withLogs(async (dir) => {
+  await withLogs(FILES, async (dir) => {
     const { clear, out, err } = io(false);
     equal(await runClearLogs(dir, clearRequest({ "older-than": "7d", yes: true }), clear), 0);
     assertEquals(left(dir), ["new-ended.jsonl", "old-live.jsonl"]);
@@ -68,7 +38,7 @@ Deno.test("km clear-logs --older-than --yes deletes old ended sessions, never a 
 });
 
 Deno.test("km clear-logs refuses without --yes when it cannot ask", async () => {
-  await withLogs(async (dir) => {
+  await withLogs(FILES, async (dir) => {
     const { clear } = io(false);
     await rejects(
       runClearLogs(dir, clearRequest({ "older-than": "7d" }), clear),
@@ -84,7 +54,7 @@ Deno.test("km clear-logs refuses without --yes when it cannot ask", async () => 
 });
 
 Deno.test("km clear-logs at a terminal lists the files and deletes only on y", async () => {
-  await withLogs(async (dir) => {
+  await withLogs(FILES, async (dir) => {
     const no = io(true, "\n");
     equal(await runClearLogs(dir, clearRequest({ "older-than": "7d" }), no.clear), 0);
     ok(no.out.text().includes(`  ${dir}/old-ended.jsonl (srv, last written 2026-11-12 00:00 UTC`));
@@ -97,7 +67,7 @@ Deno.test("km clear-logs at a terminal lists the files and deletes only on y", a
 });
 
 Deno.test("km clear-logs --session deletes that session; refuses a live or unknown one", async () => {
-  await withLogs(async (dir) => {
+  await withLogs(FILES, async (dir) => {
     await rejects(
       runClearLogs(dir, clearRequest({ session: "bbbb", yes: true }), io(false).clear),
       { message: "session bbbb-2 is still running (km pid 1000): its log is not deleted" },
@@ -115,7 +85,7 @@ Deno.test("km clear-logs --session deletes that session; refuses a live or unkno
 });
 
 Deno.test("km clear-logs --session refuses a prefix that names several sessions", async () => {
-  await withLogs(async (dir) => {
+  await withLogs(FILES, async (dir) => {
     await Deno.writeTextFile(`${dir}/other.jsonl`, session("aaaa-9", 3, true));
     await rejects(
       runClearLogs(dir, clearRequest({ session: "aaaa", yes: true }), io(false).clear),

@@ -25,7 +25,6 @@
  *   node tests/peers/devenv_server.mjs [--root DIR] [--sdk v1|v2]
  */
 import {
-  appendFileSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -36,6 +35,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { McpServer, serve, z } from "./server_sdk.mjs";
+import { execRecorder, failure, reply } from "./stand_in.mjs";
 
 const rootFlag = process.argv.indexOf("--root");
 /** The workspace on disk (`--root`), or undefined for the in-memory tree. */
@@ -222,25 +222,8 @@ function onDisk(path) {
 
 const files = DISK ? diskFiles : memoryFiles;
 
-/** Appends the call synchronously (one write(2), O_APPEND): the line is whole before we answer. */
-function record(tool, args) {
-  const path = process.env.KM_TEST_EXEC_LOG;
-  if (path) {
-    appendFileSync(
-      path,
-      JSON.stringify({ server: "devenv", tool, arguments: args }) + "\n",
-    );
-  }
-}
+const record = execRecorder("devenv");
 
-const text = (value, structured) => ({
-  content: [{ type: "text", text: value }],
-  ...(structured ? { structuredContent: structured } : {}),
-});
-const failure = (message) => ({
-  content: [{ type: "text", text: message }],
-  isError: true,
-});
 /** The tool's answer, or its failure named by the tool. */
 function attempt(tool, run) {
   try {
@@ -271,7 +254,7 @@ server.registerTool("fs_read", {
   record("fs_read", { path });
   return attempt("fs_read", () => {
     const { resolved, content } = files.read(path);
-    return text(content, { path, resolved_path: resolved, content });
+    return reply(content, { path, resolved_path: resolved, content });
   });
 });
 
@@ -295,7 +278,7 @@ server.registerTool("fs_write", {
   return attempt("fs_write", () => {
     const { resolved } = files.write(path, content);
     const bytes = Buffer.byteLength(content);
-    return text(`wrote ${bytes} bytes to ${resolved}`, {
+    return reply(`wrote ${bytes} bytes to ${resolved}`, {
       path,
       resolved_path: resolved,
       bytes,
@@ -328,7 +311,7 @@ server.registerTool("fs_list", {
       `${e.type === "dir" ? "d" : e.type === "symlink" ? "l" : "-"} ${e.name}` +
       (e.target ? ` -> ${e.target}` : "")
     ).join("\n");
-    return text(listing, { path, resolved_path: resolved, entries });
+    return reply(listing, { path, resolved_path: resolved, entries });
   });
 });
 
@@ -375,7 +358,7 @@ server.registerTool("terminal_exec", {
   record("terminal_exec", cwd === undefined ? { command } : { command, cwd });
   const found = OUTPUTS.find(([pattern]) => pattern.test(command.trim()));
   const output = found ? (typeof found[1] === "function" ? found[1]() : found[1]) : "";
-  return text(`$ ${command}\n${output}[exit 0]`);
+  return reply(`$ ${command}\n${output}[exit 0]`);
 });
 
 const commits = [];
@@ -397,7 +380,7 @@ server.registerTool("git_clone", {
   const name = path ?? url.replace(/\.git$/, "").split("/").pop();
   return attempt("git_clone", () => {
     const { resolved } = files.clone(name, `# ${name}\n`);
-    return text(`Cloning into '${name}'...\ndone: ${resolved}`);
+    return reply(`Cloning into '${name}'...\ndone: ${resolved}`);
   });
 });
 
@@ -415,7 +398,7 @@ server.registerTool("git_commit", {
     "0",
   );
   commits.push({ sha, message, files: files ?? [] });
-  return text(
+  return reply(
     `[${branch} ${sha}] ${message}\n ${(files ?? []).length} files changed`,
     undefined,
   );
@@ -442,7 +425,7 @@ server.registerTool("git_push", {
     branch: target,
     commits: commits.length,
   });
-  return text(
+  return reply(
     `To https://github.com/acme/shop-api\n   ${commits.at(-1)?.sha ?? "0000000"}  ` +
       `${target} -> ${target}${args.force ? " (forced update)" : ""}`,
   );

@@ -19,8 +19,8 @@
  *
  *   node tests/peers/k8s_server.mjs [--sdk v1|v2]
  */
-import { appendFileSync } from "node:fs";
 import { McpServer, serve, z } from "./server_sdk.mjs";
+import { execRecorder, failure, reply } from "./stand_in.mjs";
 
 /** namespace/kind/name -> {container -> {cpu, memory}} (requests), and krr's recommendations. */
 const workloads = new Map();
@@ -83,25 +83,7 @@ workload(
 
 const executions = [];
 
-/** Appends the call synchronously (one write(2), O_APPEND): the line is whole before we answer. */
-function record(tool, args) {
-  const path = process.env.KM_TEST_EXEC_LOG;
-  if (path) {
-    appendFileSync(
-      path,
-      JSON.stringify({ server: "k8s", tool, arguments: args }) + "\n",
-    );
-  }
-}
-
-const reply = (text, structured) => ({
-  content: [{ type: "text", text }],
-  ...(structured ? { structuredContent: structured } : {}),
-});
-const failure = (message) => ({
-  content: [{ type: "text", text: message }],
-  isError: true,
-});
+const record = execRecorder("k8s");
 
 const Change = z.object({
   namespace: z.string(),
