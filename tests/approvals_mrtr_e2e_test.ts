@@ -9,7 +9,7 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { startUi } from "./dashboard.ts";
-import { finishedSessionLog, monitor, readSessionLog } from "./helpers.ts";
+import { finishedSessionLog, type KmProcess, monitor, readSessionLog } from "./helpers.ts";
 import { execLogSession, response, SDK_SERVERS, type SdkServerName } from "./sdk_servers.ts";
 import {
   clientCommand,
@@ -242,6 +242,15 @@ function callLine(id: number, command: string, extra: Record<string, unknown> = 
   }) + "\n";
 }
 
+/** Opens a 2026-07-28 session with km as a raw client: `server/discover` (id 1), answered. */
+async function discover(km: KmProcess): Promise<void> {
+  await km.write(
+    JSON.stringify({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: META } }) +
+      "\n",
+  );
+  await response(km, 1);
+}
+
 Deno.test("2026-07-28: forged, altered, replayed and padded retries are refused; the call runs only when approved", async () => {
   const session = await execLogSession();
   const policy = await policyDir();
@@ -253,16 +262,7 @@ Deno.test("2026-07-28: forged, altered, replayed and padded retries are refused;
     ...session.kmFlags,
   ]);
   try {
-    await km.write(
-      JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "server/discover",
-        params: { _meta: META },
-      }) +
-        "\n",
-    );
-    await response(km, 1);
+    await discover(km);
     await km.write(callLine(2, "rm -rf /"));
     const question = (await response(km, 2)).result as Record<string, unknown>;
     equal(question.resultType, "input_required");
@@ -359,16 +359,7 @@ Deno.test("2026-07-28: the dashboard answers first; the client's retry then runs
     );
   };
   try {
-    await km.write(
-      JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "server/discover",
-        params: { _meta: META },
-      }) +
-        "\n",
-    );
-    await response(km, 1);
+    await discover(km);
     // Approved in the dashboard while the client's prompt is up; the person there then declines:
     // the first answer wins.
     await km.write(callLine(2, "ls -la"));
